@@ -1,0 +1,77 @@
+// Package fleet holds Watch Tower's domain: trucks, drivers, sites (geofences), trips and their
+// state machine, positions and live truck state, alerts and domain events, plate normalisation,
+// geography (haversine and H3 cells), business time in Lagos, and the typed Error every other
+// package classifies its failures into.
+//
+// It is pure: standard library and h3-go only, no I/O and no logging.
+package fleet
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. A code says what kind of failure happened; the message is safe to show a user.
+const (
+	ECONFLICT     = "conflict"     // the action conflicts with the current state (duplicate, illegal transition)
+	EINTERNAL     = "internal"     // an unexpected failure; the message is not shown to users
+	EINVALID      = "invalid"      // the input is malformed or breaks a rule
+	ENOTFOUND     = "not_found"    // the thing asked for does not exist
+	EFORBIDDEN    = "forbidden"    // the caller may not do this
+	EUNAVAILABLE  = "unavailable"  // a dependency (database, Redis, a remote API) is not reachable
+	EUNAUTHORIZED = "unauthorized" // the caller is not authenticated
+	ERATELIMITED  = "rate_limited" // too many requests; try later
+)
+
+// Error is a domain error whose Message is safe to show to a Slack user, the model or an API
+// client. Suggestions, when present, are close matches for something that was not found.
+type Error struct {
+	Code        string
+	Message     string
+	Suggestions []string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("watchtower error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any other
+// non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the safe message of the first *Error in err's chain, "internal error"
+// for any other non-nil error, and "" for nil.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// ErrorSuggestions returns the suggestions of the first *Error in err's chain, if any.
+func ErrorSuggestions(err error) []string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Suggestions
+	}
+	return nil
+}

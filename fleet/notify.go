@@ -1,0 +1,70 @@
+package fleet
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// NotificationKind says what a notification announces; the Slack side renders each kind.
+type NotificationKind string
+
+// Notification kinds.
+const (
+	NotifyAlertOpened   NotificationKind = "alert.opened"   // first message of an incident
+	NotifyAlertUpdated  NotificationKind = "alert.updated"  // reply in the incident's thread
+	NotifyAlertResolved NotificationKind = "alert.resolved" // reply and parent updated
+	NotifyTripApproval  NotificationKind = "trip.approval"  // approval request with buttons
+	NotifyTripDecided   NotificationKind = "trip.decided"   // approved or rejected
+	NotifyTripEvent     NotificationKind = "trip.event"     // departed, arrived, delayed, …
+	NotifyDailySummary  NotificationKind = "digest.daily"
+	NotifyWeeklyReport  NotificationKind = "digest.weekly"
+	NotifySyncReport    NotificationKind = "sync.report" // Google Sheets sync outcome
+	NotifySystem        NotificationKind = "system"      // Watch Tower's own trouble
+)
+
+// Audience says which configured channel a notification goes to when Channel is empty.
+type Audience string
+
+// Audiences, mapped to SLACK_ALERTS_CHANNEL, SLACK_SUMMARY_CHANNEL and SLACK_DISPATCH_CHANNEL.
+const (
+	AudienceAlerts   Audience = "alerts"
+	AudienceSummary  Audience = "summary"
+	AudienceDispatch Audience = "dispatch"
+)
+
+// Notification is a typed message for Slack, appended to the notify stream by ingest, tools and
+// schedule and rendered only by the bot. ID makes delivery idempotent: the sender skips an ID it
+// has already delivered.
+type Notification struct {
+	ID        string           `json:"id"`
+	Kind      NotificationKind `json:"kind"`
+	Audience  Audience         `json:"audience,omitempty"`
+	Channel   string           `json:"channel,omitempty"`   // explicit channel, overrides Audience
+	ThreadTS  string           `json:"thread_ts,omitempty"` // reply in this thread when set
+	Text      string           `json:"text,omitempty"`      // plain fallback / extra line
+	Alert     *Alert           `json:"alert,omitempty"`
+	Trip      *Trip            `json:"trip,omitempty"`
+	Event     *Event           `json:"event,omitempty"`
+	Summary   *DailySummary    `json:"summary,omitempty"`
+	Data      json.RawMessage  `json:"data,omitempty"` // kind-specific extras (weekly report, sync counts)
+	CreatedAt time.Time        `json:"created_at"`
+}
+
+// DailySummary is the operations picture of one Lagos calendar day.
+type DailySummary struct {
+	Date             time.Time         `json:"date"` // midnight, Lagos
+	TripsCreated     int               `json:"trips_created"`
+	TripsStarted     int               `json:"trips_started"`
+	TripsCompleted   int               `json:"trips_completed"`
+	TripsDelayed     int               `json:"trips_delayed"`
+	TripsCancelled   int               `json:"trips_cancelled"`
+	TripsRejected    int               `json:"trips_rejected"`
+	OnTimePct        *float64          `json:"on_time_pct"`     // nil when no trip arrived
+	AvgTurnaround    *time.Duration    `json:"avg_turnaround"`  // departure → completion
+	DistanceKm       float64           `json:"distance_km"`     // from position history
+	UtilisationPct   float64           `json:"utilisation_pct"` // trucks on a trip / operational trucks
+	IdleHours        float64           `json:"idle_hours"`
+	AlertsByKind     map[AlertKind]int `json:"alerts_by_kind"`
+	TrucksTotal      int               `json:"trucks_total"`
+	TrucksOfflineNow []string          `json:"trucks_offline_now"`
+}

@@ -1,0 +1,54 @@
+package fleet
+
+import "time"
+
+// TruckStatus is a truck's operational status, set by the operations team (not by GPS).
+type TruckStatus string
+
+// Operational statuses. Only an operational truck may be given a trip.
+const (
+	TruckOperational TruckStatus = "operational"
+	TruckMaintenance TruckStatus = "maintenance"
+	TruckInactive    TruckStatus = "inactive"   // sold, written off or parked long-term
+	TruckUnrostered  TruckStatus = "unrostered" // seen in telematics but not in the roster yet
+)
+
+// Valid reports whether s is a known operational status.
+func (s TruckStatus) Valid() bool {
+	switch s {
+	case TruckOperational, TruckMaintenance, TruckInactive, TruckUnrostered:
+		return true
+	}
+	return false
+}
+
+// Truck is one vehicle of the fleet. Plate is always normalised (see NormalizePlate).
+type Truck struct {
+	ID           int64
+	Plate        string
+	VehicleUUID  string // LocoNav vehicle UUID, "" when unknown
+	IMEI         string // telematics device serial (kept as a string: leading zeros matter)
+	Company      string
+	FleetManager string
+	Status       TruckStatus
+	Brand        string
+	TrailerSize  string // "20ft", "40ft", …
+	HomeSite     string // site code, "" when none
+	DriverID     int64  // current driver, 0 when none
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	ArchivedAt   *time.Time
+}
+
+// Operational reports whether the truck may be given a trip.
+func (t Truck) Operational() bool { return t.Status == TruckOperational && t.ArchivedAt == nil }
+
+// Driver is a person who drives a truck.
+type Driver struct {
+	ID        int64
+	Name      string
+	Phone     string // as written, leading zeros kept ("08031234567" or "+2348031234567")
+	License   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
