@@ -22,13 +22,16 @@ func Lagos() *time.Location { return lagos }
 // FormatLagos formats t in Lagos time as "Thu 26 Nov 14:05 WAT".
 func FormatLagos(t time.Time) string { return t.In(lagos).Format("Mon 02 Jan 15:04 MST") }
 
-// Day returns the calendar day of t in loc as midnight in loc.
+// Day returns the calendar day of t in loc as midnight in loc. A nil loc means Lagos.
 func Day(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = lagos
+	}
 	y, m, d := t.In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 
-// DayBounds returns [start, end) of the calendar day containing t in loc.
+// DayBounds returns [start, end) of the calendar day containing t in loc (nil means Lagos).
 func DayBounds(t time.Time, loc *time.Location) (start, end time.Time) {
 	start = Day(t, loc)
 	return start, start.AddDate(0, 0, 1)

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"math"
+	"strings"
 	"time"
 )
 
@@ -20,12 +21,13 @@ const (
 const ETAAssumption = "straight-line distance × 1.4 at an average 25 km/h; Lagos traffic can make it much longer"
 
 // TravelTime estimates the driving time for a straight-line distance in km, rounded up to a
-// whole minute.
+// whole minute. A distance that is not positive (or NaN) takes 0; an absurd one is capped at a
+// week.
 func TravelTime(straightKm float64) time.Duration {
-	if straightKm <= 0 {
+	if !(straightKm > 0) {
 		return 0
 	}
-	minutes := math.Ceil(straightKm * RoadFactor / AverageSpeedKmh * 60)
+	minutes := math.Min(math.Ceil(straightKm*RoadFactor/AverageSpeedKmh*60), 7*24*60)
 	return time.Duration(minutes) * time.Minute
 }
 
@@ -51,14 +53,17 @@ type TripRequest struct {
 
 // NewTrip validates req against the trip rules at now and returns the pending_approval trip to
 // store (without ID or Code). It returns EINVALID when the departure is less than
-// th.MinLeadTime ahead, the origin and destination are the same site, or the truck is not
-// operational. Overlap with the truck's other trips is checked by the caller with Overlaps.
+// th.MinLeadTime ahead, the origin or destination is missing, they are the same site, the truck
+// is not operational, or the container number is longer than 32 characters. Overlap with the
+// truck's other trips is checked by the caller with Overlaps.
 func NewTrip(req TripRequest, now time.Time, th Thresholds) (Trip, error) {
 	switch {
 	case req.Departure.Before(now.Add(th.MinLeadTime)):
 		return Trip{}, Errorf(EINVALID, "departure %s is less than %d minutes from now; pick a later time",
 			FormatLagos(req.Departure), int(th.MinLeadTime.Minutes()))
-	case req.Origin.Code == req.Destination.Code:
+	case req.Origin.Code == "" || req.Destination.Code == "":
+		return Trip{}, Errorf(EINVALID, "a trip needs both an origin and a destination site")
+	case strings.EqualFold(req.Origin.Code, req.Destination.Code):
 		return Trip{}, Errorf(EINVALID, "origin and destination are both %s", req.Origin.Code)
 	case !req.Truck.Operational():
 		return Trip{}, Errorf(EINVALID, "truck %s is %s, not operational", req.Truck.Plate, req.Truck.Status)

@@ -55,7 +55,7 @@ func (s Site) Validate() error {
 		return Errorf(EINVALID, "site %s: unknown kind %q", s.Code, s.Kind)
 	case !s.Point.Valid():
 		return Errorf(EINVALID, "site %s: invalid coordinates %s", s.Code, s.Point)
-	case s.RadiusM < MinSiteRadiusM || s.RadiusM > MaxSiteRadiusM:
+	case !(s.RadiusM >= MinSiteRadiusM && s.RadiusM <= MaxSiteRadiusM): // NaN fails too
 		return Errorf(EINVALID, "site %s: radius %.0f m is outside %d–%d m", s.Code, s.RadiusM, MinSiteRadiusM, MaxSiteRadiusM)
 	}
 	return nil

@@ -86,12 +86,15 @@ type Trip struct {
 // TripCode formats a trip sequence number as its human-friendly ID.
 func TripCode(n int64) string { return fmt.Sprintf("TRP-%04d", n) }
 
-// ParseTripCode accepts "TRP-0042", "trp-42", "TRP42" or "42" and returns the canonical code.
-// ok is false when s is not a trip code.
+// ParseTripCode accepts "TRP-0042", "trp-42", "TRP42", "#42" or "42" and returns the canonical
+// code. ok is false when s is not a trip code (no digits, other characters, zero, or too large).
 func ParseTripCode(s string) (code string, ok bool) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	s = strings.TrimPrefix(s, "TRP")
 	s = strings.TrimLeft(s, "-_ #")
+	if !isDigits(s) {
+		return "", false
+	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 {
 		return "", false
