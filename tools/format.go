@@ -1,0 +1,120 @@
+package tools
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// FormatAge says how long ago something happened, for people: "just now", "4 min ago", "2 h 5
+// min ago", "3 days ago".
+func FormatAge(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		h := int(d.Hours())
+		if m := int(d.Minutes()) % 60; m != 0 {
+			return fmt.Sprintf("%d h %d min ago", h, m)
+		}
+		return fmt.Sprintf("%d h ago", h)
+	default:
+		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	}
+}
+
+// FormatDuration writes a duration as "3 h 20 min" or "45 min".
+func FormatDuration(d time.Duration) string {
+	m := int(math.Round(d.Minutes()))
+	switch {
+	case m < 60:
+		return fmt.Sprintf("%d min", m)
+	case m%60 == 0:
+		return fmt.Sprintf("%d h", m/60)
+	default:
+		return fmt.Sprintf("%d h %d min", m/60, m%60)
+	}
+}
+
+// compass turns a heading in degrees into one of eight compass points.
+func compass(deg float64) string {
+	points := [...]string{"N", "NE", "E", "SE", "S", "SW", "W", "NW"}
+	i := int(math.Round(math.Mod(math.Mod(deg, 360)+360, 360)/45)) % 8
+	return points[i]
+}
+
+// round rounds x to n decimals, for figures the model quotes.
+func round(x float64, n int) float64 {
+	p := math.Pow(10, float64(n))
+	return math.Round(x*p) / p
+}
+
+// ptr returns a pointer to v.
+func ptr[T any](v T) *T { return &v }
+
+// lagos formats t in the business zone, "Thu 26 Nov 14:05 WAT"; "" for the zero time.
+func (r *Registry) lagos(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(r.loc).Format("Mon 02 Jan 15:04 MST")
+}
+
+// siteRef names a site, with a distance when km ≥ 0.
+func siteRef(s fleet.Site, km float64) SiteRef {
+	ref := SiteRef{Code: s.Code, Name: s.Name}
+	if km >= 0 {
+		ref.DistanceKm = ptr(round(km, 2))
+	}
+	return ref
+}
+
+// siteByCode finds code among sites.
+func siteByCode(sites []fleet.Site, code string) (fleet.Site, bool) {
+	for _, s := range sites {
+		if strings.EqualFold(s.Code, code) {
+			return s, true
+		}
+	}
+	return fleet.Site{}, false
+}
+
+// siteAt returns the site whose geofence contains p: the confirmed site code when set, else
+// the first geofence containing p.
+func siteAt(sites []fleet.Site, confirmed string, p fleet.Point) (fleet.Site, bool) {
+	if confirmed != "" {
+		if s, ok := siteByCode(sites, confirmed); ok {
+			return s, true
+		}
+	}
+	for _, s := range sites {
+		if s.Contains(p) {
+			return s, true
+		}
+	}
+	return fleet.Site{}, false
+}
+
+// callerID is who the audit log names for c.
+func callerID(c Caller) string {
+	switch {
+	case c.UserID != "":
+		return c.UserID
+	case c.Via != "":
+		return c.Via
+	}
+	return "unknown"
+}
+
+// describeSite is "ESSLIBRA (Esslibra Terminal)", or just the code when the name adds nothing.
+func describeSite(s fleet.Site) string {
+	if s.Name == "" || strings.EqualFold(s.Name, s.Code) {
+		return s.Code
+	}
+	return s.Code + " (" + s.Name + ")"
+}

@@ -1,0 +1,212 @@
+package intent
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+var (
+	// rePlate is the shape of a plate once its words are joined: one to three letters, digits,
+	// then up to three letters (T11985LA, KJA123AB, LND123XA, AB1234).
+	rePlate     = regexp.MustCompile(`^[A-Z]{1,3}[0-9]{2,5}[A-Z]{0,3}$`)
+	reTripCode  = regexp.MustCompile(`(?i)\btrp[-_ #]?\d{1,8}\b`)
+	reTripWord  = regexp.MustCompile(`(?i)\btrip\s*(?:no\.?|number|id|#)?\s*#?(\d{1,8})\b`)
+	rePoint     = regexp.MustCompile(`(-?\d{1,2}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)`)
+	reRadius    = regexp.MustCompile(`(?i)\b(\d+(?:\.\d+)?)\s*(?:km|kms|kilometers|kilometres|k)\b`)
+	reRadiusM   = regexp.MustCompile(`(?i)\b(\d+)\s*(?:m|metres|meters)\b`)
+	reContainer = regexp.MustCompile(`\b([A-Za-z]{4}\s?\d{6,7})\b`)
+	reMention   = regexp.MustCompile(`<@[A-Z0-9]+(?:\|[^>]*)?>`)
+)
+
+// joinStop are short words never joined into a plate ("is T11985LA" is not "IST11985LA").
+var joinStop = map[string]bool{
+	"TO": true, "AT": true, "IN": true, "ON": true, "IS": true, "BY": true, "OF": true, "AM": true,
+	"PM": true, "KM": true, "AND": true, "THE": true, "FOR": true, "NOW": true, "IT": true, "ME": true,
+	"MY": true, "A": true, "AN": true, "OR": true, "TRP": true, "NO": true, "ANY": true, "ARE": true,
+	"HAS": true, "WAS": true, "GO": true, "GET": true, "SEE": true, "ALL": true, "HOW": true, "WHO": true,
+	"NEAR": true, "FROM": true, "WITH": true, "LEFT": true, "M": true, "H": true, "HRS": true,
+}
+
+// words splits s into tokens of letters, digits and dashes, keeping their original case.
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+	})
+}
+
+// findPlate returns the first plate-shaped run of up to three words in s ("T11985LA", "t 11985
+// la", "KJA-123-AB"), normalised, or "" when there is none. Trip codes and container numbers
+// are skipped.
+func findPlate(s string) string {
+	s = reTripCode.ReplaceAllString(s, " ")
+	s = reContainer.ReplaceAllStringFunc(s, func(c string) string {
+		if isContainer(c) {
+			return " "
+		}
+		return c
+	})
+	ws := words(s)
+	for i := range ws {
+		if joinStop[strings.ToUpper(ws[i])] {
+			continue
+		}
+		best := ""
+		joined := ""
+		for j := i; j < len(ws) && j < i+3; j++ {
+			up := fleet.NormalizePlate(ws[j])
+			if j > i && joinStop[up] {
+				break
+			}
+			joined += up
+			if rePlate.MatchString(joined) && fleet.ValidPlate(joined) {
+				best = joined
+			}
+		}
+		if best != "" {
+			return best
+		}
+	}
+	return ""
+}
+
+// findDigitsPlate returns the digits after "truck", "plate" or "vehicle" ("truck 11985"), which
+// fleet.MatchPlate resolves when they name one truck, or "".
+func findDigitsPlate(s string) string {
+	ws := words(strings.ToLower(s))
+	for i := 0; i+1 < len(ws); i++ {
+		switch ws[i] {
+		case "truck", "plate", "vehicle", "lorry", "trailer", "tractor":
+			if d := ws[i+1]; len(d) >= 3 && len(d) <= 6 && allDigits(d) {
+				return d
+			}
+		}
+	}
+	return ""
+}
+
+// findTripCode returns the canonical trip code in s ("TRP-0042" from "trp 42" or "trip #42").
+func findTripCode(s string) string {
+	if m := reTripCode.FindString(s); m != "" {
+		if code, ok := fleet.ParseTripCode(m); ok {
+			return code
+		}
+	}
+	if g := reTripWord.FindStringSubmatch(s); g != nil {
+		if code, ok := fleet.ParseTripCode(g[1]); ok {
+			return code
+		}
+	}
+	return ""
+}
+
+// findPoint returns "lat,lng" when s holds a coordinate pair.
+func findPoint(s string) string {
+	g := rePoint.FindStringSubmatch(s)
+	if g == nil {
+		return ""
+	}
+	p, err := fleet.ParsePoint(g[1] + "," + g[2])
+	if err != nil {
+		return ""
+	}
+	return strconv.FormatFloat(p.Lat, 'f', -1, 64) + "," + strconv.FormatFloat(p.Lng, 'f', -1, 64)
+}
+
+// findRadius returns the radius in km named in s ("5 km", "500 m"), or 0.
+func findRadius(s string) float64 {
+	if g := reRadius.FindStringSubmatch(s); g != nil {
+		v, err := strconv.ParseFloat(g[1], 64)
+		if err == nil && v > 0 {
+			return v
+		}
+	}
+	if g := reRadiusM.FindStringSubmatch(s); g != nil {
+		v, err := strconv.ParseFloat(g[1], 64)
+		if err == nil && v > 0 {
+			return v / 1000
+		}
+	}
+	return 0
+}
+
+// findContainer returns an ISO 6346 container number in s ("MSCU1234567"), upper case.
+func findContainer(s string) string {
+	for _, m := range reContainer.FindAllString(s, -1) {
+		if isContainer(m) {
+			return strings.ToUpper(strings.ReplaceAll(m, " ", ""))
+		}
+	}
+	return ""
+}
+
+// isContainer reports whether s looks like a container number: owner code of four letters
+// ending in U, J or Z, then six or seven digits.
+func isContainer(s string) bool {
+	s = strings.ToUpper(strings.ReplaceAll(s, " ", ""))
+	if len(s) < 10 {
+		return false
+	}
+	c := s[3]
+	return c == 'U' || c == 'J' || c == 'Z'
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// hasWord reports whether lower-case text contains any of the phrases as whole words.
+func hasWord(text string, phrases ...string) bool {
+	for _, p := range phrases {
+		for i := 0; ; {
+			j := strings.Index(text[i:], p)
+			if j < 0 {
+				break
+			}
+			j += i
+			end := j + len(p)
+			if (j == 0 || !isWordByte(text[j-1])) && (end == len(text) || !isWordByte(text[end])) {
+				return true
+			}
+			i = j + 1
+		}
+	}
+	return false
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_' || b >= 0x80
+}
+
+// cleanPhrase trims punctuation, politeness and filler from a site or place phrase.
+func cleanPhrase(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		before := s
+		s = strings.Trim(s, " ?!.,;:'\"")
+		lower := strings.ToLower(s)
+		for _, suffix := range []string{" please", " pls", " right now", " now", " currently", " today", " asap"} {
+			if strings.HasSuffix(lower, suffix) {
+				s = s[:len(s)-len(suffix)]
+				lower = lower[:len(lower)-len(suffix)]
+			}
+		}
+		for _, prefix := range []string{"the ", "site ", "location "} {
+			if strings.HasPrefix(lower, prefix) {
+				s = s[len(prefix):]
+				lower = lower[len(prefix):]
+			}
+		}
+		if s == before {
+			return s
+		}
+	}
+}

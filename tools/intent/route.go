@@ -1,0 +1,358 @@
+package intent
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// stopWords end a site phrase ("to ECLAT for T11985LA", "near Apapa within 5 km").
+var stopWords = map[string]bool{
+	"for": true, "with": true, "carrying": true, "cargo": true, "container": true, "containers": true,
+	"note": true, "notes": true, "departing": true, "leaving": true, "depart": true, "leave": true,
+	"asap": true, "please": true, "pls": true, "within": true, "right": true, "now": true,
+	"currently": true, "and": true, "using": true, "loaded": true, "remark": true, "remarks": true,
+	"that": true, "which": true, "who": true, "are": true, "is": true, "status": true, "to": true,
+	"from": true, "truck": true, "trucks": true,
+}
+
+// toExcluded are words before "to" that make it not a destination ("close to", "want to").
+var toExcluded = map[string]bool{
+	"close": true, "next": true, "want": true, "need": true, "like": true, "how": true, "able": true,
+	"have": true, "nearest": true, "closest": true, "used": true, "going": false,
+}
+
+// route returns the origin, destination and departure phrases of a trip request.
+func route(text string) (origin, dest, depart string) {
+	toks := strings.Fields(strings.NewReplacer("-->", " to ", "->", " to ", "→", " to ", "=>", " to ").Replace(text))
+	fi, ti := -1, -1
+	for i, t := range toks {
+		switch low := lowerTok(t); {
+		case low == "from" && fi < 0 && ti < 0:
+			fi = i
+		case low == "to" && ti < 0 && (fi >= 0 || i == 0 || !toExcluded[lowerTok(toks[i-1])]):
+			ti = i
+		}
+	}
+	if ti < 0 {
+		return "", "", timePhrase(toks, -1, -1)
+	}
+	switch {
+	case fi >= 0 && fi < ti:
+		origin = cutAtStop(toks[fi+1 : ti])
+	case fi < 0:
+		origin = originBefore(toks, ti)
+	}
+	dest = cutAtStop(toks[ti+1:])
+	lo := ti
+	if fi >= 0 && fi < ti {
+		lo = fi
+	}
+	return origin, dest, timePhrase(toks, lo, ti+1+len(strings.Fields(dest)))
+}
+
+// originBefore reads "T11985LA ESSLIBRA to ECLAT": the words between the plate and "to".
+func originBefore(toks []string, ti int) string {
+	start := -1
+	for i := 0; i < ti; i++ {
+		if findPlate(toks[i]) != "" {
+			start = i + 1
+		}
+	}
+	if start < 0 || start >= ti {
+		return ""
+	}
+	return cutAtStop(toks[start:ti])
+}
+
+// timePhrase returns the first time phrase among toks outside [skipLo, skipHi).
+func timePhrase(toks []string, skipLo, skipHi int) string {
+	for i := range toks {
+		if i >= skipLo && i < skipHi || !isTimeStart(toks, i) {
+			continue
+		}
+		j := i
+		for j < len(toks) && (j == i || isTimeToken(toks, j)) {
+			j++
+		}
+		for j > i && fillers[lowerTok(toks[j-1])] {
+			j--
+		}
+		var out []string
+		for _, t := range toks[i:j] {
+			out = append(out, strings.Trim(t, ",.;!?"))
+		}
+		return strings.Join(out, " ")
+	}
+	return ""
+}
+
+// isTimeStart reports whether a time phrase starts at toks[i].
+func isTimeStart(toks []string, i int) bool {
+	t := lowerTok(toks[i])
+	next := ""
+	if i+1 < len(toks) {
+		next = lowerTok(toks[i+1])
+	}
+	switch t {
+	case "today", "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tonight", "noon", "midday", "midnight":
+		return true
+	case "at", "by", "on", "around", "about":
+		return next != "" && (isTimeStart(toks, i+1) || isBareHour(next))
+	case "in":
+		_, _, ok := relative(lowerToks(toks[i+1:]))
+		return ok
+	case "next", "this", "coming":
+		_, ok := weekdays[next]
+		return ok || next == "morning" || next == "afternoon" || next == "evening"
+	case "day":
+		return next == "after"
+	}
+	if _, ok := weekdays[t]; ok {
+		return true
+	}
+	if h, _, ok := clock(t); ok {
+		return strings.ContainsAny(t, ":.h") || strings.HasSuffix(t, "m") || h > 23
+	}
+	if _, n, ok := parseDay(lowerToks(toks[i:min(i+2, len(toks))]), fleet.Day(fixedNow, fleet.Lagos()), fleet.Lagos(), false); ok {
+		return n > 1 || strings.ContainsAny(t, "/-")
+	}
+	return false
+}
+
+// fixedNow anchors date-shape checks; only whether a date parses matters, not which year.
+var fixedNow = mustTime("2024-01-01T00:00:00Z")
+
+// isTimeToken reports whether toks[j] continues a time phrase.
+func isTimeToken(toks []string, j int) bool {
+	t := lowerTok(toks[j])
+	if isTimeStart(toks, j) || fillers[t] || isBareHour(t) {
+		return true
+	}
+	switch t {
+	case "am", "pm", "a.m.", "p.m.", "after", "morning", "afternoon", "evening", "night", "hours", "hour",
+		"hrs", "minutes", "mins", "min", "h", "an", "a", "half":
+		return true
+	}
+	if _, ok := months[t]; ok {
+		return true
+	}
+	_, _, ok := clock(t)
+	return ok || reOrdinal.MatchString(t)
+}
+
+// isBareHour reports whether t is an hour written as a bare number ("at 8").
+func isBareHour(t string) bool {
+	n, err := strconv.Atoi(t)
+	return err == nil && n >= 0 && n <= 23 && len(t) <= 2
+}
+
+// cutAtStop joins toks up to the first stop word, time phrase, plate or trailing punctuation.
+func cutAtStop(toks []string) string {
+	var out []string
+	for i, t := range toks {
+		low := lowerTok(t)
+		if stopWords[low] || isTimeStart(toks, i) || findPlate(t) != "" || isContainer(t) && len(t) >= 10 {
+			break
+		}
+		trimmed := strings.TrimRight(t, ",.;!?")
+		out = append(out, trimmed)
+		if trimmed != t {
+			break
+		}
+	}
+	return cleanPhrase(strings.Join(out, " "))
+}
+
+// after returns the phrase following the first of keys in text, up to a stop word ("carrying
+// empty 40ft" → "empty 40ft").
+func after(text string, keys ...string) string {
+	toks := strings.Fields(text)
+	for i, t := range toks {
+		low := strings.ToLower(t)
+		for _, k := range keys {
+			if low != k {
+				continue
+			}
+			if strings.HasPrefix(k, "note") || strings.HasPrefix(k, "remark") {
+				return cleanPhrase(strings.Join(toks[i+1:], " "))
+			}
+			return cargoPhrase(toks[i+1:])
+		}
+	}
+	return ""
+}
+
+// cargoPhrase reads a cargo description up to the next clause.
+func cargoPhrase(toks []string) string {
+	var out []string
+	for i, t := range toks {
+		low := lowerTok(t)
+		if low == "note" || low == "notes" || low == "from" || low == "to" || low == "for" || isTimeStart(toks, i) || isContainer(t) && len(t) >= 10 {
+			break
+		}
+		trimmed := strings.TrimRight(t, ",;")
+		out = append(out, trimmed)
+		if trimmed != t {
+			break
+		}
+	}
+	return cleanPhrase(strings.Join(out, " "))
+}
+
+// nearPhrase returns the place after "near", "around", "close to", "within 5 km of"….
+func nearPhrase(text string) string {
+	toks := strings.Fields(text)
+	for i := 0; i < len(toks); i++ {
+		start := -1
+		switch lowerTok(toks[i]) {
+		case "near", "around", "nearby", "by":
+			start = i + 1
+			if start < len(toks) && lowerTok(toks[start]) == "to" {
+				start++
+			}
+		case "close", "closest", "nearest", "next":
+			for j := i + 1; j < len(toks) && j <= i+2; j++ {
+				if lowerTok(toks[j]) == "to" {
+					start = j + 1
+				}
+			}
+		case "of", "from":
+			if i > 0 && (findRadius(toks[i-1]) > 0 || findRadius(strings.Join(toks[max(0, i-2):i], " ")) > 0) {
+				start = i + 1
+			}
+		}
+		if start < 0 || start >= len(toks) {
+			continue
+		}
+		if p := cutAtStop(toks[start:]); p != "" && findRadius(p) == 0 {
+			return p
+		}
+	}
+	return ""
+}
+
+// findDate returns the day phrase of a summary request ("yesterday", "last Monday", "20/11").
+func findDate(text string) string {
+	toks := strings.Fields(text)
+	for i := range toks {
+		t := lowerTok(toks[i])
+		switch t {
+		case "today", "yesterday":
+			if i >= 2 && lowerTok(toks[i-1]) == "before" && lowerTok(toks[i-2]) == "day" {
+				return "day before yesterday"
+			}
+			return t
+		case "last", "past", "previous":
+			if i+1 < len(toks) {
+				if _, ok := weekdays[lowerTok(toks[i+1])]; ok {
+					return t + " " + lowerTok(toks[i+1])
+				}
+			}
+		}
+		if _, n, ok := parseDay(lowerToks(toks[i:min(i+2, len(toks))]), fleet.Day(fixedNow, fleet.Lagos()), fleet.Lagos(), false); ok {
+			if _, wd := weekdays[t]; wd || n > 1 || strings.ContainsAny(t, "/-") {
+				return strings.Join(lowerToks(toks[i:i+n]), " ")
+			}
+		}
+	}
+	return ""
+}
+
+// parseCommand reads the slash commands of the console and Slack ("/truck T11985LA").
+func parseCommand(text string) (Intent, bool) {
+	if !strings.HasPrefix(text, "/") {
+		return Intent{}, false
+	}
+	cmd, rest, _ := strings.Cut(text, " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(cmd) {
+	case "/truck":
+		in := call(TruckLocation, map[string]any{"truck": rest})
+		if rest == "" {
+			in.Missing = "truck"
+		}
+		return in, true
+	case "/fleet":
+		return commandFleet(rest), true
+	case "/trip":
+		return commandTrip(rest), true
+	case "/near":
+		return commandNear(rest), true
+	case "/summary":
+		return call(DailySummary, map[string]any{"date": nullable(rest)}), true
+	}
+	return Intent{}, false
+}
+
+// commandFleet reads "/fleet [filter|site]".
+func commandFleet(rest string) Intent {
+	low := strings.ToLower(strings.ReplaceAll(rest, "-", "_"))
+	switch low {
+	case "", "all":
+		return call(FleetStatus, map[string]any{"filter": nil, "site": nil})
+	case "moving", "idle", "parked", "offline", "on_trip", "maintenance", "at_site", "unrostered":
+		return call(FleetStatus, map[string]any{"filter": low, "site": nil})
+	}
+	if f := filterOf(low); f != "" {
+		return call(FleetStatus, map[string]any{"filter": f, "site": nil})
+	}
+	return call(FleetStatus, map[string]any{"filter": "at_site", "site": cleanPhrase(strings.TrimPrefix(low, "at "))})
+}
+
+// commandTrip reads "/trip <trip-id>", "/trip <plate>" and "/trip <plate> from A to B at T".
+func commandTrip(rest string) Intent {
+	if rest == "" {
+		return Intent{}
+	}
+	if code := findTripCode(rest); code != "" || len(strings.Fields(rest)) == 1 {
+		if code == "" {
+			code = rest
+		}
+		return call(TripDetails, map[string]any{"trip_id_or_truck": code})
+	}
+	plate := findPlate(rest)
+	if plate == "" {
+		plate = fleet.NormalizePlate(strings.Fields(rest)[0])
+	}
+	return parseCreate(rest, plate)
+}
+
+// commandNear reads "/near <site|plate|lat,lng> [km]".
+func commandNear(rest string) Intent {
+	toks := strings.Fields(rest)
+	var radius any
+	if n := len(toks); n > 1 {
+		if v, err := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(toks[n-1]), "km"), 64); err == nil && v > 0 {
+			radius, toks = v, toks[:n-1]
+		} else if r := findRadius(strings.Join(toks[n-2:], " ")); r > 0 {
+			radius, toks = r, toks[:n-2]
+		}
+	}
+	near := strings.Join(toks, " ")
+	in := call(NearbyTrucks, map[string]any{"near": near, "radius_km": radius, "status": nil})
+	if near == "" {
+		in.Missing = "near"
+	}
+	return in
+}
+
+func lowerTok(t string) string { return strings.ToLower(strings.Trim(t, ",.;:!?()\"'")) }
+
+func lowerToks(toks []string) []string {
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = lowerTok(t)
+	}
+	return out
+}
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

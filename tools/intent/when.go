@@ -1,0 +1,357 @@
+package intent
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// Layouts ParseTime accepts before trying words, in the business zone unless they carry an
+// offset.
+var absoluteLayouts = []string{
+	time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04",
+}
+
+var (
+	reClock    = regexp.MustCompile(`^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$`)
+	reCompact  = regexp.MustCompile(`^(\d{1,2})(am|pm)$`)
+	reAmount   = regexp.MustCompile(`^(\d+(?:\.\d+)?)(hours?|hrs?|h|minutes?|mins?|m)?$`)
+	reISODate  = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
+	reDayMonth = regexp.MustCompile(`^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?$`)
+	reOrdinal  = regexp.MustCompile(`^(\d{1,2})(?:st|nd|rd|th)?$`)
+)
+
+// fillers are words that carry no time information in "leave on Monday at about 8am".
+var fillers = map[string]bool{
+	"at": true, "on": true, "by": true, "around": true, "about": true, "for": true, "the": true,
+	"departure": true, "depart": true, "departing": true, "leaving": true, "leave": true, "of": true,
+	"o'clock": true, "oclock": true, "approx": true, "approximately": true, "from": true, "starting": true,
+}
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "sun": time.Sunday, "monday": time.Monday, "mon": time.Monday,
+	"tuesday": time.Tuesday, "tue": time.Tuesday, "tues": time.Tuesday, "wednesday": time.Wednesday,
+	"wed": time.Wednesday, "thursday": time.Thursday, "thu": time.Thursday, "thur": time.Thursday,
+	"thurs": time.Thursday, "friday": time.Friday, "fri": time.Friday, "saturday": time.Saturday,
+	"sat": time.Saturday,
+}
+
+var months = map[string]time.Month{
+	"jan": time.January, "january": time.January, "feb": time.February, "february": time.February,
+	"mar": time.March, "march": time.March, "apr": time.April, "april": time.April, "may": time.May,
+	"jun": time.June, "june": time.June, "jul": time.July, "july": time.July, "aug": time.August,
+	"august": time.August, "sep": time.September, "sept": time.September, "september": time.September,
+	"oct": time.October, "october": time.October, "nov": time.November, "november": time.November,
+	"dec": time.December, "december": time.December,
+}
+
+// dayParts are named times of day.
+var dayParts = map[string][2]int{
+	"noon": {12, 0}, "midday": {12, 0}, "midnight": {0, 0}, "morning": {8, 0},
+	"afternoon": {14, 0}, "evening": {18, 0}, "tonight": {20, 0}, "night": {20, 0},
+}
+
+// moment is what the words of a time phrase said so far.
+type moment struct {
+	day      time.Time // midnight of the day named, zero when no day was named
+	hour     int
+	min      int
+	hasClock bool
+	rel      time.Duration // "in 3 hours"
+	hasRel   bool
+}
+
+// ParseTime resolves a departure time as a dispatcher writes it, in loc at now: RFC 3339
+// ("2025-11-27T08:00:00+01:00"), "2025-11-27 08:00", "tomorrow 8am", "today 14:30", "in 3
+// hours", "Monday 7:30", "next Friday at noon", "27/11 08:00", "27 Nov 8am", "8pm" (today, or
+// tomorrow when that is already past). A day without a time of day is refused, as are words it
+// does not know. It returns EINVALID with a message saying what it accepts.
+func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range absoluteLayouts {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	m, ok := parseMoment(strings.ToLower(s), now, loc)
+	switch {
+	case !ok:
+		return time.Time{}, fleet.Errorf(fleet.EINVALID, "cannot read the time %q; try \"tomorrow 8am\", \"today 14:30\", \"in 3 hours\" or \"Monday 7:30\"", s)
+	case m.hasRel:
+		return now.Add(m.rel).Truncate(time.Minute).In(loc), nil
+	case !m.hasClock:
+		return time.Time{}, fleet.Errorf(fleet.EINVALID, "%q names a day but no time; say e.g. \"%s 8am\"", s, s)
+	}
+	local := now.In(loc)
+	day := m.day
+	if day.IsZero() {
+		day = fleet.Day(local, loc)
+	}
+	t := time.Date(day.Year(), day.Month(), day.Day(), m.hour, m.min, 0, 0, loc)
+	if m.day.IsZero() && !t.After(local) {
+		t = t.AddDate(0, 0, 1) // "8am" said at 3 pm means tomorrow
+	}
+	return t, nil
+}
+
+// ParseDate resolves a calendar day in loc at now: "today", "yesterday", "day before
+// yesterday", "2025-11-20", "20/11", "20 Nov", "Monday" or "last Monday" (the most recent one,
+// today included for plain "Monday"). An empty string is today. It returns midnight of the day
+// in loc, or EINVALID.
+func ParseDate(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	today := fleet.Day(now, loc)
+	if s == "" {
+		return today, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		return t, nil
+	}
+	words := strings.Fields(strings.NewReplacer(",", " ", "'s", "").Replace(s))
+	var day time.Time
+	last := false
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case w == "today" || w == "now" || fillers[w] || w == "summary" || w == "day":
+			if w == "today" || w == "now" {
+				day = today
+			}
+		case w == "yesterday":
+			day = today.AddDate(0, 0, -1)
+		case w == "before" && i+1 < len(words) && words[i+1] == "yesterday":
+			day, i = today.AddDate(0, 0, -2), i+1
+		case w == "last" || w == "past" || w == "previous":
+			last = true
+		default:
+			d, n, ok := parseDay(words[i:], today, loc, false)
+			if !ok {
+				return time.Time{}, fleet.Errorf(fleet.EINVALID, "cannot read the date %q; try \"today\", \"yesterday\", \"2025-11-20\" or \"Monday\"", s)
+			}
+			day, i = d, i+n-1
+			if wd, isWD := weekdays[w]; isWD {
+				day = mostRecent(today, wd, last)
+			}
+		}
+	}
+	if day.IsZero() {
+		return time.Time{}, fleet.Errorf(fleet.EINVALID, "cannot read the date %q; try \"today\", \"yesterday\", \"2025-11-20\" or \"Monday\"", s)
+	}
+	return day, nil
+}
+
+// mostRecent is the latest day on or before today (strictly before when strict) that is wd.
+func mostRecent(today time.Time, wd time.Weekday, strict bool) time.Time {
+	back := (int(today.Weekday()) - int(wd) + 7) % 7
+	if back == 0 && strict {
+		back = 7
+	}
+	return today.AddDate(0, 0, -back)
+}
+
+// parseMoment reads a lower-case time phrase word by word. ok is false on a word it does not
+// know or a phrase with nothing in it.
+func parseMoment(s string, now time.Time, loc *time.Location) (moment, bool) {
+	var m moment
+	s = strings.NewReplacer(",", " ", " a.m.", "am", " p.m.", "pm", " am", "am", " pm", "pm").Replace(s)
+	words := strings.Fields(s)
+	today := fleet.Day(now, loc)
+	seen := false
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case fillers[w]:
+			continue
+		case w == "today":
+			m.day = today
+		case w == "tomorrow" || w == "tmrw" || w == "tmr" || w == "tomorow" || w == "tommorow":
+			m.day = today.AddDate(0, 0, 1)
+		case w == "next" || w == "this" || w == "coming":
+		case w == "in" && i+1 < len(words):
+			d, n, ok := relative(words[i+1:])
+			if !ok {
+				return m, false
+			}
+			m.rel, m.hasRel, i = d, true, i+n
+		case w == "day" && i+2 < len(words) && words[i+1] == "after" && strings.HasPrefix(words[i+2], "tom"):
+			m.day, i = today.AddDate(0, 0, 2), i+2
+		default:
+			n, ok := m.word(words[i:], today, loc)
+			if !ok {
+				return m, false
+			}
+			i += n - 1
+		}
+		seen = true
+	}
+	return m, seen
+}
+
+// word reads a clock time, day part, weekday or date at the start of words and returns how
+// many words it used.
+func (m *moment) word(words []string, today time.Time, loc *time.Location) (int, bool) {
+	w := words[0]
+	if hm, ok := dayParts[w]; ok {
+		if !m.hasClock {
+			m.hour, m.min, m.hasClock = hm[0], hm[1], true
+		}
+		if w == "tonight" && m.day.IsZero() {
+			m.day = today
+		}
+		return 1, true
+	}
+	if h, mi, ok := clock(w); ok {
+		m.hour, m.min, m.hasClock = h, mi, true
+		return 1, true
+	}
+	if wd, ok := weekdays[w]; ok {
+		ahead := (int(wd) - int(today.Weekday()) + 7) % 7
+		if ahead == 0 { // "Monday" said on a Monday means next week; today is "today"
+			ahead = 7
+		}
+		m.day = today.AddDate(0, 0, ahead)
+		return 1, true
+	}
+	d, n, ok := parseDay(words, today, loc, true)
+	if ok {
+		m.day = d
+	}
+	return n, ok
+}
+
+// parseDay reads a date at the start of words: "2025-11-27", "27/11[/2025]", "27 nov", "nov
+// 27", "27th november". Without a year the date is this year's, or next year's when future
+// is set and the date has passed. It returns how many words it used.
+func parseDay(words []string, today time.Time, loc *time.Location, future bool) (time.Time, int, bool) {
+	w := words[0]
+	if g := reISODate.FindStringSubmatch(w); g != nil {
+		y, _ := strconv.Atoi(g[1])
+		mo, _ := strconv.Atoi(g[2])
+		d, _ := strconv.Atoi(g[3])
+		return validDate(y, mo, d, loc)
+	}
+	if g := reDayMonth.FindStringSubmatch(w); g != nil {
+		d, _ := strconv.Atoi(g[1])
+		mo, _ := strconv.Atoi(g[2])
+		if g[3] != "" {
+			y, _ := strconv.Atoi(g[3])
+			if y < 100 {
+				y += 2000
+			}
+			return validDate(y, mo, d, loc)
+		}
+		return yearless(today, time.Month(mo), d, loc, future, 1)
+	}
+	if len(words) >= 2 {
+		if mo, ok := months[w]; ok {
+			if g := reOrdinal.FindStringSubmatch(words[1]); g != nil {
+				d, _ := strconv.Atoi(g[1])
+				return yearless(today, mo, d, loc, future, 2)
+			}
+		}
+		if g := reOrdinal.FindStringSubmatch(w); g != nil {
+			if mo, ok := months[words[1]]; ok {
+				d, _ := strconv.Atoi(g[1])
+				return yearless(today, mo, d, loc, future, 2)
+			}
+		}
+	}
+	if d, ok := weekdays[w]; ok {
+		return mostRecent(today, d, false), 1, true
+	}
+	return time.Time{}, 1, false
+}
+
+// yearless places a day and month in the current year (or the next one when future is set
+// and the date is already past).
+func yearless(today time.Time, mo time.Month, d int, loc *time.Location, future bool, used int) (time.Time, int, bool) {
+	t, _, ok := validDate(today.Year(), int(mo), d, loc)
+	if ok && future && t.Before(today) {
+		t = t.AddDate(1, 0, 0)
+	}
+	return t, used, ok
+}
+
+// validDate builds midnight of y-mo-d in loc, refusing dates that do not exist.
+func validDate(y, mo, d int, loc *time.Location) (time.Time, int, bool) {
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc)
+	if mo < 1 || mo > 12 || t.Day() != d {
+		return time.Time{}, 1, false
+	}
+	return t, 1, true
+}
+
+// clock reads "8am", "8:30pm", "14:30", "14.30", "14h30" or a bare hour "8"/"14".
+func clock(w string) (hour, minute int, ok bool) {
+	w = strings.TrimSuffix(w, "hrs")
+	g := reClock.FindStringSubmatch(w)
+	if g == nil {
+		g = reCompact.FindStringSubmatch(w)
+		if g == nil {
+			return 0, 0, false
+		}
+		g = []string{g[0], g[1], "", g[2]}
+	}
+	hour, _ = strconv.Atoi(g[1])
+	if g[2] != "" {
+		minute, _ = strconv.Atoi(g[2])
+	}
+	switch ampm := strings.ReplaceAll(g[3], ".", ""); {
+	case ampm == "" && hour <= 23:
+	case ampm != "" && (hour < 1 || hour > 12):
+		return 0, 0, false
+	case ampm == "am" && hour == 12:
+		hour = 0
+	case ampm == "pm" && hour != 12:
+		hour += 12
+	}
+	if hour > 23 || minute > 59 {
+		return 0, 0, false
+	}
+	return hour, minute, true
+}
+
+// relative reads the amount and unit after "in": "3 hours", "90 min", "2h", "an hour", "half an
+// hour". It returns the duration and how many words it used.
+func relative(words []string) (time.Duration, int, bool) {
+	var n float64
+	used := 1
+	switch {
+	case words[0] == "a" || words[0] == "an":
+		n = 1
+	case words[0] == "half" && len(words) > 1 && (words[1] == "an" || words[1] == "a"):
+		n, used = 0.5, 2
+	default:
+		g := reAmount.FindStringSubmatch(words[0])
+		if g == nil {
+			return 0, 0, false
+		}
+		v, err := strconv.ParseFloat(g[1], 64)
+		if err != nil || v <= 0 || v > 24*14*60 {
+			return 0, 0, false
+		}
+		n = v
+		if g[2] != "" {
+			return scale(n, g[2]), 1, true
+		}
+	}
+	if used >= len(words) {
+		return 0, 0, false
+	}
+	unit := words[used]
+	if !reAmount.MatchString("1" + unit) {
+		return 0, 0, false
+	}
+	return scale(n, unit), used + 1, true
+}
+
+// scale turns n units ("h", "hours", "min", …) into a duration.
+func scale(n float64, unit string) time.Duration {
+	if strings.HasPrefix(unit, "m") {
+		return time.Duration(n * float64(time.Minute))
+	}
+	return time.Duration(n * float64(time.Hour))
+}

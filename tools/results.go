@@ -1,0 +1,237 @@
+package tools
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// Caller is who asked for a function: it becomes the trip's requester and the audit log's
+// actor. Via is the front door ("slack", "console", "api").
+type Caller struct {
+	UserID string // Slack user ID, API token name, "console"
+	Name   string // display name, when known
+	Via    string // "slack", "console", "api"
+}
+
+// Result is the outcome of one fleet function call, in the order the calls were made.
+type Result struct {
+	Tool string          // the function's name, e.g. "get_truck_location"
+	Args json.RawMessage // the arguments as called
+	// Value is the typed result on success, nil on failure: *TruckLocation, *TripCreated,
+	// *FleetStatus, *TripDetails, *DailySummary or *NearbyTrucks.
+	Value any
+	// Output is the JSON the model sees: Value, or {"error": <safe message>, "suggestions": […]}.
+	Output json.RawMessage
+	// Err is the failure (nil on success); fleet.ErrorMessage and fleet.ErrorSuggestions give
+	// what may be shown.
+	Err error
+}
+
+// SiteRef names a site, with the distance to it when the answer is about proximity.
+type SiteRef struct {
+	Code       string   `json:"code"`
+	Name       string   `json:"name"`
+	DistanceKm *float64 `json:"distance_km,omitempty"`
+}
+
+// TripBrief is the short form of a trip inside other answers.
+type TripBrief struct {
+	TripID                  string           `json:"trip_id"`
+	Status                  fleet.TripStatus `json:"status"`
+	Origin                  string           `json:"origin"`
+	Destination             string           `json:"destination"`
+	ScheduledDeparture      time.Time        `json:"scheduled_departure"`
+	ScheduledDepartureLagos string           `json:"scheduled_departure_lagos"`
+}
+
+// TruckLocation answers get_truck_location.
+type TruckLocation struct {
+	Plate        string            `json:"plate"`
+	Status       fleet.Motion      `json:"status"`       // moving, idle, parked, offline
+	TruckStatus  fleet.TruckStatus `json:"truck_status"` // operational, maintenance, …
+	HasFix       bool              `json:"has_fix"`      // false: the truck never reported
+	Lat          float64           `json:"latitude"`
+	Lng          float64           `json:"longitude"`
+	SpeedKmh     float64           `json:"speed_kmh"`
+	Heading      float64           `json:"heading_deg"`
+	Direction    string            `json:"direction"` // compass point of the heading, "NE"
+	Ignition     bool              `json:"ignition_on"`
+	FixTime      time.Time         `json:"fix_time"`
+	FixTimeLagos string            `json:"fix_time_lagos"` // "Thu 26 Nov 14:05 WAT"
+	FixAge       string            `json:"fix_age"`        // "4 min ago"
+	FixAgeSec    int64             `json:"fix_age_seconds"`
+	Place        string            `json:"place"` // "at ESSLIBRA (…)" or "2.3 km from ECLAT (…)"
+	AtSite       bool              `json:"at_site"`
+	NearestSite  *SiteRef          `json:"nearest_site"`
+	MapURL       string            `json:"map_url"`
+	ActiveTrip   *TripBrief        `json:"active_trip"`
+}
+
+// TripCreated answers create_trip: a trip request waiting for approval, never a scheduled trip.
+type TripCreated struct {
+	TripID              string           `json:"trip_id"` // "TRP-0042"
+	Status              fleet.TripStatus `json:"status"`  // always pending_approval
+	Plate               string           `json:"plate"`
+	Origin              SiteRef          `json:"origin"`
+	Destination         SiteRef          `json:"destination"`
+	Departure           time.Time        `json:"departure"`
+	DepartureLagos      string           `json:"departure_lagos"`
+	PlannedArrival      time.Time        `json:"planned_arrival"`
+	PlannedArrivalLagos string           `json:"planned_arrival_lagos"`
+	ContainerNo         string           `json:"container_no"`
+	CargoType           string           `json:"cargo_type"`
+	Notes               string           `json:"notes"`
+	ApprovalRequested   bool             `json:"approval_requested"` // the approval message is queued
+	Message             string           `json:"message"`
+	Trip                fleet.Trip       `json:"-"`
+}
+
+// FleetTruck is one truck in a fleet status list.
+type FleetTruck struct {
+	Plate       string            `json:"plate"`
+	Status      fleet.Motion      `json:"status"`
+	TruckStatus fleet.TruckStatus `json:"truck_status"`
+	SpeedKmh    float64           `json:"speed_kmh"`
+	Site        string            `json:"site"`    // site code the truck is at, "" when none
+	TripID      string            `json:"trip_id"` // active trip, "" when none
+	FixAge      string            `json:"fix_age"`
+	FixTime     time.Time         `json:"fix_time"`
+	Lat         float64           `json:"latitude"`
+	Lng         float64           `json:"longitude"`
+}
+
+// StateCounts counts trucks by freshness state. NoFix trucks never reported and are also
+// counted as offline.
+type StateCounts struct {
+	Moving  int `json:"moving"`
+	Idle    int `json:"idle"`
+	Parked  int `json:"parked"`
+	Offline int `json:"offline"`
+	NoFix   int `json:"never_reported"`
+}
+
+// RosterCounts counts trucks by operational status and activity.
+type RosterCounts struct {
+	Operational int `json:"operational"`
+	Maintenance int `json:"maintenance"`
+	Inactive    int `json:"inactive"`
+	Unrostered  int `json:"unrostered"`
+	OnTrip      int `json:"on_trip"`
+	AtSite      int `json:"at_site"`
+}
+
+// FleetStatus answers get_fleet_status.
+type FleetStatus struct {
+	AsOf            time.Time        `json:"as_of"`
+	AsOfLagos       string           `json:"as_of_lagos"`
+	Filter          string           `json:"filter"`
+	Site            *SiteRef         `json:"site"`
+	TrucksTotal     int              `json:"trucks_total"` // not archived, not inactive
+	States          StateCounts      `json:"states"`
+	Roster          RosterCounts     `json:"roster"`
+	ConnectivityPct float64          `json:"connectivity_pct"` // share reporting within the offline threshold
+	ActiveTrips     int              `json:"active_trips"`
+	TripsByStatus   map[string]int   `json:"trips_by_status"`
+	Matching        int              `json:"matching"` // trucks matching filter and site
+	Trucks          []FleetTruck     `json:"trucks"`   // at most MaxListed, by plate
+	Truncated       bool             `json:"truncated"`
+	Thresholds      StatusThresholds `json:"thresholds"`
+}
+
+// StatusThresholds tells the reader what the states mean.
+type StatusThresholds struct {
+	MovingAboveKmh    float64 `json:"moving_above_kmh"`
+	OfflineAfterMin   float64 `json:"offline_after_min"`
+	IdleWithIgnition  bool    `json:"idle_means_ignition_on_stopped"`
+	ParkedIgnitionOff bool    `json:"parked_means_ignition_off"`
+}
+
+// Milestone is one dated step of a trip.
+type Milestone struct {
+	Event   string    `json:"event"` // "requested", "approved", "departed", …
+	At      time.Time `json:"at"`
+	AtLagos string    `json:"at_lagos"`
+	By      string    `json:"by,omitempty"`
+}
+
+// TripDetails answers get_trip_details.
+type TripDetails struct {
+	TripID                  string           `json:"trip_id"`
+	Plate                   string           `json:"plate"`
+	Status                  fleet.TripStatus `json:"status"`
+	Origin                  SiteRef          `json:"origin"`
+	Destination             SiteRef          `json:"destination"`
+	ContainerNo             string           `json:"container_no"`
+	CargoType               string           `json:"cargo_type"`
+	Notes                   string           `json:"notes"`
+	ScheduledDeparture      time.Time        `json:"scheduled_departure"`
+	ScheduledDepartureLagos string           `json:"scheduled_departure_lagos"`
+	PlannedArrival          *time.Time       `json:"planned_arrival"`
+	PlannedArrivalLagos     string           `json:"planned_arrival_lagos"`
+	Timeline                []Milestone      `json:"timeline"`
+	TripKm                  float64          `json:"trip_straight_km"` // origin → destination, straight line
+	ProgressPct             *float64         `json:"progress_pct"`
+	DistanceLeftKm          *float64         `json:"distance_left_km"` // straight line
+	ETA                     *time.Time       `json:"eta"`
+	ETALagos                string           `json:"eta_lagos"`
+	ETAAssumption           string           `json:"eta_assumption"`
+	Truck                   *TruckLocation   `json:"truck"`
+	TrackingURL             string           `json:"tracking_url"`
+	Trip                    fleet.Trip       `json:"-"`
+}
+
+// DailySummary answers get_daily_summary for one Lagos calendar day.
+type DailySummary struct {
+	Date             string         `json:"date"`       // "2025-11-26"
+	DateLagos        string         `json:"date_lagos"` // "Wed 26 Nov 2025"
+	Partial          bool           `json:"partial"`    // the day is not over yet
+	TripsCreated     int            `json:"trips_created"`
+	TripsStarted     int            `json:"trips_started"`
+	TripsCompleted   int            `json:"trips_completed"`
+	TripsDelayed     int            `json:"trips_delayed"`
+	TripsCancelled   int            `json:"trips_cancelled"`
+	TripsRejected    int            `json:"trips_rejected"`
+	OnTimePct        *float64       `json:"on_time_pct"` // null when no trip arrived
+	AvgTurnaroundMin *float64       `json:"avg_turnaround_min"`
+	AvgTurnaround    string         `json:"avg_turnaround"` // "3 h 20 min", "" when none
+	DistanceKm       float64        `json:"distance_km"`
+	UtilisationPct   float64        `json:"utilisation_pct"`
+	IdleHours        float64        `json:"idle_hours"`
+	AlertsByKind     map[string]int `json:"alerts_by_kind"`
+	AlertsTotal      int            `json:"alerts_total"`
+	TrucksTotal      int            `json:"trucks_total"`
+	TrucksOfflineNow []string       `json:"trucks_offline_now"`
+	// Summary is the domain value the figures come from (for digests).
+	Summary fleet.DailySummary `json:"-"`
+}
+
+// NearbyTruck is one truck in a nearby answer.
+type NearbyTruck struct {
+	Plate      string       `json:"plate"`
+	DistanceKm float64      `json:"distance_km"`
+	Status     fleet.Motion `json:"status"`
+	SpeedKmh   float64      `json:"speed_kmh"`
+	Site       string       `json:"site"`
+	FixAge     string       `json:"fix_age"`
+	FixTime    time.Time    `json:"fix_time"`
+	Lat        float64      `json:"latitude"`
+	Lng        float64      `json:"longitude"`
+}
+
+// NearbyTrucks answers find_nearby_trucks.
+type NearbyTrucks struct {
+	Near       string        `json:"near"`      // the resolved reference, "ESSLIBRA (Esslibra Terminal)"
+	NearKind   string        `json:"near_kind"` // "site", "truck" or "point"
+	Center     fleet.Point   `json:"center"`    // the point distances are measured from
+	RadiusKm   float64       `json:"radius_km"` // the search radius
+	StatusOnly string        `json:"status"`    // the status filter, "" for any
+	Count      int           `json:"count"`     // trucks within the radius matching the filter
+	Trucks     []NearbyTruck `json:"trucks"`    // nearest first, at most the limit
+	Truncated  bool          `json:"truncated"` // more trucks matched than are listed
+	Excluded   string        `json:"excluded"`  // the reference truck itself, not listed
+	Distances  string        `json:"distances"` // how distances are measured
+	MapURL     string        `json:"map_url"`   // map of the center
+	Resolution int           `json:"h3_resolution"`
+}

@@ -1,0 +1,214 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// Fleet status filters.
+const (
+	FilterAll         = "all"
+	FilterMoving      = "moving"
+	FilterIdle        = "idle"
+	FilterParked      = "parked"
+	FilterOffline     = "offline"
+	FilterOnTrip      = "on_trip"
+	FilterMaintenance = "maintenance"
+	FilterAtSite      = "at_site"
+	FilterUnrostered  = "unrostered"
+)
+
+// FleetStatusArgs are get_fleet_status' arguments.
+type FleetStatusArgs struct {
+	Filter *string `json:"filter" enum:"all,moving,idle,parked,offline,on_trip,maintenance,at_site,unrostered" desc:"Which trucks to list: by state (moving, idle = ignition on and stopped, parked = ignition off, offline = no fix for 30 min), on_trip (out on an ongoing trip), maintenance, at_site (inside a site's geofence), unrostered (seen by GPS but not in the roster); null or all = every truck."`
+	Site   *string `json:"site" desc:"Only trucks at this site (code or name, e.g. ESSLIBRA or \"Apapa port\"); null = anywhere."`
+}
+
+func (r *Registry) fleetStatusTool() Tool {
+	return Tool{
+		Name: ToolFleetStatus,
+		Description: "The fleet at a glance: how many trucks are moving, idle, parked and offline, connectivity %, " +
+			"operational/maintenance counts, trucks on trips and at sites, active trips by status, and the list of " +
+			"trucks matching a filter and/or a site.",
+		Parameters: strictSchema(FleetStatusArgs{}),
+		ReadOnly:   true,
+		run: func(ctx context.Context, raw json.RawMessage, _ Caller) (any, error) {
+			var a FleetStatusArgs
+			if err := decodeArgs(raw, &a); err != nil {
+				return nil, err
+			}
+			return r.FleetStatus(ctx, a)
+		},
+	}
+}
+
+// FleetStatus answers get_fleet_status. It returns EINVALID for an unknown filter and
+// ENOTFOUND with suggestions for an unknown site.
+func (r *Registry) FleetStatus(ctx context.Context, a FleetStatusArgs) (*FleetStatus, error) {
+	filter := strings.ToLower(str(a.Filter))
+	if filter == "" {
+		filter = FilterAll
+	}
+	if !validFilter(filter) {
+		return nil, fleet.Errorf(fleet.EINVALID, "unknown filter %q; use moving, idle, parked, offline, on_trip, maintenance, at_site or unrostered", filter)
+	}
+	out := &FleetStatus{Filter: filter, TripsByStatus: map[string]int{}}
+	var only *fleet.Site
+	if name := str(a.Site); name != "" {
+		s, err := r.fleet.FindSite(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		only, out.Site = &s, ptr(siteRef(s, -1))
+	}
+	trucks, states, trips, err := r.fleet.FleetSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sites, err := r.fleet.ListSites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.tally(out, trucks, states, trips, sites, only)
+	return out, nil
+}
+
+// fleetRow is one truck with everything the status needs.
+type fleetRow struct {
+	truck  fleet.Truck
+	state  fleet.TruckState
+	hasFix bool
+	motion fleet.Motion
+	site   string
+	trip   *fleet.Trip
+}
+
+// tally fills out from the snapshot.
+func (r *Registry) tally(out *FleetStatus, trucks []fleet.Truck, states []fleet.TruckState, trips []fleet.Trip, sites []fleet.Site, only *fleet.Site) {
+	now := r.nowIn()
+	out.AsOf, out.AsOfLagos = now.UTC(), r.lagos(now)
+	out.Thresholds = StatusThresholds{MovingAboveKmh: r.th.MovingKmh, OfflineAfterMin: r.th.OfflineAfter.Minutes(),
+		IdleWithIgnition: true, ParkedIgnitionOff: true}
+	byPlate := make(map[string]int, len(states))
+	for i, s := range states {
+		byPlate[s.Plate] = i
+	}
+	tripOf := make(map[string]*fleet.Trip, len(trips))
+	for i := range trips {
+		t := &trips[i]
+		out.ActiveTrips++
+		out.TripsByStatus[string(t.Status)]++
+		if cur, ok := tripOf[t.Plate]; !ok || onTrip(t) && !onTrip(cur) {
+			tripOf[t.Plate] = t
+		}
+	}
+	reporting := 0
+	for _, t := range trucks {
+		if t.Status == fleet.TruckInactive { // sold or parked long-term: not part of the working fleet
+			out.Roster.Inactive++
+			continue
+		}
+		row := fleetRow{truck: t, trip: tripOf[t.Plate], motion: fleet.MotionOffline}
+		if i, ok := byPlate[t.Plate]; ok {
+			row.state, row.hasFix = states[i], true
+			row.motion = row.state.Motion(now, r.th)
+			if s, ok := siteAt(sites, row.state.SiteCode, row.state.Point); ok {
+				row.site = s.Code
+			}
+		}
+		if row.hasFix && row.motion != fleet.MotionOffline {
+			reporting++
+		}
+		r.count(out, row)
+		if (only == nil || row.site == only.Code) && matches(out.Filter, row) {
+			out.Matching++
+			if len(out.Trucks) < r.max {
+				out.Trucks = append(out.Trucks, r.fleetTruck(row, now))
+			}
+		}
+	}
+	out.Truncated = out.Matching > len(out.Trucks)
+	if out.TrucksTotal > 0 {
+		out.ConnectivityPct = math.Round(1000*float64(reporting)/float64(out.TrucksTotal)) / 10
+	}
+}
+
+// count adds row to the totals.
+func (r *Registry) count(out *FleetStatus, row fleetRow) {
+	out.TrucksTotal++
+	switch row.motion {
+	case fleet.MotionMoving:
+		out.States.Moving++
+	case fleet.MotionIdle:
+		out.States.Idle++
+	case fleet.MotionParked:
+		out.States.Parked++
+	default:
+		out.States.Offline++
+		if !row.hasFix {
+			out.States.NoFix++
+		}
+	}
+	switch row.truck.Status {
+	case fleet.TruckOperational:
+		out.Roster.Operational++
+	case fleet.TruckMaintenance:
+		out.Roster.Maintenance++
+	case fleet.TruckUnrostered:
+		out.Roster.Unrostered++
+	}
+	if row.trip != nil && onTrip(row.trip) {
+		out.Roster.OnTrip++
+	}
+	if row.site != "" {
+		out.Roster.AtSite++
+	}
+}
+
+// matches reports whether row passes filter.
+func matches(filter string, row fleetRow) bool {
+	switch filter {
+	case FilterMoving, FilterIdle, FilterParked, FilterOffline:
+		return string(row.motion) == filter
+	case FilterOnTrip:
+		return row.trip != nil && onTrip(row.trip)
+	case FilterMaintenance:
+		return row.truck.Status == fleet.TruckMaintenance
+	case FilterUnrostered:
+		return row.truck.Status == fleet.TruckUnrostered
+	case FilterAtSite:
+		return row.site != ""
+	}
+	return true
+}
+
+// fleetTruck is row as listed.
+func (r *Registry) fleetTruck(row fleetRow, now time.Time) FleetTruck {
+	ft := FleetTruck{Plate: row.truck.Plate, Status: row.motion, TruckStatus: row.truck.Status, Site: row.site, FixAge: "never"}
+	if row.trip != nil {
+		ft.TripID = row.trip.Code
+	}
+	if row.hasFix {
+		ft.SpeedKmh, ft.FixTime = round(row.state.SpeedKmh, 1), row.state.FixTime.UTC()
+		ft.Lat, ft.Lng, ft.FixAge = row.state.Point.Lat, row.state.Point.Lng, FormatAge(row.state.Age(now))
+	}
+	return ft
+}
+
+// onTrip reports whether the truck of t is out on it (left the origin, not yet done).
+func onTrip(t *fleet.Trip) bool {
+	return t.Status == fleet.TripOngoing || t.Status == fleet.TripArrived
+}
+
+func validFilter(f string) bool {
+	switch f {
+	case FilterAll, FilterMoving, FilterIdle, FilterParked, FilterOffline, FilterOnTrip, FilterMaintenance, FilterAtSite, FilterUnrostered:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,80 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/tools/intent"
+)
+
+// DailySummaryArgs are get_daily_summary's arguments.
+type DailySummaryArgs struct {
+	Date *string `json:"date" desc:"The Lagos calendar day: YYYY-MM-DD, \"today\", \"yesterday\", or a weekday (\"Monday\" = the most recent one); null = today."`
+}
+
+func (r *Registry) dailySummaryTool() Tool {
+	return Tool{
+		Name: ToolDailySummary,
+		Description: "The operations summary of one Lagos calendar day (default today, so far): trips created, " +
+			"started, completed, delayed, cancelled and rejected; on-time %; average turnaround (departure to " +
+			"completion); distance driven; utilisation (trucks on a trip / operational trucks); idle hours; alerts " +
+			"by kind; and the trucks offline now.",
+		Parameters: strictSchema(DailySummaryArgs{}),
+		ReadOnly:   true,
+		run: func(ctx context.Context, raw json.RawMessage, _ Caller) (any, error) {
+			var a DailySummaryArgs
+			if err := decodeArgs(raw, &a); err != nil {
+				return nil, err
+			}
+			return r.DailySummary(ctx, str(a.Date))
+		},
+	}
+}
+
+// DailySummary answers get_daily_summary for a day as the user wrote it ("", "today",
+// "yesterday", "2025-11-20", "Monday"). It returns EINVALID for a date it cannot read or one in
+// the future.
+func (r *Registry) DailySummary(ctx context.Context, date string) (*DailySummary, error) {
+	now := r.nowIn()
+	day, err := intent.ParseDate(date, now, r.loc)
+	if err != nil {
+		return nil, err
+	}
+	today := fleet.Day(now, r.loc)
+	if day.After(today) {
+		return nil, fleet.Errorf(fleet.EINVALID, "%s is in the future", day.Format("Mon 02 Jan 2006"))
+	}
+	s, err := r.fleet.DailySummary(ctx, day, now, r.th)
+	if err != nil {
+		return nil, err
+	}
+	return r.summary(s, day.Equal(today)), nil
+}
+
+// summary turns the domain summary into the answer.
+func (r *Registry) summary(s fleet.DailySummary, partial bool) *DailySummary {
+	day := s.Date.In(r.loc)
+	out := &DailySummary{Date: day.Format("2006-01-02"), DateLagos: day.Format("Mon 02 Jan 2006"), Partial: partial,
+		TripsCreated: s.TripsCreated, TripsStarted: s.TripsStarted, TripsCompleted: s.TripsCompleted,
+		TripsDelayed: s.TripsDelayed, TripsCancelled: s.TripsCancelled, TripsRejected: s.TripsRejected,
+		DistanceKm: round(s.DistanceKm, 1), UtilisationPct: round(s.UtilisationPct, 1), IdleHours: round(s.IdleHours, 1),
+		AlertsByKind: map[string]int{}, TrucksTotal: s.TrucksTotal, TrucksOfflineNow: slices.Clone(s.TrucksOfflineNow),
+		Summary: s}
+	if s.OnTimePct != nil {
+		out.OnTimePct = ptr(round(*s.OnTimePct, 1))
+	}
+	if s.AvgTurnaround != nil {
+		out.AvgTurnaroundMin = ptr(round(s.AvgTurnaround.Minutes(), 0))
+		out.AvgTurnaround = FormatDuration(*s.AvgTurnaround)
+	}
+	for k, n := range s.AlertsByKind {
+		out.AlertsByKind[string(k)] = n
+		out.AlertsTotal += n
+	}
+	if out.TrucksOfflineNow == nil {
+		out.TrucksOfflineNow = []string{}
+	}
+	return out
+}

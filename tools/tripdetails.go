@@ -1,0 +1,159 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// TripDetailsArgs are get_trip_details' arguments.
+type TripDetailsArgs struct {
+	TripIDOrTruck string `json:"trip_id_or_truck" desc:"A trip ID (TRP-0042, trp 42) or a truck plate; for a plate, the trip the truck is on or its next one, else its latest."`
+}
+
+func (r *Registry) tripDetailsTool() Tool {
+	return Tool{
+		Name: ToolTripDetails,
+		Description: "A trip's details: status, truck, origin and destination, container and cargo, scheduled and " +
+			"actual times (Lagos), who requested and approved it, progress, straight-line distance left and an ETA " +
+			"with its assumption, the truck's position, and the customer tracking link when known.",
+		Parameters: strictSchema(TripDetailsArgs{}),
+		ReadOnly:   true,
+		run: func(ctx context.Context, raw json.RawMessage, _ Caller) (any, error) {
+			var a TripDetailsArgs
+			if err := decodeArgs(raw, &a); err != nil {
+				return nil, err
+			}
+			return r.TripDetails(ctx, a.TripIDOrTruck)
+		},
+	}
+}
+
+// TripDetails answers get_trip_details for a trip ID or a truck. It returns EINVALID for an
+// empty reference and ENOTFOUND for an unknown trip, an unknown truck (with suggestions) or a
+// truck that never had a trip.
+func (r *Registry) TripDetails(ctx context.Context, ref string) (*TripDetails, error) {
+	trip, err := r.findTrip(ctx, strings.TrimSpace(ref))
+	if err != nil {
+		return nil, err
+	}
+	sites, err := r.fleet.ListSites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, hasFix, err := r.state(ctx, trip.Plate)
+	if err != nil {
+		return nil, err
+	}
+	d := r.tripDetails(trip, sites)
+	d.Truck = r.locate(fleet.Truck{Plate: trip.Plate}, st, hasFix, sites)
+	d.Truck.TruckStatus = ""
+	r.progress(d, trip, sites, st, hasFix)
+	return d, nil
+}
+
+// findTrip resolves a trip ID or a truck to a trip.
+func (r *Registry) findTrip(ctx context.Context, ref string) (fleet.Trip, error) {
+	if ref == "" {
+		return fleet.Trip{}, fleet.Errorf(fleet.EINVALID, "which trip? give a trip ID (TRP-0042) or a truck plate")
+	}
+	if strings.HasPrefix(strings.ToUpper(ref), "TRP") {
+		return r.fleet.TripByCode(ctx, ref)
+	}
+	truck, err := r.fleet.FindTruck(ctx, ref)
+	if err != nil {
+		if _, isCode := fleet.ParseTripCode(ref); isCode && fleet.ErrorCode(err) == fleet.ENOTFOUND {
+			return r.fleet.TripByCode(ctx, ref) // "42" names no truck: try it as trip 42
+		}
+		return fleet.Trip{}, err
+	}
+	trip, err := r.fleet.ActiveTripForTruck(ctx, truck.Plate)
+	if fleet.ErrorCode(err) == fleet.ENOTFOUND {
+		trip, err = r.fleet.LatestTripForTruck(ctx, truck.Plate)
+	}
+	return trip, err
+}
+
+// tripDetails fills the fixed facts of trip.
+func (r *Registry) tripDetails(t fleet.Trip, sites []fleet.Site) *TripDetails {
+	d := &TripDetails{TripID: t.Code, Plate: t.Plate, Status: t.Status, ContainerNo: t.ContainerNo,
+		CargoType: t.CargoType, Notes: t.Notes, ScheduledDeparture: t.ScheduledDeparture.UTC(),
+		ScheduledDepartureLagos: r.lagos(t.ScheduledDeparture), TrackingURL: t.TrackingURL, Trip: t,
+		Origin: SiteRef{Code: t.Origin}, Destination: SiteRef{Code: t.Destination}}
+	if s, ok := siteByCode(sites, t.Origin); ok {
+		d.Origin.Name = s.Name
+	}
+	if s, ok := siteByCode(sites, t.Destination); ok {
+		d.Destination.Name = s.Name
+	}
+	if !t.PlannedArrival.IsZero() {
+		d.PlannedArrival, d.PlannedArrivalLagos = ptr(t.PlannedArrival.UTC()), r.lagos(t.PlannedArrival)
+	}
+	d.Timeline = r.timeline(t)
+	return d
+}
+
+// timeline lists the dated steps of t in order.
+func (r *Registry) timeline(t fleet.Trip) []Milestone {
+	ms := []Milestone{{Event: "requested", At: t.CreatedAt.UTC(), AtLagos: r.lagos(t.CreatedAt), By: t.RequestedBy}}
+	add := func(event string, at *time.Time, by string) {
+		if at != nil {
+			ms = append(ms, Milestone{Event: event, At: at.UTC(), AtLagos: r.lagos(*at), By: by})
+		}
+	}
+	decided := "approved"
+	if t.Status == fleet.TripRejected {
+		decided = "rejected"
+	}
+	add(decided, t.DecidedAt, t.DecidedBy)
+	add("delayed", t.DelayedAt, "")
+	add("departed", t.DepartedAt, "")
+	add("arrived", t.ArrivedAt, "")
+	add("completed", t.CompletedAt, "")
+	add("cancelled", t.CancelledAt, t.CancelledBy)
+	return ms
+}
+
+// progress fills progress, distance left and ETA from the truck's position.
+func (r *Registry) progress(d *TripDetails, t fleet.Trip, sites []fleet.Site, st fleet.TruckState, hasFix bool) {
+	origin, okO := siteByCode(sites, t.Origin)
+	dest, okD := siteByCode(sites, t.Destination)
+	if !okO || !okD {
+		return
+	}
+	total := fleet.DistanceKm(origin.Point, dest.Point)
+	d.TripKm = round(total, 1)
+	now := r.nowIn()
+	switch t.Status {
+	case fleet.TripArrived, fleet.TripCompleted:
+		d.ProgressPct, d.DistanceLeftKm = ptr(100.0), ptr(0.0)
+	case fleet.TripOngoing:
+		left := total
+		if hasFix {
+			left = fleet.DistanceKm(st.Point, dest.Point)
+		}
+		pct := 0.0
+		if total > 0 {
+			pct = math.Max(0, math.Min(100, 100*(1-left/total)))
+		}
+		d.ProgressPct, d.DistanceLeftKm = ptr(round(pct, 0)), ptr(round(left, 1))
+		r.setETA(d, now.Add(fleet.TravelTime(left)))
+		d.ETAAssumption = fleet.ETAAssumption + ", from the truck's last fix (" + d.Truck.FixAge + ")"
+	case fleet.TripPendingApproval, fleet.TripScheduled, fleet.TripDelayed:
+		d.ProgressPct, d.DistanceLeftKm = ptr(0.0), ptr(round(total, 1))
+		leave := t.ScheduledDeparture
+		if now.After(leave) {
+			leave = now
+		}
+		r.setETA(d, fleet.PlanArrival(origin, dest, leave))
+		d.ETAAssumption = fleet.ETAAssumption + ", plus 1 h for loading and gates, leaving " + r.lagos(leave)
+	}
+}
+
+func (r *Registry) setETA(d *TripDetails, eta time.Time) {
+	d.ETA, d.ETALagos = ptr(eta.UTC()), r.lagos(eta)
+}
