@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+const alertCols = `id, kind, source_kind, incident_key, plate, trip_code, site_code, severity, message,
+	lat, lng, data, opened_at, resolved_at, slack_channel, slack_ts`
+
+func scanAlert(row pgx.Row) (fleet.Alert, error) {
+	var (
+		a              fleet.Alert
+		kind, severity string
+		lat, lng       *float64
+		data           []byte
+	)
+	err := row.Scan(&a.ID, &kind, &a.SourceKind, &a.IncidentKey, &a.Plate, &a.TripCode, &a.SiteCode, &severity,
+		&a.Message, &lat, &lng, &data, &a.OpenedAt, &a.ResolvedAt, &a.SlackChannel, &a.SlackTS)
+	if err != nil {
+		return fleet.Alert{}, err
+	}
+	a.Kind, a.Severity = fleet.AlertKind(kind), fleet.Severity(severity)
+	if lat != nil && lng != nil {
+		a.Point = &fleet.Point{Lat: *lat, Lng: *lng}
+	}
+	if data != nil {
+		a.Data = json.RawMessage(data)
+	}
+	a.OpenedAt, a.ResolvedAt = a.OpenedAt.UTC(), utcPtr(a.ResolvedAt)
+	return a, nil
+}
+
+func collectAlerts(rows pgx.Rows, err error) ([]fleet.Alert, error) {
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (fleet.Alert, error) { return scanAlert(r) })
+}
+
+// openAlertSQL inserts unless an open alert has the key (the partial unique index), returning
+// nothing then.
+const openAlertSQL = `
+INSERT INTO alerts (kind, source_kind, incident_key, plate, trip_code, site_code, severity, message,
+	lat, lng, data, opened_at, slack_channel, slack_ts)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT (incident_key) WHERE resolved_at IS NULL DO NOTHING
+RETURNING ` + alertCols
+
+// OpenAlert opens the incident a (OpenedAt defaults to now, Severity to warning) and returns
+// it with created true, or returns the incident already open under a.IncidentKey with created
+// false. It returns EINVALID without a kind or incident key.
+func (s *Store) OpenAlert(ctx context.Context, a fleet.Alert) (_ fleet.Alert, created bool, err error) {
+	defer wrap(&err, "OpenAlert(%q)", a.IncidentKey)
+	if a.Kind == "" || a.IncidentKey == "" {
+		return fleet.Alert{}, false, fleet.Errorf(fleet.EINVALID, "an alert needs a kind and an incident key")
+	}
+	if a.Severity == "" {
+		a.Severity = fleet.SeverityWarning
+	}
+	var lat, lng *float64
+	if a.Point != nil {
+		lat, lng = &a.Point.Lat, &a.Point.Lng
+	}
+	var data any
+	if len(a.Data) > 0 {
+		data = string(a.Data)
+	}
+	// The open incident can resolve between our insert and select; then insert again.
+	for range 3 {
+		got, err := scanAlert(s.pool.QueryRow(ctx, openAlertSQL, string(a.Kind), a.SourceKind, a.IncidentKey,
+			fleet.NormalizePlate(a.Plate), a.TripCode, a.SiteCode, string(a.Severity), a.Message, lat, lng, data,
+			orNow(a.OpenedAt), a.SlackChannel, a.SlackTS))
+		if err == nil {
+			return got, true, nil
+		}
+		if !isNoRows(err) {
+			return fleet.Alert{}, false, err
+		}
+		open, err := s.OpenAlertByKey(ctx, a.IncidentKey)
+		if fleet.ErrorCode(err) != fleet.ENOTFOUND {
+			return open, false, err
+		}
+	}
+	return fleet.Alert{}, false, fleet.Errorf(fleet.ECONFLICT, "incident %s keeps opening and resolving", a.IncidentKey)
+}
+
+const resolveAlertSQL = `
+UPDATE alerts SET resolved_at = $2 WHERE incident_key = $1 AND resolved_at IS NULL RETURNING ` + alertCols
+
+// ResolveAlert closes the open incident with incidentKey at at (now when zero) and returns it.
+// It returns ENOTFOUND when no incident with that key is open.
+func (s *Store) ResolveAlert(ctx context.Context, incidentKey string, at time.Time) (_ fleet.Alert, err error) {
+	defer wrap(&err, "ResolveAlert(%q)", incidentKey)
+	a, err := scanAlert(s.pool.QueryRow(ctx, resolveAlertSQL, incidentKey, orNow(at)))
+	if isNoRows(err) {
+		return fleet.Alert{}, fleet.Errorf(fleet.ENOTFOUND, "no open alert %s", incidentKey)
+	}
+	return a, err
+}
+
+// OpenAlertByKey returns the open incident with incidentKey. It returns ENOTFOUND.
+func (s *Store) OpenAlertByKey(ctx context.Context, incidentKey string) (_ fleet.Alert, err error) {
+	defer wrap(&err, "OpenAlertByKey(%q)", incidentKey)
+	a, err := scanAlert(s.pool.QueryRow(ctx,
+		`SELECT `+alertCols+` FROM alerts WHERE incident_key = $1 AND resolved_at IS NULL`, incidentKey))
+	if isNoRows(err) {
+		return fleet.Alert{}, fleet.Errorf(fleet.ENOTFOUND, "no open alert %s", incidentKey)
+	}
+	return a, err
+}
+
+// AlertByID returns alert id. It returns ENOTFOUND.
+func (s *Store) AlertByID(ctx context.Context, id int64) (_ fleet.Alert, err error) {
+	defer wrap(&err, "AlertByID(%d)", id)
+	a, err := scanAlert(s.pool.QueryRow(ctx, `SELECT `+alertCols+` FROM alerts WHERE id = $1`, id))
+	if isNoRows(err) {
+		return fleet.Alert{}, fleet.Errorf(fleet.ENOTFOUND, "alert %d not found", id)
+	}
+	return a, err
+}
+
+// SetAlertSlack records the Slack message that announced alert id, so updates thread under
+// it. It returns ENOTFOUND.
+func (s *Store) SetAlertSlack(ctx context.Context, id int64, channel, ts string) (err error) {
+	defer wrap(&err, "SetAlertSlack(%d)", id)
+	tag, err := s.pool.Exec(ctx, `UPDATE alerts SET slack_channel = $2, slack_ts = $3 WHERE id = $1`, id, channel, ts)
+	if err == nil && tag.RowsAffected() == 0 {
+		return fleet.Errorf(fleet.ENOTFOUND, "alert %d not found", id)
+	}
+	return err
+}
+
+// AlertFilter selects alerts for ListAlerts; zero fields match everything.
+type AlertFilter struct {
+	Since, Until time.Time // opened in [Since, Until)
+	Kinds        []fleet.AlertKind
+	Plate        string
+	OpenOnly     bool
+	Limit        int // default 100, at most 1000
+}
+
+const listAlertsSQL = `
+SELECT ` + alertCols + ` FROM alerts
+WHERE ($1::timestamptz IS NULL OR opened_at >= $1)
+  AND ($2::timestamptz IS NULL OR opened_at < $2)
+  AND (cardinality($3::text[]) = 0 OR kind = ANY($3))
+  AND ($4 = '' OR plate = $4)
+  AND (NOT $5 OR resolved_at IS NULL)
+ORDER BY opened_at DESC, id DESC
+LIMIT $6`
+
+// ListAlerts returns the alerts matching f, newest first.
+func (s *Store) ListAlerts(ctx context.Context, f AlertFilter) (_ []fleet.Alert, err error) {
+	defer wrap(&err, "ListAlerts")
+	kinds := make([]string, len(f.Kinds))
+	for i, k := range f.Kinds {
+		kinds[i] = string(k)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	return collectAlerts(s.pool.Query(ctx, listAlertsSQL, nullTime(f.Since), nullTime(f.Until), kinds,
+		fleet.NormalizePlate(f.Plate), f.OpenOnly, min(limit, 1000)))
+}
+
+const countAlertsSQL = `
+SELECT kind, count(*) FROM alerts WHERE opened_at >= $1 AND opened_at < $2 GROUP BY kind`
+
+// CountAlertsByKind counts the alerts opened in [from, to) by kind.
+func (s *Store) CountAlertsByKind(ctx context.Context, from, to time.Time) (_ map[fleet.AlertKind]int, err error) {
+	defer wrap(&err, "CountAlertsByKind")
+	rows, err := s.pool.Query(ctx, countAlertsSQL, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[fleet.AlertKind]int)
+	for rows.Next() {
+		var (
+			kind string
+			n    int
+		)
+		if err := rows.Scan(&kind, &n); err != nil {
+			return nil, err
+		}
+		out[fleet.AlertKind(kind)] = n
+	}
+	return out, rows.Err()
+}
+
+// PruneAlerts deletes resolved alerts opened before before (retention) and returns how many.
+// Open incidents are kept however old.
+func (s *Store) PruneAlerts(ctx context.Context, before time.Time) (_ int64, err error) {
+	defer wrap(&err, "PruneAlerts(%s)", before.Format(time.RFC3339))
+	tag, err := s.pool.Exec(ctx, `DELETE FROM alerts WHERE opened_at < $1 AND resolved_at IS NOT NULL`, before)
+	return tag.RowsAffected(), err
+}
