@@ -1,0 +1,215 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// AlertParent is an incident's parent message: what happened, to which truck, since when.
+// Once the alert is resolved it says so, with how long it lasted.
+func (r *Renderer) AlertParent(a fleet.Alert) View {
+	title := capitalize(human(a.Kind))
+	if a.Kind == fleet.AlertLoconav && a.SourceKind != "" {
+		title = a.SourceKind
+	}
+	state := ""
+	if !a.Open() {
+		title = "~" + title + "~ resolved"
+		state = fmt.Sprintf(" · lasted %s", duration(a.ResolvedAt.Sub(a.OpenedAt)))
+	}
+	subject := esc(a.Plate)
+	if subject == "" {
+		subject = esc(a.TripCode)
+	}
+	head := fmt.Sprintf("%s *%s* — %s%s\n%s", severityEmoji(a), title, subject, state, esc(a.Message))
+	var fields []Field
+	if a.TripCode != "" {
+		fields = append(fields, Field{"Trip", a.TripCode})
+	}
+	if a.SiteCode != "" {
+		fields = append(fields, Field{"Site", esc(a.SiteCode)})
+	}
+	fields = append(fields, Field{"Opened", clock(a.OpenedAt, r.Zone) + " (" + ago(r.now(), a.OpenedAt) + ")"})
+	if a.ResolvedAt != nil {
+		fields = append(fields, Field{"Resolved", clock(*a.ResolvedAt, r.Zone)})
+	}
+	notes := []string{"severity " + string(orSeverity(a.Severity)), fmt.Sprintf("alert #%d", a.ID)}
+	if a.Point != nil && a.Point.Valid() {
+		notes = append([]string{link(a.Point.MapURL(), ":world_map: map")}, notes...)
+	}
+	text := fmt.Sprintf("%s %s: %s", capitalize(human(a.Kind)), orDash(a.Plate), a.Message)
+	if !a.Open() {
+		text = "Resolved — " + text
+	}
+	return View{Text: text}.add(&Section{Text: head, Fields: fields}, &Context{Items: notes})
+}
+
+func orSeverity(s fleet.Severity) fleet.Severity {
+	if s == "" {
+		return fleet.SeverityInfo
+	}
+	return s
+}
+
+// AlertReply is a reply in an incident's thread: an update, or the resolution.
+func (r *Renderer) AlertReply(a fleet.Alert, resolved bool, extra string) View {
+	msg := a.Message
+	if extra != "" {
+		msg = extra
+	}
+	if resolved {
+		at := r.now()
+		if a.ResolvedAt != nil {
+			at = *a.ResolvedAt
+		}
+		line := fmt.Sprintf(":white_check_mark: *Resolved* %s after %s", clock(at, r.Zone), duration(at.Sub(a.OpenedAt)))
+		if msg != "" {
+			line += "\n" + esc(msg)
+		}
+		return View{Text: "Resolved: " + msg}.add(&Section{Text: line})
+	}
+	return View{Text: "Update: " + msg}.add(&Section{Text: ":arrows_counterclockwise: " + esc(orDash(msg))},
+		&Context{Items: []string{clock(r.now(), r.Zone)}})
+}
+
+// Approval is the trip approval message with Approve and Reject buttons (value = trip ID).
+func (r *Renderer) Approval(t fleet.Trip) View {
+	v := r.tripDecisionCard(t, ":hourglass_flowing_sand: Trip approval needed: "+t.Code)
+	v.Text = fmt.Sprintf("Trip %s needs approval: %s from %s to %s, departing %s", t.Code, t.Plate, t.Origin, t.Destination, clock(t.ScheduledDeparture, r.Zone))
+	return v.add(&Buttons{BlockID: blockDecision, Buttons: []Button{
+		{ActionID: ActionApprove, Text: "Approve", Value: t.Code, Style: "primary"},
+		{ActionID: ActionReject, Text: "Reject", Value: t.Code, Style: "danger"},
+	}})
+}
+
+// Decided is the approval message once decided: the same card, no buttons, who and when.
+func (r *Renderer) Decided(t fleet.Trip) View {
+	verb, emoji := "Approved", ":white_check_mark:"
+	if t.Status == fleet.TripRejected {
+		verb, emoji = "Rejected", ":x:"
+	}
+	v := r.tripDecisionCard(t, tripEmoji(t.Status)+" Trip "+t.Code+" "+strings.ToLower(verb))
+	line := fmt.Sprintf("%s *%s* by %s", emoji, verb, userRef(t.DecidedBy))
+	if t.DecidedAt != nil {
+		line += " · " + clock(*t.DecidedAt, r.Zone)
+	}
+	if t.RejectReason != "" {
+		line += "\n_" + esc(t.RejectReason) + "_"
+	}
+	v.Text = fmt.Sprintf("Trip %s %s by %s", t.Code, strings.ToLower(verb), t.DecidedBy)
+	return v.add(&Section{Text: line})
+}
+
+func (r *Renderer) tripDecisionCard(t fleet.Trip, title string) View {
+	fields := []Field{
+		{"Truck", esc(t.Plate)},
+		{"Route", esc(t.Origin) + " → " + esc(t.Destination)},
+		{"Departure", clock(t.ScheduledDeparture, r.Zone)},
+		{"Planned arrival", clock(t.PlannedArrival, r.Zone)},
+		{"Container", esc(t.ContainerNo)},
+		{"Cargo", esc(t.CargoType)},
+		{"Requested by", userRef(t.RequestedBy) + viaSuffix(t.RequestedVia)},
+	}
+	v := View{}.add(&Header{Text: title}, &Section{Fields: fields})
+	if t.Notes != "" {
+		v = v.add(&Section{Text: "_" + esc(t.Notes) + "_"})
+	}
+	return v
+}
+
+func viaSuffix(via string) string {
+	if via == "" || via == "slack" {
+		return ""
+	}
+	return " (via " + esc(via) + ")"
+}
+
+// TripEvent is a one-message trip event: departed, arrived, delayed, completed, cancelled…
+func (r *Renderer) TripEvent(n fleet.Notification) View {
+	var t fleet.Trip
+	if n.Trip != nil {
+		t = *n.Trip
+	}
+	kind := "update"
+	at := n.CreatedAt
+	if n.Event != nil {
+		kind = strings.TrimPrefix(string(n.Event.Kind), "trip.")
+		if !n.Event.At.IsZero() {
+			at = n.Event.At
+		}
+	}
+	line := fmt.Sprintf("%s *%s* %s", tripEmoji(t.Status), orDash(t.Code), kind)
+	if t.Plate != "" {
+		line = fmt.Sprintf("%s *%s* (%s) %s", tripEmoji(t.Status), t.Code, esc(t.Plate), kind)
+	}
+	if n.Event != nil && n.Event.SiteCode != "" {
+		line += " at " + esc(n.Event.SiteCode)
+	}
+	if !at.IsZero() {
+		line += " · " + clock(at, r.Zone)
+	}
+	if n.Text != "" {
+		line += "\n" + esc(n.Text)
+	}
+	v := View{Text: plainLine(line)}.add(&Section{Text: line})
+	if t.Code != "" {
+		v = v.add(&Context{Items: []string{r.tripLine(t)}})
+	}
+	return v
+}
+
+// Report renders the weekly report, the Sheets sync report and system notices: the text as
+// written, then the simple figures of Data as fields.
+func (r *Renderer) Report(n fleet.Notification) View {
+	title := map[fleet.NotificationKind]string{
+		fleet.NotifyWeeklyReport: ":bar_chart: Weekly report",
+		fleet.NotifySyncReport:   ":arrows_counterclockwise: Google Sheets sync",
+		fleet.NotifySystem:       ":gear: Watch Tower",
+	}[n.Kind]
+	if title == "" {
+		title = ":information_source: " + capitalize(human(string(n.Kind)))
+	}
+	v := View{Text: plainLine(strings.Join(strings.Fields(title+" — "+n.Text), " "))}.add(&Header{Text: title})
+	if n.Text != "" {
+		v = v.add(&Section{Text: n.Text})
+	}
+	if fields := dataFields(n.Data); len(fields) > 0 {
+		v = v.add(&Section{Fields: fields})
+	}
+	return v
+}
+
+// dataFields lists the scalar top-level values of a notification's Data, by key.
+func dataFields(data json.RawMessage) []Field {
+	var m map[string]any
+	if len(data) == 0 || json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []Field
+	for _, k := range keys {
+		if k == chartField || strings.HasPrefix(k, "_") {
+			continue
+		}
+		switch val := m[k].(type) {
+		case string:
+			out = append(out, Field{capitalize(human(k)), esc(val)})
+		case float64:
+			out = append(out, Field{capitalize(human(k)), strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", val), "0"), ".")})
+		case bool:
+			out = append(out, Field{capitalize(human(k)), fmt.Sprint(val)})
+		}
+	}
+	return out
+}
+
+// plainLine strips mrkdwn for a fallback text.
+func plainLine(s string) string { return strings.Join(strings.Fields(plain(s)), " ") }

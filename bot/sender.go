@@ -1,0 +1,276 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/slack-go/slack"
+	"golang.org/x/time/rate"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// Notify stream names of the contract (DESIGN.md, "Redis keys").
+const (
+	NotifyGroup = "slack" // consumer group of the sender on {prefix}:notify
+	notifyField = "n"     // entry field holding the notification's JSON
+	chartField  = "chart_png"
+	sentTTL     = 7 * 24 * time.Hour
+)
+
+// AlertThreads finds and records where an incident's Slack thread is. *store.Store satisfies
+// it.
+type AlertThreads interface {
+	// AlertByID returns alert id. It returns ENOTFOUND.
+	AlertByID(ctx context.Context, id int64) (fleet.Alert, error)
+	// SetAlertSlack records the parent message of alert id. It returns ENOTFOUND.
+	SetAlertSlack(ctx context.Context, id int64, channel, ts string) error
+}
+
+// TripMessages finds trips and records where their approval message is. *store.Store
+// satisfies it.
+type TripMessages interface {
+	// TripByCode returns the trip with code. It returns ENOTFOUND.
+	TripByCode(ctx context.Context, code string) (fleet.Trip, error)
+	// SetTripSlackMessage records the approval message of trip code. It returns ENOTFOUND.
+	SetTripSlackMessage(ctx context.Context, code, channel, ts string) error
+}
+
+// slackAPI is the part of the Slack Web API the sender and the app use; *slack.Client and
+// *socketmode.Client have it.
+type slackAPI interface {
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
+}
+
+// SenderConfig configures the notification sender.
+type SenderConfig struct {
+	Prefix   string                    // REDIS_PREFIX
+	Channels map[fleet.Audience]string // SLACK_ALERTS_CHANNEL, SLACK_SUMMARY_CHANNEL, SLACK_DISPATCH_CHANNEL
+	Consumer string                    // consumer name in the group; default the host name
+	PerSecond float64                  // messages per second per channel; default 1
+	Burst     int                      // short burst allowed per channel; default 3
+	MaxTries  int                      // tries of an unclassified Slack error before dead-lettering; default 5
+	ClaimIdle time.Duration            // pending entries idle this long are taken over; default 1 min
+	MaxBackoff time.Duration           // longest wait between transient retries; default 1 min
+}
+
+func (c *SenderConfig) defaults() {
+	if c.Consumer == "" {
+		c.Consumer, _ = os.Hostname()
+		if c.Consumer == "" {
+			c.Consumer = "watchtower"
+		}
+	}
+	if c.PerSecond <= 0 {
+		c.PerSecond = 1
+	}
+	if c.Burst <= 0 {
+		c.Burst = 3
+	}
+	if c.MaxTries <= 0 {
+		c.MaxTries = 5
+	}
+	if c.ClaimIdle <= 0 {
+		c.ClaimIdle = time.Minute
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = time.Minute
+	}
+}
+
+// Sender consumes {prefix}:notify in consumer group "slack" and posts each notification to
+// Slack: one lane per channel, in stream order, at about one message per second per channel.
+// An entry is acknowledged only once Slack accepted it; 429s wait Retry-After, transient
+// failures back off and retry for as long as it takes, and permanent failures
+// (channel_not_found, not_in_channel…) go to {prefix}:notify:dead and the log.
+type Sender struct {
+	rdb    *redis.Client
+	api    slackAPI
+	alerts AlertThreads
+	trips  TripMessages
+	r      *Renderer
+	cfg    SenderConfig
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	parents map[int64]parentRef // alert ID → its parent message, so updates need no lookup
+	lanes   map[string]*lane
+	wg      sync.WaitGroup
+}
+
+// parentRef is where a parent message is.
+type parentRef struct{ channel, ts string }
+
+// lane delivers one channel's notifications in order, under that channel's rate limit.
+type lane struct {
+	channel string
+	queue   chan item
+	limiter *rate.Limiter
+}
+
+// item is one stream entry and the notification decoded from it.
+type item struct {
+	msg redis.XMessage
+	n   fleet.Notification
+	err error // the entry is not a notification: it is dead-lettered
+}
+
+// NewSender returns a Sender posting through api (a *slack.Client or *socketmode.Client).
+func NewSender(rdb *redis.Client, api slackAPI, alerts AlertThreads, trips TripMessages, r *Renderer, cfg SenderConfig, log *slog.Logger) *Sender {
+	cfg.defaults()
+	return &Sender{rdb: rdb, api: api, alerts: alerts, trips: trips, r: r, cfg: cfg, log: log,
+		parents: make(map[int64]parentRef), lanes: make(map[string]*lane)}
+}
+
+func (s *Sender) stream() string { return s.cfg.Prefix + ":notify" }
+func (s *Sender) dead() string   { return s.cfg.Prefix + ":notify:dead" }
+func (s *Sender) sentKey(id string) string {
+	return s.cfg.Prefix + ":notify:sent:" + id
+}
+
+// Run reads the notify stream until ctx is done, then waits for each lane to finish the
+// entry in hand and returns nil. Entries read but not delivered stay pending and are picked
+// up again by this consumer on restart or by another after ClaimIdle. It returns an error only
+// when the consumer group cannot be created.
+func (s *Sender) Run(ctx context.Context) error {
+	if err := s.ensureGroup(ctx); err != nil {
+		return err
+	}
+	defer s.stopLanes()
+	backlog := true // first deliver what this consumer read before a restart
+	lastClaim := time.Time{}
+	for ctx.Err() == nil {
+		if time.Since(lastClaim) >= s.cfg.ClaimIdle/2 {
+			s.claimStale(ctx)
+			lastClaim = time.Now()
+		}
+		msgs, err := s.read(ctx, backlog)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.WarnContext(ctx, "read notify stream", "stream", s.stream(), "err", err)
+				sleep(ctx, time.Second)
+			}
+			continue
+		}
+		if backlog && len(msgs) == 0 {
+			backlog = false
+		}
+		for _, m := range msgs {
+			s.dispatch(ctx, m)
+		}
+	}
+	return nil
+}
+
+func (s *Sender) ensureGroup(ctx context.Context) error {
+	err := s.rdb.XGroupCreateMkStream(ctx, s.stream(), NotifyGroup, "0").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("create consumer group %s on %s: %w", NotifyGroup, s.stream(), err)
+	}
+	return nil
+}
+
+// read returns the next entries: this consumer's pending ones while backlog, else new ones.
+func (s *Sender) read(ctx context.Context, backlog bool) ([]redis.XMessage, error) {
+	id, block := ">", time.Second // the block also bounds how long shutdown waits
+	if backlog {
+		id, block = "0", -1
+	}
+	res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: NotifyGroup, Consumer: s.cfg.Consumer,
+		Streams: []string{s.stream(), id}, Count: 64, Block: block}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil || len(res) == 0 {
+		return nil, err
+	}
+	return res[0].Messages, nil
+}
+
+// claimStale takes over entries other consumers read but did not acknowledge for ClaimIdle
+// (a replica that died), and dispatches them.
+func (s *Sender) claimStale(ctx context.Context) {
+	start := "0-0"
+	for ctx.Err() == nil {
+		msgs, next, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: s.stream(), Group: NotifyGroup,
+			MinIdle: s.cfg.ClaimIdle, Start: start, Count: 64, Consumer: s.cfg.Consumer}).Result()
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.WarnContext(ctx, "claim stale notifications", "stream", s.stream(), "err", err)
+			}
+			return
+		}
+		for _, m := range msgs {
+			s.dispatch(ctx, m)
+		}
+		if next == "0-0" || len(msgs) == 0 {
+			return
+		}
+		start = next
+	}
+}
+
+// dispatch queues m on its channel's lane, starting the lane on first use. It blocks while the
+// lane is full, which holds the reader back instead of buffering without bound.
+func (s *Sender) dispatch(ctx context.Context, m redis.XMessage) {
+	it := decodeItem(m)
+	l := s.lane(ctx, s.channelFor(it.n))
+	select {
+	case l.queue <- it:
+	case <-ctx.Done():
+	}
+}
+
+func (s *Sender) lane(ctx context.Context, channel string) *lane {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l, ok := s.lanes[channel]; ok {
+		return l
+	}
+	l := &lane{channel: channel, queue: make(chan item, 64),
+		limiter: rate.NewLimiter(rate.Limit(s.cfg.PerSecond), s.cfg.Burst)}
+	s.lanes[channel] = l
+	s.wg.Add(1)
+	go func() { // exits when stopLanes closes the queue, after the entry in hand
+		defer s.wg.Done()
+		for it := range l.queue {
+			if ctx.Err() != nil {
+				continue // leave it pending for the next run
+			}
+			s.deliver(ctx, l, it)
+		}
+	}()
+	return l
+}
+
+func (s *Sender) stopLanes() {
+	s.mu.Lock()
+	for _, l := range s.lanes {
+		close(l.queue)
+	}
+	s.lanes = map[string]*lane{}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// sleep waits d or until ctx is done; it reports whether the full wait elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

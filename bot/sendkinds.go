@@ -1,0 +1,209 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// run performs the notification's steps; each Slack call waits for the lane's rate limit.
+func (d *delivery) run(ctx context.Context) error {
+	n := d.n
+	switch n.Kind {
+	case fleet.NotifyAlertOpened, fleet.NotifyAlertUpdated, fleet.NotifyAlertResolved:
+		return d.alert(ctx)
+	case fleet.NotifyTripApproval:
+		return d.approval(ctx)
+	case fleet.NotifyTripDecided:
+		return d.decided(ctx)
+	case fleet.NotifyTripEvent:
+		return d.tripEvent(ctx)
+	case fleet.NotifyDailySummary:
+		if n.Summary == nil {
+			return fleet.Errorf(fleet.EINVALID, "digest.daily notification without a summary")
+		}
+		_, err := d.step(ctx, "post", d.poster(d.lane.channel, n.ThreadTS, d.s.r.DigestSummary(n.Summary)))
+		return err
+	case fleet.NotifyWeeklyReport:
+		return d.weekly(ctx)
+	}
+	_, err := d.step(ctx, "post", d.poster(d.lane.channel, n.ThreadTS, d.s.r.Report(n)))
+	return err
+}
+
+// poster returns a step that posts v to channel (in threadTS's thread when set) and yields
+// the new message's ts.
+func (d *delivery) poster(channel, threadTS string, v View) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		if err := d.lane.limiter.Wait(ctx); err != nil {
+			return "", err
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
+		defer cancel()
+		_, ts, err := d.s.api.PostMessageContext(cctx, channel, messageOptions(v, threadTS)...)
+		return ts, err
+	}
+}
+
+// updater returns a step that replaces the message ts in channel with v. A message that is
+// gone or no longer editable is skipped: the thread reply already says what changed.
+func (d *delivery) updater(channel, ts string, v View) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		if err := d.lane.limiter.Wait(ctx); err != nil {
+			return "", err
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
+		defer cancel()
+		_, _, _, err := d.s.api.UpdateMessageContext(cctx, channel, ts, messageOptions(v, "")...)
+		if messageGone(err) {
+			d.s.log.WarnContext(ctx, "parent message gone; not updated", "channel", channel, "entry_id", d.n.ID, "err", err)
+			return "skipped", nil
+		}
+		return ts, err
+	}
+}
+
+// messageOptions renders v as a message: blocks, text fallback, no link previews.
+func messageOptions(v View, threadTS string) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(v.FallbackText(), false), slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl()}
+	if blocks := v.Blocks(); len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	return opts
+}
+
+// alert posts an incident's parent message, or replies in its thread and updates the parent.
+func (d *delivery) alert(ctx context.Context) error {
+	if d.n.Alert == nil {
+		return fleet.Errorf(fleet.EINVALID, "%s notification without an alert", d.n.Kind)
+	}
+	a := *d.n.Alert
+	parent, ok, err := d.s.parentOf(ctx, a)
+	if err != nil {
+		return err
+	}
+	if !ok { // the first message of the incident (or its parent was never posted)
+		ts, err := d.step(ctx, "parent", d.poster(d.lane.channel, "", d.s.r.AlertParent(a)))
+		if err != nil {
+			return err
+		}
+		parent = parentRef{channel: d.lane.channel, ts: ts}
+		d.s.remember(a.ID, parent)
+		_, err = d.step(ctx, "record", func(ctx context.Context) (string, error) {
+			if a.ID == 0 {
+				return "", nil
+			}
+			err := d.s.alerts.SetAlertSlack(ctx, a.ID, parent.channel, parent.ts)
+			if fleet.ErrorCode(err) == fleet.ENOTFOUND {
+				return "missing", nil // pruned meanwhile: nothing to thread under later
+			}
+			return "", err
+		})
+		return err
+	}
+	if d.n.Kind != fleet.NotifyAlertOpened {
+		resolved := d.n.Kind == fleet.NotifyAlertResolved
+		if _, err := d.step(ctx, "reply", d.poster(parent.channel, parent.ts, d.s.r.AlertReply(a, resolved, d.n.Text))); err != nil {
+			return err
+		}
+	}
+	_, err = d.step(ctx, "update", d.updater(parent.channel, parent.ts, d.s.r.AlertParent(a)))
+	return err
+}
+
+// parentOf finds an incident's parent message: remembered, in the notification, or stored.
+func (s *Sender) parentOf(ctx context.Context, a fleet.Alert) (parentRef, bool, error) {
+	s.mu.Lock()
+	p, ok := s.parents[a.ID]
+	s.mu.Unlock()
+	if ok && a.ID != 0 {
+		return p, true, nil
+	}
+	if a.SlackChannel != "" && a.SlackTS != "" {
+		return parentRef{a.SlackChannel, a.SlackTS}, true, nil
+	}
+	if a.ID == 0 {
+		return parentRef{}, false, nil
+	}
+	stored, err := s.alerts.AlertByID(ctx, a.ID)
+	switch {
+	case fleet.ErrorCode(err) == fleet.ENOTFOUND:
+		return parentRef{}, false, nil
+	case err != nil:
+		return parentRef{}, false, err
+	case stored.SlackChannel != "" && stored.SlackTS != "":
+		p = parentRef{stored.SlackChannel, stored.SlackTS}
+		s.remember(a.ID, p)
+		return p, true, nil
+	}
+	return parentRef{}, false, nil
+}
+
+// remember caches an incident's parent; the cache is dropped when it grows large, since the
+// store has every parent anyway.
+func (s *Sender) remember(id int64, p parentRef) {
+	if id == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.parents) > 10000 {
+		s.parents = make(map[int64]parentRef)
+	}
+	s.parents[id] = p
+}
+
+// weekly posts the weekly report and uploads its chart (Data.chart_png, base64 PNG) in the
+// report's thread.
+func (d *delivery) weekly(ctx context.Context) error {
+	ts, err := d.step(ctx, "post", d.poster(d.lane.channel, d.n.ThreadTS, d.s.r.Report(d.n)))
+	if err != nil {
+		return err
+	}
+	png := chartPNG(d.n.Data)
+	if png == nil {
+		return nil
+	}
+	_, err = d.step(ctx, "chart", func(ctx context.Context) (string, error) {
+		if err := d.lane.limiter.Wait(ctx); err != nil {
+			return "", err
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
+		defer cancel()
+		f, err := d.s.api.UploadFileContext(cctx, slack.UploadFileParameters{Reader: bytes.NewReader(png), FileSize: len(png),
+			Filename: "weekly-report.png", Title: "Trips and distance per day", Channel: d.lane.channel, ThreadTimestamp: ts,
+			AltTxt: "Bar chart of trips and distance per day over the last week"})
+		if err != nil {
+			return "", fmt.Errorf("upload chart: %w", err)
+		}
+		return f.ID, nil
+	})
+	return err
+}
+
+// chartPNG returns the PNG in data's chart_png field, or nil.
+func chartPNG(data json.RawMessage) []byte {
+	var m map[string]json.RawMessage
+	if len(data) == 0 || json.Unmarshal(data, &m) != nil {
+		return nil
+	}
+	var b64 string
+	if json.Unmarshal(m[chartField], &b64) != nil || b64 == "" {
+		return nil
+	}
+	png, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		return nil
+	}
+	return png
+}

@@ -1,0 +1,118 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// currentTrip returns the stored trip of a trip notification, or its snapshot when the store
+// no longer has it.
+func (d *delivery) currentTrip(ctx context.Context) (fleet.Trip, error) {
+	if d.n.Trip == nil || d.n.Trip.Code == "" {
+		return fleet.Trip{}, fleet.Errorf(fleet.EINVALID, "%s notification without a trip", d.n.Kind)
+	}
+	t, err := d.s.trips.TripByCode(ctx, d.n.Trip.Code)
+	if fleet.ErrorCode(err) == fleet.ENOTFOUND {
+		return *d.n.Trip, nil
+	}
+	return t, err
+}
+
+// approval posts the approval message with its buttons and records where it is. A trip that
+// was decided before the message went out (from the console, say) gets the decided card.
+func (d *delivery) approval(ctx context.Context) error {
+	t, err := d.currentTrip(ctx)
+	if err != nil {
+		return err
+	}
+	if t.SlackTS != "" && d.progress["post"] == "" {
+		return nil // already posted by an earlier notification for this trip
+	}
+	v := d.s.r.Approval(t)
+	if t.Status != fleet.TripPendingApproval {
+		v = d.s.r.Decided(t)
+	}
+	ts, err := d.step(ctx, "post", d.poster(d.lane.channel, d.n.ThreadTS, v))
+	if err != nil {
+		return err
+	}
+	_, err = d.step(ctx, "record", func(ctx context.Context) (string, error) {
+		err := d.s.trips.SetTripSlackMessage(ctx, t.Code, d.lane.channel, ts)
+		if fleet.ErrorCode(err) == fleet.ENOTFOUND {
+			return "missing", nil
+		}
+		return "", err
+	})
+	return err
+}
+
+// decided updates the approval message in place and tells the requester in its thread; with
+// no approval message on record it posts the decided card.
+func (d *delivery) decided(ctx context.Context) error {
+	t, err := d.currentTrip(ctx)
+	if err != nil {
+		return err
+	}
+	if t.SlackChannel == "" || t.SlackTS == "" {
+		_, err := d.step(ctx, "post", d.poster(d.lane.channel, "", d.s.r.Decided(t)))
+		return err
+	}
+	if _, err := d.step(ctx, "update", d.updater(t.SlackChannel, t.SlackTS, d.s.r.Decided(t))); err != nil {
+		return err
+	}
+	_, err = d.step(ctx, "reply", d.poster(t.SlackChannel, t.SlackTS, d.s.r.DecisionReply(t)))
+	return err
+}
+
+// tripEvent posts a trip event in the thread of the trip's approval message when there is
+// one (a delay is also broadcast to the channel), else in the dispatch channel.
+func (d *delivery) tripEvent(ctx context.Context) error {
+	t, err := d.currentTrip(ctx)
+	if err != nil {
+		return err
+	}
+	n := d.n
+	snapshot := t
+	if n.Trip != nil {
+		snapshot = *n.Trip // the status the event announced, not a later one
+	}
+	n.Trip = &snapshot
+	v := d.s.r.TripEvent(n)
+	channel, thread := d.lane.channel, n.ThreadTS
+	if thread == "" && t.SlackChannel != "" && t.SlackTS != "" {
+		channel, thread = t.SlackChannel, t.SlackTS
+	}
+	broadcast := thread != "" && n.Event != nil && n.Event.Kind == fleet.EventTripDelayed
+	_, err = d.step(ctx, "post", func(ctx context.Context) (string, error) {
+		if err := d.lane.limiter.Wait(ctx); err != nil {
+			return "", err
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
+		defer cancel()
+		opts := messageOptions(v, thread)
+		if broadcast {
+			opts = append(opts, slack.MsgOptionBroadcast())
+		}
+		_, ts, err := d.s.api.PostMessageContext(cctx, channel, opts...)
+		return ts, err
+	})
+	return err
+}
+
+// DecisionReply tells the requester, in the approval thread, what was decided.
+func (r *Renderer) DecisionReply(t fleet.Trip) View {
+	verb := "approved"
+	if t.Status == fleet.TripRejected {
+		verb = "rejected"
+	}
+	line := fmt.Sprintf("%s your trip *%s* (%s, %s → %s) was %s by %s.", userRef(t.RequestedBy), t.Code, esc(t.Plate),
+		esc(t.Origin), esc(t.Destination), verb, userRef(t.DecidedBy))
+	if t.RejectReason != "" {
+		line += " Reason: _" + esc(t.RejectReason) + "_"
+	}
+	return View{Text: plainLine(line)}.add(&Section{Text: line})
+}
