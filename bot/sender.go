@@ -54,14 +54,14 @@ type slackAPI interface {
 
 // SenderConfig configures the notification sender.
 type SenderConfig struct {
-	Prefix   string                    // REDIS_PREFIX
-	Channels map[fleet.Audience]string // SLACK_ALERTS_CHANNEL, SLACK_SUMMARY_CHANNEL, SLACK_DISPATCH_CHANNEL
-	Consumer string                    // consumer name in the group; default the host name
-	PerSecond float64                  // messages per second per channel; default 1
-	Burst     int                      // short burst allowed per channel; default 3
-	MaxTries  int                      // tries of an unclassified Slack error before dead-lettering; default 5
-	ClaimIdle time.Duration            // pending entries idle this long are taken over; default 1 min
-	MaxBackoff time.Duration           // longest wait between transient retries; default 1 min
+	Prefix     string                    // REDIS_PREFIX
+	Channels   map[fleet.Audience]string // SLACK_ALERTS_CHANNEL, SLACK_SUMMARY_CHANNEL, SLACK_DISPATCH_CHANNEL
+	Consumer   string                    // consumer name in the group; default the host name
+	PerSecond  float64                   // messages per second per channel; default 1
+	Burst      int                       // short burst allowed per channel; default 3
+	MaxTries   int                       // tries of an unclassified Slack error before dead-lettering; default 5
+	ClaimIdle  time.Duration             // pending entries idle this long are taken over; default 1 min
+	MaxBackoff time.Duration             // longest wait between transient retries; default 1 min
 }
 
 func (c *SenderConfig) defaults() {

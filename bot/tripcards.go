@@ -88,15 +88,15 @@ func (r *Renderer) TripCreated(c *tools.TripCreated) View {
 
 // summaryFigures is what a daily summary shows, from either the tool's answer or a digest.
 type summaryFigures struct {
-	title                                                 string
-	partial                                               bool
+	title                                                string
+	partial                                              bool
 	created, started, completed, delayed, cancelled, rej int
-	onTime                                                *float64
-	turnaround                                            string
-	distanceKm, utilisation, idleHours                    float64
-	alerts                                                map[string]int
-	trucks                                                int
-	offline                                               []string
+	onTime                                               *float64
+	turnaround                                           string
+	distanceKm, utilisation, idleHours                   float64
+	alerts                                               map[string]int
+	trucks                                               int
+	offline                                              []string
 }
 
 // DailySummary shows one Lagos day's operations figures.
