@@ -122,7 +122,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (err error) {
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS,
-		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true))
+		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true),
+		// Features land as numbered files in parallel; a lower number that arrives after a
+		// higher one was applied must still apply rather than stop the service.
+		goose.WithAllowOutofOrder(true))
 	if err != nil {
 		db.Close()
 		return err

@@ -1,0 +1,56 @@
+# Watch Tower. `make demo` runs the product locally; `make test` runs every test.
+# Both start PostgreSQL and Redis on loopback first when they are not running.
+
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/watchtower
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+export CGO_ENABLED := 1
+export DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/watchtower?sslmode=disable
+export WATCHTOWER_TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable
+export WATCHTOWER_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: all build test bench demo run migrate seed lint check-deps services clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) .
+
+services:
+	@./scripts/services.sh
+
+## test: every test, integration included, with the race detector. Set
+## WATCHTOWER_REQUIRE_INTEGRATION=1 to make a missing database a failure instead of a skip.
+test: services
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+## bench: the hot-path benchmarks; figures go in docs/benchmarks.md.
+bench: services
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+
+demo: services build
+	$(BIN) migrate
+	$(BIN) seed
+	$(BIN) demo
+
+## run: the real service, configured from .env (see .env.example and README).
+run: services build
+	@set -a; [ -f .env ] && . ./.env; set +a; $(BIN) serve
+
+migrate: services build
+	$(BIN) migrate
+
+seed: services build
+	$(BIN) seed
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+check-deps:
+	@./scripts/check-deps.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/store"
+	"github.com/watchtower-ops/watchtower/store/seed"
+)
+
+// openDB loads the configuration and connects to Postgres only (migrate and seed need no Redis).
+func openDB(ctx context.Context, env *environment) (*pgxpool.Pool, error) {
+	cfg, err := loadConfig(env.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.requireDatabase(); err != nil {
+		return nil, err
+	}
+	pool, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s", fleet.ErrorMessage(err))
+	}
+	return pool, nil
+}
+
+func cmdMigrate(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "migrate", "Applies the embedded database migrations to DATABASE_URL and exits. Safe to run again.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	pool, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := store.Migrate(ctx, pool); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	fmt.Fprintln(env.stdout, "migrations applied")
+	return nil
+}
+
+func cmdSeed(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "seed", `Loads the demo fleet in Lagos (sites, trucks and drivers) into DATABASE_URL, migrating
+first. Running it again changes nothing.`)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	pool, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := store.Migrate(ctx, pool); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	counts, err := seed.Load(ctx, store.New(pool))
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	fmt.Fprintf(env.stdout, "demo fleet loaded: %+v\n", counts)
+	return nil
+}
+
+func cmdDemo(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "demo", `Runs the local try-out without a Slack or OpenAI account: migrates, loads the demo fleet
+and serves the webhook listener with health and metrics on HTTP_ADDR.`)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	counts, err := seed.Load(ctx, a.store)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	fmt.Fprintf(env.stdout, "Watch Tower demo: fleet loaded (%+v); listening on %s. Ctrl-C stops.\n", counts, a.cfg.HTTPAddr)
+	return a.serve(ctx, nil)
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mapEnv(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	c, err := loadConfig(mapEnv(map[string]string{"DATABASE_URL": "postgres://u:p@127.0.0.1/wt"}))
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	checks := []struct{ name, got, want string }{
+		{"RedisURL", c.RedisURL, defaultRedisURL},
+		{"RedisPrefix", c.RedisPrefix, "watchtower"},
+		{"HTTPAddr", c.HTTPAddr, ":8080"},
+		{"LoconavAPIURL", c.LoconavAPIURL, defaultLoconavURL},
+		{"SlackAPIURL", c.SlackAPIURL, "https://slack.com/api/"},
+		{"Timezone", c.Timezone.String(), "Africa/Lagos"},
+		{"LoconavTimezone", c.LoconavTimezone.String(), "Africa/Lagos"},
+		{"LogFormat", c.LogFormat, "json"},
+		{"LogLevel", c.LogLevel.String(), "INFO"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %q; want %q", ch.name, ch.got, ch.want)
+		}
+	}
+	if c.SlackEnabled() {
+		t.Errorf("SlackEnabled() = true without tokens; want false")
+	}
+	if c.Thresholds.OverspeedKmh != 60 || c.Thresholds.IdleAfter != 20*time.Minute {
+		t.Errorf("Thresholds = %+v; want DESIGN.md defaults", c.Thresholds)
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	base := map[string]string{"DATABASE_URL": "postgres://127.0.0.1/wt"}
+	tests := []struct {
+		name    string
+		set     map[string]string
+		wantVar string
+	}{
+		{"bad database scheme", map[string]string{"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"},
+		{"bad redis url", map[string]string{"REDIS_URL": "http://x"}, "REDIS_URL"},
+		{"bad zone", map[string]string{"WATCHTOWER_TIMEZONE": "Mars/Olympus"}, "WATCHTOWER_TIMEZONE"},
+		{"bad loconav zone", map[string]string{"LOCONAV_TIMEZONE": "Nowhere"}, "LOCONAV_TIMEZONE"},
+		{"bad level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"bad format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		{"half slack", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN"},
+		{"wrong bot token", map[string]string{"SLACK_BOT_TOKEN": "xapp-1", "SLACK_APP_TOKEN": "xapp-2"}, "SLACK_BOT_TOKEN"},
+		{"bad prefix", map[string]string{"REDIS_PREFIX": "a b"}, "REDIS_PREFIX"},
+		{"bad workers", map[string]string{"INGEST_WORKERS": "0"}, "INGEST_WORKERS"},
+		{"bad duration", map[string]string{"IDLE_AFTER": "soon"}, "IDLE_AFTER"},
+		{"bad openai url", map[string]string{"OPENAI_BASE_URL": "localhost:11434"}, "OPENAI_BASE_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range base {
+				env[k] = v
+			}
+			for k, v := range tt.set {
+				env[k] = v
+			}
+			_, err := loadConfig(mapEnv(env))
+			var ce *configError
+			if !errors.As(err, &ce) {
+				t.Fatalf("loadConfig error = %v; want *configError", err)
+			}
+			if ce.Var != tt.wantVar {
+				t.Errorf("configError.Var = %s; want %s", ce.Var, tt.wantVar)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q spans lines; want one line", err)
+			}
+		})
+	}
+}
+
+func TestRequireDatabase(t *testing.T) {
+	c, err := loadConfig(mapEnv(nil))
+	if err != nil {
+		t.Fatalf("loadConfig without DATABASE_URL: %v (only serve-like commands require it)", err)
+	}
+	err = c.requireDatabase()
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Errorf("requireDatabase() = %v; want an error naming DATABASE_URL", err)
+	}
+}
+
+func TestConfigLogValueRedactsSecrets(t *testing.T) {
+	secrets := map[string]string{
+		"DATABASE_URL":           "postgres://wt:pgsecret@db/wt",
+		"REDIS_URL":              "redis://:redissecret@127.0.0.1:6379/0",
+		"LOCONAV_WEBHOOK_SECRET": "hmacsecret",
+		"LOCONAV_WEBHOOK_TOKEN":  "pathsecret",
+		"LOCONAV_API_TOKEN":      "apisecret",
+		"SLACK_BOT_TOKEN":        "xoxb-botsecret",
+		"SLACK_APP_TOKEN":        "xapp-appsecret",
+		"OPENAI_API_KEY":         "sk-openaisecret",
+		"TRACKING_SECRET":        "tracksecret",
+	}
+	c, err := loadConfig(mapEnv(secrets))
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "cfg", c)
+	out := buf.String()
+	for _, s := range []string{"pgsecret", "redissecret", "hmacsecret", "pathsecret", "apisecret", "botsecret", "appsecret", "openaisecret", "tracksecret"} {
+		if strings.Contains(out, s) {
+			t.Errorf("logged config contains secret %q: %s", s, out)
+		}
+	}
+	if !strings.Contains(out, "slack_api_url") {
+		t.Errorf("logged config lacks non-secret fields: %s", out)
+	}
+}

@@ -1,0 +1,155 @@
+// Command watchtower runs Watch Tower, the Slack-first fleet bot for a container-trucking fleet
+// in Lagos: the LocoNav webhook listener and its consumers, the Slack app, the scheduled jobs,
+// and the tools around them (migrate, seed, demo, simulate, run-job).
+//
+// main owns the wiring: it is the only package that reads the environment and the only one that
+// imports store and bot. Every long-running part exposes Run(ctx) and is started under one
+// errgroup; on SIGINT or SIGTERM inputs stop first, consumers finish the entry in hand, and the
+// pools close last.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	_ "time/tzdata" // the business zone must load on machines without tzdata
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// command is one subcommand of the binary.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *environment, args []string) error
+}
+
+// environment is what a subcommand gets from the process: the environment reader and the
+// standard streams. Tests fill it with a map-backed getenv and buffers.
+type environment struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// usageError is bad usage of the command line; main exits 2 with its message.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	env := &environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	err := run(ctx, env, os.Args[1:])
+	stop()
+	os.Exit(exitCode(env.stderr, err))
+}
+
+// exitCode prints err in one line and maps it to the process exit code: 0 on success, 2 on bad
+// usage or bad configuration, 1 otherwise.
+func exitCode(stderr io.Writer, err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintln(stderr, "watchtower:", err)
+	var ue *usageError
+	var ce *configError
+	if errors.As(err, &ue) || errors.As(err, &ce) {
+		return 2
+	}
+	return 1
+}
+
+func commands() []command {
+	cmds := []command{
+		{"serve", "run the webhook listener, consumers, Slack app and scheduler (default)", cmdServe},
+		{"migrate", "apply database migrations and exit", cmdMigrate},
+		{"seed", "load the demo fleet (sites, trucks, drivers) idempotently", cmdSeed},
+		{"demo", "run the local try-out: migrate, seed and serve without Slack", cmdDemo},
+		{"version", "print the version", cmdVersion},
+	}
+	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
+	return cmds
+}
+
+// run dispatches args to a subcommand; with no arguments it serves.
+func run(ctx context.Context, env *environment, args []string) error {
+	name := "serve"
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+		printUsage(env.stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, env, args)
+		}
+	}
+	printUsage(env.stderr)
+	return &usageError{msg: fmt.Sprintf("unknown command %q", name)}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: watchtower <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nConfiguration comes from the environment; see .env.example. Run 'watchtower <command> --help' for flags.")
+}
+
+// newFlagSet returns a flag set for a subcommand whose errors are returned, not exited on, and
+// whose --help prints the summary and flags.
+func newFlagSet(env *environment, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.stderr, "Usage: watchtower %s\n\n%s\n", name, strings.TrimSpace(usage))
+		if hasFlags(fs) {
+			fmt.Fprintln(env.stderr, "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// parseFlags parses args, turning a flag error into a usageError (exit 2) and --help into
+// flag.ErrHelp (exit 0).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+func cmdVersion(_ context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "version", "Prints the version of this binary.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout, "watchtower", version)
+	return nil
+}

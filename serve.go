@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/store"
+)
+
+// shutdownTimeout bounds how long inputs get to drain on SIGTERM.
+const shutdownTimeout = 10 * time.Second
+
+// app holds the shared dependencies of a running Watch Tower. It is built once by openApp and
+// closed last, after every component has returned.
+type app struct {
+	cfg      config
+	log      *slog.Logger
+	pool     *pgxpool.Pool
+	store    *store.Store
+	rdb      *redis.Client
+	registry *prometheus.Registry
+	mux      *http.ServeMux
+}
+
+// newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// openApp loads the configuration, connects to Postgres and Redis, and applies migrations.
+// A missing or malformed variable is a *configError; an unreachable database or Redis says so
+// in one line.
+func openApp(ctx context.Context, env *environment) (*app, error) {
+	cfg, err := loadConfig(env.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.requireDatabase(); err != nil {
+		return nil, err
+	}
+	log := newLogger(cfg, env.stderr)
+	pool, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s", fleet.ErrorMessage(err))
+	}
+	a := &app{cfg: cfg, log: log, pool: pool, store: store.New(pool)}
+	if a.rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := store.Migrate(ctx, pool); err != nil {
+		a.close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.mux = http.NewServeMux()
+	return a, nil
+}
+
+// openRedis connects to Redis and pings it, reporting an unreachable server in one line without
+// the password.
+func openRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, &configError{Var: "REDIS_URL", Reason: "is not a valid redis:// URL"}
+	}
+	rdb := redis.NewClient(opts)
+	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pingCtx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("redis unreachable at %s: %v", opts.Addr, err)
+	}
+	return rdb, nil
+}
+
+func (a *app) close() {
+	if a.rdb != nil {
+		a.rdb.Close()
+	}
+	a.pool.Close()
+}
+
+func cmdServe(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "serve", `Runs Watch Tower: the LocoNav webhook listener on HTTP_ADDR with /healthz, /readyz and
+/metrics, the ingest consumers, the Slack app (when SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set)
+and the scheduled jobs. Applies migrations first. Stops cleanly on SIGINT or SIGTERM.`)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return a.serve(ctx, nil)
+}
+
+// serve runs the HTTP side listener and every component until ctx is done or one of them fails.
+// extra components (the demo's simulator and console) run in the same group.
+func (a *app) serve(ctx context.Context, extra []component) error {
+	a.log.InfoContext(ctx, "starting watchtower", "version", version, "cfg", a.cfg)
+	a.mountHealth()
+	comps, err := a.buildComponents(ctx)
+	if err != nil {
+		return err
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on HTTP_ADDR %s: %w", a.cfg.HTTPAddr, err)
+	}
+	a.log.InfoContext(ctx, "http listening", "addr", ln.Addr().String())
+	g.Go(func() error { return runHTTP(ctx, ln, a.mux, a.log) })
+	for _, run := range append(comps, extra...) {
+		g.Go(func() error { return run(ctx) })
+	}
+	err = g.Wait()
+	a.log.Info("watchtower stopped", "err", err)
+	return err
+}
+
+// runHTTP serves h on ln until ctx is done, then shuts down gracefully within shutdownTimeout.
+// It returns nil after a clean shutdown.
+func runHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	return nil
+}
+
+// mountHealth registers /healthz (the process is up), /readyz (Postgres and Redis answer) and
+// /metrics (Prometheus).
+func (a *app) mountHealth() {
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"ok"}`+"\n")
+	})
+	a.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		pg, rd := "ok", "ok"
+		if err := a.pool.Ping(ctx); err != nil {
+			pg = "unreachable"
+		}
+		if err := a.rdb.Ping(ctx).Err(); err != nil {
+			rd = "unreachable"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if pg != "ok" || rd != "ok" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		fmt.Fprintf(w, `{"postgres":%q,"redis":%q}`+"\n", pg, rd)
+	})
+	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{Registry: a.registry}))
+}
