@@ -89,6 +89,9 @@ func DetectPosition(st TruckState, p Position, sites []Site, trip *Trip, th Thre
 	}
 	st.CellCoarse = CellOf(p.Point, CoarseResolution)
 	st.UpdatedAt = p.ReceivedAt
+	if !first && p.FixTime.Sub(prev.FixTime) >= th.OfflineAfter {
+		st.StoppedSince, st.OverspeedSince = nil, nil // nothing is known of the silent stretch
+	}
 	d.State = st
 	if !first && prev.Ignition != p.Ignition {
 		kind := EventIgnitionOff

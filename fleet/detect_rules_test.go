@@ -72,6 +72,8 @@ func TestIdle(t *testing.T) {
 			dtFix(0, dtRoad, 0, false), dtFix(30*time.Minute, dtRoad, 0, false)}, 0, 0},
 		{"the idle clock starts when the engine starts", []fleet.Position{
 			dtFix(0, dtRoad, 0, false), dtFix(60*time.Minute, dtRoad, 0, true), dtFix(70*time.Minute, dtRoad, 0, true)}, 0, 0},
+		{"a silent stretch restarts the idle clock", []fleet.Position{
+			dtFix(0, dtRoad, 0, true), dtFix(2*time.Hour, dtRoad, 0, true), dtFix(2*time.Hour+5*time.Minute, dtRoad, 0, true)}, 0, 0},
 		{"short stops are not idle", []fleet.Position{
 			dtFix(0, dtRoad, 0, true), dtFix(10*time.Minute, dtRoad, 30, true), dtFix(25*time.Minute, dtRoad, 0, true)}, 0, 0},
 	}

@@ -1,0 +1,348 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// Ingest apply: one consumer batch in one transaction. The entry IDs are claimed first (a
+// redelivered entry finds its row and is skipped), each truck of the batch is locked, the pure
+// rules of fleet run over its state in fix order, and positions, states, alerts, trip
+// transitions and the outbox are written before the commit.
+
+// ingestLockClass namespaces the per-truck advisory locks of ingest ("WT" 0x5754, 1).
+const ingestLockClass = 0x57540001
+
+const (
+	claimEntriesSQL = `
+INSERT INTO ingest_applied (stream, entry_id) SELECT $1, unnest($2::text[])
+ON CONFLICT DO NOTHING RETURNING entry_id`
+	replayedOutboxSQL = `
+SELECT outbox FROM ingest_applied WHERE stream = $1 AND entry_id = ANY($2) AND outbox IS NOT NULL ORDER BY entry_id`
+	lockTrucksSQL = `
+SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(p) AS k FROM unnest($2::text[]) p ORDER BY 1) l`
+	ingestTripsSQL = `
+SELECT DISTINCT ON (plate) ` + tripCols + ` FROM trips
+WHERE plate = ANY($1) AND status IN ('ongoing', 'arrived', 'delayed', 'scheduled')
+ORDER BY plate, status NOT IN ('ongoing', 'arrived'), scheduled_departure, id`
+	saveOutboxSQL = `
+UPDATE ingest_applied a SET outbox = v.o FROM unnest($2::text[], $3::jsonb[]) v(id, o)
+WHERE a.stream = $1 AND a.entry_id = v.id`
+	pruneAppliedSQL = `DELETE FROM ingest_applied WHERE stream = $1 AND entry_id < $2`
+)
+
+// outbox is what one entry produced, kept with its ingest_applied row.
+type outbox struct {
+	Events        []fleet.Event        `json:"events,omitempty"`
+	Notifications []fleet.Notification `json:"notifications,omitempty"`
+}
+
+// ApplyIngest applies the observations (entries of the ingest stream named stream) in one
+// transaction: unknown vehicles are registered as unrostered trucks, every fix goes to the
+// position history, each truck's state moves forward only to a newer fix, and the detection
+// rules of fleet open and resolve incidents and move trips (th are their thresholds). Entries
+// applied before are skipped; the events and notifications they produced are returned again so
+// the caller can publish them (IDs are deterministic). It returns EINVALID for an observation
+// without position or alert and EUNAVAILABLE-classified errors only through pgx's own errors.
+func (s *Store) ApplyIngest(ctx context.Context, stream string, obs []fleet.Observation, th fleet.Thresholds) (out fleet.IngestOutcome, err error) {
+	defer wrap(&err, "ApplyIngest(%d entries)", len(obs))
+	if len(obs) == 0 {
+		return out, nil
+	}
+	ids, fixes, err := checkObservations(obs)
+	if err != nil {
+		return out, err
+	}
+	if out.Registered, err = s.resolveVehicles(ctx, obs); err != nil {
+		return out, err
+	}
+	sites, err := s.ListSites(ctx)
+	if err != nil {
+		return out, err
+	}
+	if err := s.EnsurePositionPartitions(ctx, fixes...); err != nil {
+		return out, err
+	}
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		fresh, err := claimEntries(ctx, tx, stream, ids, &out)
+		if err != nil || len(fresh) == 0 {
+			return err
+		}
+		a := newApplier(s, tx, sites, th)
+		return a.apply(ctx, stream, obs, fresh, &out)
+	})
+	return out, err
+}
+
+func checkObservations(obs []fleet.Observation) (ids []string, fixes []time.Time, err error) {
+	ids = make([]string, len(obs))
+	for i, o := range obs {
+		if o.EntryID == "" || (o.Position == nil) == (o.Alert == nil) {
+			return nil, nil, fleet.Errorf(fleet.EINVALID, "observation %d needs an entry ID and one position or alert", i)
+		}
+		ids[i] = o.EntryID
+		if o.Position != nil {
+			fixes = append(fixes, o.Position.FixTime)
+		}
+	}
+	return ids, fixes, nil
+}
+
+// claimEntries inserts the entry IDs and returns the observations claimed now. A concurrent
+// claim of the same entry waits for the other transaction and then finds the row. The outbox
+// of entries applied before is added to out.
+func claimEntries(ctx context.Context, tx pgx.Tx, stream string, ids []string, out *fleet.IngestOutcome) (map[string]bool, error) {
+	rows, err := tx.Query(ctx, claimEntriesSQL, stream, ids)
+	if err != nil {
+		return nil, err
+	}
+	claimed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	fresh := make(map[string]bool, len(claimed))
+	for _, id := range claimed {
+		fresh[id] = true
+	}
+	var replayed []string
+	for _, id := range ids {
+		if !fresh[id] {
+			replayed = append(replayed, id)
+		}
+	}
+	out.Applied, out.Replayed = claimed, replayed
+	if len(replayed) == 0 {
+		return fresh, nil
+	}
+	rows, err = tx.Query(ctx, replayedOutboxSQL, stream, replayed)
+	if err != nil {
+		return nil, err
+	}
+	boxes, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range boxes {
+		var ob outbox
+		if err := json.Unmarshal(b, &ob); err != nil {
+			return nil, fmt.Errorf("decode outbox: %w", err)
+		}
+		out.Events = append(out.Events, ob.Events...)
+		out.Notifications = append(out.Notifications, ob.Notifications...)
+	}
+	return fresh, nil
+}
+
+// vehicle is how an observation names its truck.
+type vehicle struct{ plate, imei string }
+
+func observed(o fleet.Observation) vehicle {
+	if o.Position != nil {
+		return vehicle{fleet.NormalizePlate(o.Position.Plate), o.Position.IMEI}
+	}
+	return vehicle{fleet.NormalizePlate(o.Alert.Plate), o.Alert.IMEI}
+}
+
+func setPlate(o fleet.Observation, plate string) {
+	if o.Position != nil {
+		o.Position.Plate = plate
+	} else {
+		o.Alert.Plate = plate
+	}
+}
+
+const rosterForIngestSQL = `SELECT plate, COALESCE(imei, '') FROM trucks WHERE plate = ANY($1) OR imei = ANY($2)`
+
+// resolveVehicles sets each observation's plate to its roster truck's: found by IMEI first,
+// then by plate. Vehicles the roster does not know are registered as unrostered (and a known
+// plate without a device learns its IMEI). It returns the plates registered.
+func (s *Store) resolveVehicles(ctx context.Context, obs []fleet.Observation) ([]string, error) {
+	var plates, imeis []string
+	for _, o := range obs {
+		v := observed(o)
+		plates, imeis = append(plates, v.plate), append(imeis, v.imei)
+	}
+	rows, err := s.pool.Query(ctx, rosterForIngestSQL, plates, imeis)
+	if err != nil {
+		return nil, err
+	}
+	byPlate, byIMEI := map[string]string{}, map[string]string{}
+	err = forEachRow(rows, func(r pgx.Row) error {
+		var p, i string
+		if err := r.Scan(&p, &i); err != nil {
+			return err
+		}
+		byPlate[p] = i
+		if i != "" {
+			byIMEI[i] = p
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	resolved := map[vehicle]string{}
+	var registered []string
+	for _, o := range obs {
+		v := observed(o)
+		plate, ok := resolved[v]
+		if !ok {
+			if plate, ok = byIMEI[v.imei]; !ok || v.imei == "" {
+				plate, ok = v.plate, false
+				if imei, known := byPlate[v.plate]; known && (imei != "" || v.imei == "") {
+					ok = true
+				}
+			}
+			if !ok {
+				t, created, err := s.RegisterUnrostered(ctx, v.plate, v.imei)
+				if err != nil {
+					return nil, err
+				}
+				if plate = t.Plate; created {
+					registered = append(registered, plate)
+				}
+			}
+			resolved[v] = plate
+		}
+		setPlate(o, plate)
+	}
+	return registered, nil
+}
+
+func forEachRow(rows pgx.Rows, fn func(pgx.Row) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// PruneIngestApplied forgets the entries of stream applied before before (by their entry
+// IDs' timestamps, compared as text: Redis IDs have 13-digit milliseconds until the year 2286)
+// and returns how many. Keep them longer than an entry can stay pending.
+func (s *Store) PruneIngestApplied(ctx context.Context, stream string, before time.Time) (_ int64, err error) {
+	defer wrap(&err, "PruneIngestApplied(%q)", stream)
+	tag, err := s.pool.Exec(ctx, pruneAppliedSQL, stream, strconv.FormatInt(before.UnixMilli(), 10)+"-0")
+	return tag.RowsAffected(), err
+}
+
+const staleTrucksSQL = `
+SELECT plate FROM truck_state WHERE fix_time < $1 AND NOT offline_open ORDER BY fix_time LIMIT $2`
+
+// SweepOffline opens the offline incident of each truck (at most limit) whose latest fix is
+// th.OfflineAfter old at now and has none open, remembering it in the truck's state so its
+// next fix resolves it ("back online"). It returns the events and notifications to publish.
+func (s *Store) SweepOffline(ctx context.Context, now time.Time, th fleet.Thresholds, limit int) (out fleet.IngestOutcome, err error) {
+	defer wrap(&err, "SweepOffline")
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, staleTrucksSQL, now.Add(-th.OfflineAfter), limit)
+		if err != nil {
+			return err
+		}
+		plates, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || len(plates) == 0 {
+			return err
+		}
+		a := newApplier(s, tx, nil, th)
+		if err := a.load(ctx, plates); err != nil {
+			return err
+		}
+		for _, p := range plates {
+			st := a.states[p]
+			det, ok := fleet.DetectOffline(*st, now, th) // re-read under the lock: it may have reported since
+			if !ok {
+				continue
+			}
+			*st, a.dirty[p] = det.State, true
+			a.dets = append(a.dets, entryDetection{entry: "offline:" + p, det: det})
+		}
+		return a.write(ctx, "", &out)
+	})
+	return out, err
+}
+
+// lockTrucks takes the ingest advisory lock of every plate, in one fixed order so two
+// transactions never deadlock; they are released at commit.
+func lockTrucks(ctx context.Context, tx pgx.Tx, plates []string) error {
+	_, err := tx.Exec(ctx, lockTrucksSQL, ingestLockClass, plates)
+	return err
+}
+
+// loadStates returns the stored states of plates.
+func loadStates(ctx context.Context, tx pgx.Tx, plates []string) (map[string]*fleet.TruckState, error) {
+	rows, err := tx.Query(ctx, `SELECT `+stateCols+` FROM truck_state s WHERE s.plate = ANY($1)`, plates)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*fleet.TruckState, len(plates))
+	err = forEachRow(rows, func(r pgx.Row) error {
+		st := new(fleet.TruckState)
+		if err := r.Scan(stateDest(st)...); err != nil {
+			return err
+		}
+		utcState(st)
+		out[st.Plate] = st
+		return nil
+	})
+	return out, err
+}
+
+// loadTrips returns the trip each truck of plates is on or will do next (pending approval
+// excluded: detection does not move those).
+func loadTrips(ctx context.Context, tx pgx.Tx, plates []string) (map[string]*fleet.Trip, error) {
+	trips, err := collectTrips(tx.Query(ctx, ingestTripsSQL, plates))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*fleet.Trip, len(trips))
+	for i := range trips {
+		out[trips[i].Plate] = &trips[i]
+	}
+	return out, nil
+}
+
+// saveOutbox records what each entry produced, for a replay after a lost publish.
+func saveOutbox(ctx context.Context, tx pgx.Tx, stream string, boxes map[string]*outbox) error {
+	if len(boxes) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(boxes))
+	for id := range boxes {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	docs := make([]string, len(ids))
+	for i, id := range ids {
+		b, err := json.Marshal(boxes[id])
+		if err != nil {
+			return fmt.Errorf("encode outbox of %s: %w", id, err)
+		}
+		docs[i] = string(b)
+	}
+	_, err := tx.Exec(ctx, saveOutboxSQL, stream, ids, docs)
+	return err
+}
+
+// sortedPlates returns the distinct plates of m's keys, sorted.
+func sortedPlates[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for p := range m {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// isTripEvent reports whether e is written only when its trip transition is.
+func isTripEvent(e fleet.Event) bool { return strings.HasPrefix(string(e.Kind), "trip.") }
