@@ -259,7 +259,10 @@ func (s *Store) SweepOffline(ctx context.Context, now time.Time, th fleet.Thresh
 			return err
 		}
 		for _, p := range plates {
-			st := a.states[p]
+			st, found := a.states[p]
+			if !found {
+				continue
+			}
 			det, ok := fleet.DetectOffline(*st, now, th) // re-read under the lock: it may have reported since
 			if !ok {
 				continue

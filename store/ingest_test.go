@@ -133,7 +133,7 @@ func TestApplyIngestTripLifecycle(t *testing.T) {
 	}{{0, igOrigin.Point, 0}, {6 * time.Minute, igOrigin.Point, 0}, {20 * time.Minute, igRoad, 40},
 		{50 * time.Minute, igDest.Point, 5}, {56 * time.Minute, igDest.Point, 0}, {90 * time.Minute, igRoad, 30}}
 	for i, step := range path {
-		obs = append(obs, igFix(igID(i + 1), "T11985LA", step.at, step.p, step.kmh))
+		obs = append(obs, igFix(igID(i+1), "T11985LA", step.at, step.p, step.kmh))
 	}
 	out, err := s.ApplyIngest(ctx, ingestStream, obs, fleet.DefaultThresholds())
 	must(t, err)
