@@ -76,7 +76,7 @@ func TestVersion(t *testing.T) {
 
 func TestMigrateTwiceAndSeed(t *testing.T) {
 	pool := storetest.NewDB(t)
-	env := map[string]string{"DATABASE_URL": pool.Config().ConnString()}
+	env := map[string]string{"DATABASE_URL": storetest.URL(pool)}
 	for i := range 2 {
 		if code, _, stderr := runCmd(t, env, "migrate"); code != 0 {
 			t.Fatalf("migrate run %d: exit %d, stderr %q", i+1, code, stderr)
@@ -105,7 +105,7 @@ func TestServeHealthAndShutdown(t *testing.T) {
 	_, prefix := storetest.NewRedis(t)
 	addr := freeAddr(t)
 	env := map[string]string{
-		"DATABASE_URL": pool.Config().ConnString(),
+		"DATABASE_URL": storetest.URL(pool),
 		"REDIS_URL":    testRedisURL(),
 		"REDIS_PREFIX": prefix,
 		"HTTP_ADDR":    addr,

@@ -15,7 +15,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -230,4 +233,18 @@ func dropDatabase(t testing.TB, cfg *pgx.ConnConfig, name string) {
 	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+ident(name)+" WITH (FORCE)"); err != nil {
 		t.Errorf("storetest: drop %s: %v", name, err)
 	}
+}
+
+// URL returns a postgres:// URL for the database behind pool, for code under test that takes
+// DATABASE_URL rather than a pool (the binary's subcommands).
+func URL(pool *pgxpool.Pool) string {
+	c := pool.Config().ConnConfig
+	u := url.URL{
+		Scheme:   "postgres",
+		User:     url.UserPassword(c.User, c.Password),
+		Host:     net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))),
+		Path:     "/" + c.Database,
+		RawQuery: "sslmode=disable",
+	}
+	return u.String()
 }
