@@ -1,0 +1,349 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// Recorder applies ingest batches durably and records system alerts; *store.Store is the
+// real one.
+type Recorder interface {
+	// ApplyIngest applies obs (entries of stream) in one transaction and returns what
+	// happened; entries applied before are skipped and their outbox returned again.
+	ApplyIngest(ctx context.Context, stream string, obs []fleet.Observation, th fleet.Thresholds) (fleet.IngestOutcome, error)
+	// OpenAlert opens incident a, or returns the one already open under its key (created false).
+	OpenAlert(ctx context.Context, a fleet.Alert) (fleet.Alert, bool, error)
+}
+
+// ConsumerConfig configures one consumer worker. Zero fields take the defaults.
+type ConsumerConfig struct {
+	Prefix        string           // REDIS_PREFIX
+	Name          string           // consumer name in the group, unique per worker and stable across restarts
+	Batch         int              // entries read per batch (default 256)
+	Block         time.Duration    // how long a read waits for entries (default 2 s)
+	ClaimIdle     time.Duration    // pending this long is reclaimed from a stuck worker (default 1 min)
+	MaxDeliveries int64            // deliveries before an entry is dead-lettered (default 5)
+	Thresholds    fleet.Thresholds // detection thresholds
+}
+
+func (c *ConsumerConfig) defaults() {
+	if c.Batch <= 0 {
+		c.Batch = 256
+	}
+	if c.Block <= 0 {
+		c.Block = 2 * time.Second
+	}
+	if c.ClaimIdle <= 0 {
+		c.ClaimIdle = time.Minute
+	}
+	if c.MaxDeliveries <= 0 {
+		c.MaxDeliveries = 5
+	}
+}
+
+// Consumer is one worker of group "processors" on {prefix}:ingest. It reads batches, applies
+// each in one transaction, publishes the domain events and notifications, and acknowledges
+// only then. It reclaims entries another worker left pending for ClaimIdle and dead-letters an
+// entry that failed MaxDeliveries times, so a poison entry never blocks the group.
+type Consumer struct {
+	rdb     *redis.Client
+	rec     Recorder
+	notify  *NotifyStream
+	cfg     ConsumerConfig
+	keys    Keys
+	metrics *Metrics
+	log     *slog.Logger
+}
+
+// NewConsumer returns a worker reading with rdb and applying through rec. metrics may be nil.
+func NewConsumer(rdb *redis.Client, rec Recorder, cfg ConsumerConfig, metrics *Metrics, log *slog.Logger) *Consumer {
+	cfg.defaults()
+	return &Consumer{rdb: rdb, rec: rec, notify: NewNotifyStream(rdb, cfg.Prefix), cfg: cfg,
+		keys: Keys{Prefix: cfg.Prefix}, metrics: metrics, log: log.With("stream", Keys{Prefix: cfg.Prefix}.Ingest())}
+}
+
+// EnsureGroup creates group "processors" (from the start of the stream, creating the stream)
+// unless it exists. It returns EUNAVAILABLE when Redis cannot be reached.
+func EnsureGroup(ctx context.Context, rdb *redis.Client, prefix string) error {
+	err := rdb.XGroupCreateMkStream(ctx, Keys{Prefix: prefix}.Ingest(), Group, "0").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return unavailable("the ingest queue", err)
+	}
+	return nil
+}
+
+// Run works until ctx is done and returns nil then; the batch in hand is finished first (with
+// its own deadline). Redis or Postgres outages are logged and retried with backoff, never
+// returned.
+func (c *Consumer) Run(ctx context.Context) error {
+	bo := backoff{}
+	for ctx.Err() == nil {
+		if err := EnsureGroup(ctx, c.rdb, c.cfg.Prefix); err != nil {
+			c.fail(ctx, "read", err)
+			bo.wait(ctx)
+			continue
+		}
+		break
+	}
+	c.drainOwn(ctx)
+	nextClaim := time.Time{}
+	for ctx.Err() == nil {
+		if now := time.Now(); now.After(nextClaim) {
+			c.reclaim(ctx)
+			nextClaim = now.Add(c.cfg.ClaimIdle / 2)
+		}
+		msgs, err := c.read(ctx, ">")
+		if err != nil {
+			if ctx.Err() == nil {
+				c.fail(ctx, "read", err)
+				bo.wait(ctx)
+			}
+			continue
+		}
+		bo.reset()
+		c.handle(ctx, msgs, nil)
+	}
+	return nil
+}
+
+// drainOwn re-reads the entries this consumer name left pending before a restart.
+func (c *Consumer) drainOwn(ctx context.Context) {
+	for ctx.Err() == nil {
+		msgs, err := c.read(ctx, "0")
+		if err != nil || len(msgs) == 0 {
+			return
+		}
+		counts, err := c.deliveries(ctx, msgs)
+		if err != nil {
+			return
+		}
+		if !c.handle(ctx, msgs, counts) {
+			return // left pending; the reclaim loop retries them later
+		}
+	}
+}
+
+func (c *Consumer) read(ctx context.Context, from string) ([]redis.XMessage, error) {
+	block := c.cfg.Block
+	if from != ">" {
+		block = -1 // reading our own pending list never blocks
+	}
+	res, err := c.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+		Group: Group, Consumer: c.cfg.Name, Streams: []string{c.keys.Ingest(), from}, Count: int64(c.cfg.Batch), Block: block,
+	}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(res) == 0 {
+		return nil, nil
+	}
+	return res[0].Messages, nil
+}
+
+// reclaim takes over entries pending longer than ClaimIdle anywhere in the group and handles
+// them, with their delivery counts so repeat failures are dead-lettered.
+func (c *Consumer) reclaim(ctx context.Context) {
+	start := "0-0"
+	for range 20 { // bounded per tick; the next tick continues
+		msgs, next, err := c.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: c.keys.Ingest(), Group: Group,
+			Consumer: c.cfg.Name, MinIdle: c.cfg.ClaimIdle, Start: start, Count: int64(c.cfg.Batch)}).Result()
+		if err != nil {
+			if ctx.Err() == nil && !strings.HasPrefix(err.Error(), "NOGROUP") {
+				c.fail(ctx, "reclaim", err)
+			}
+			return
+		}
+		if len(msgs) > 0 {
+			counts, err := c.deliveries(ctx, msgs)
+			if err != nil {
+				c.fail(ctx, "reclaim", err)
+				return
+			}
+			c.handle(ctx, msgs, counts)
+		}
+		if next == "0-0" || next == "" {
+			return
+		}
+		start = next
+	}
+}
+
+// deliveries returns how many times each of msgs (all pending to this consumer) was delivered.
+func (c *Consumer) deliveries(ctx context.Context, msgs []redis.XMessage) (map[string]int64, error) {
+	pend, err := c.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: c.keys.Ingest(), Group: Group,
+		Start: msgs[0].ID, End: msgs[len(msgs)-1].ID, Count: int64(len(msgs)), Consumer: c.cfg.Name}).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(pend))
+	for _, p := range pend {
+		out[p.ID] = p.RetryCount
+	}
+	return out, nil
+}
+
+// handle applies one batch and acknowledges what was committed. It reports whether every
+// entry was settled (acknowledged or dead-lettered). The work runs on a context that outlives
+// ctx by up to 30 s, so a shutdown finishes the batch in hand.
+func (c *Consumer) handle(ctx context.Context, msgs []redis.XMessage, counts map[string]int64) bool {
+	if len(msgs) == 0 {
+		return true
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	obs, settled := c.decode(wctx, msgs, counts)
+	if len(obs) == 0 {
+		return settled
+	}
+	start := time.Now()
+	out, err := c.apply(ctx, wctx, obs)
+	if err == nil {
+		c.metrics.batch(len(obs), time.Since(start))
+		return c.finish(wctx, obs, out) && settled
+	}
+	if isTransient(err) { // only when ctx is done: leave the batch pending
+		return false
+	}
+	if len(obs) == 1 {
+		return c.failed(wctx, obs[0], msgs, counts, err) && settled
+	}
+	// One bad entry must not hold back the others: apply them one by one.
+	all := settled
+	for _, o := range obs {
+		out, err := c.apply(ctx, wctx, []fleet.Observation{o})
+		if err != nil {
+			all = c.failed(wctx, o, msgs, counts, err) && all
+			continue
+		}
+		all = c.finish(wctx, []fleet.Observation{o}, out) && all
+	}
+	return all
+}
+
+// apply runs ApplyIngest, retrying transient failures (database or Redis down) with backoff
+// until they pass or ctx (the worker's, not the batch's) is done.
+func (c *Consumer) apply(ctx, wctx context.Context, obs []fleet.Observation) (fleet.IngestOutcome, error) {
+	bo := backoff{}
+	for {
+		out, err := c.rec.ApplyIngest(wctx, c.keys.Ingest(), obs, c.cfg.Thresholds)
+		if err == nil || !isTransient(err) || ctx.Err() != nil {
+			return out, err
+		}
+		c.fail(ctx, "apply", err)
+		bo.wait(ctx)
+	}
+}
+
+// failed handles an entry that could not be applied: dead-lettered once it has been delivered
+// MaxDeliveries times, else left pending for a later retry. It reports whether it settled it.
+func (c *Consumer) failed(ctx context.Context, o fleet.Observation, msgs []redis.XMessage, counts map[string]int64, err error) bool {
+	n := counts[o.EntryID]
+	if n == 0 {
+		n = 1
+	}
+	if n < c.cfg.MaxDeliveries || isTransient(err) {
+		c.metrics.failure("apply")
+		c.log.WarnContext(ctx, "ingest entry not applied; will retry", "entry_id", o.EntryID, "err", err)
+		return false
+	}
+	for _, m := range msgs {
+		if m.ID == o.EntryID {
+			return c.deadLetter(ctx, m, n, err)
+		}
+	}
+	return false
+}
+
+func (c *Consumer) fail(ctx context.Context, stage string, err error) {
+	c.metrics.failure(stage)
+	c.log.ErrorContext(ctx, "ingest consumer: "+stage+" failed", "err", err)
+}
+
+// decode turns messages into observations; an undecodable entry can never succeed, so it is
+// dead-lettered at once. settled is false when one of those could not be dead-lettered.
+func (c *Consumer) decode(ctx context.Context, msgs []redis.XMessage, counts map[string]int64) (obs []fleet.Observation, settled bool) {
+	settled = true
+	obs = make([]fleet.Observation, 0, len(msgs))
+	for _, m := range msgs {
+		o, err := decodeEntry(m)
+		if err != nil {
+			settled = c.deadLetter(ctx, m, max(counts[m.ID], 1), err) && settled
+			continue
+		}
+		obs = append(obs, o)
+	}
+	return obs, settled
+}
+
+// decodeEntry reads the JSON Event in field "e" of an ingest entry.
+func decodeEntry(m redis.XMessage) (fleet.Observation, error) {
+	raw, ok := m.Values[EntryField].(string)
+	if !ok {
+		return fleet.Observation{}, fmt.Errorf("entry has no %q field", EntryField)
+	}
+	var e Event
+	if err := json.Unmarshal([]byte(raw), &e); err != nil {
+		return fleet.Observation{}, fmt.Errorf("decode entry: %w", err)
+	}
+	o := fleet.Observation{EntryID: m.ID, Position: e.Position, Alert: e.Alert}
+	switch {
+	case e.Type == TypePosition && e.Position != nil && !e.Position.FixTime.IsZero():
+	case e.Type == TypeAlert && e.Alert != nil:
+		o.Position = nil
+	default:
+		return fleet.Observation{}, fmt.Errorf("entry of type %q has no usable payload", e.Type)
+	}
+	return o, nil
+}
+
+// finish publishes what a committed batch produced, then acknowledges it. A publish failure
+// leaves the batch pending: the redelivery finds it applied and publishes its outbox again.
+func (c *Consumer) finish(ctx context.Context, obs []fleet.Observation, out fleet.IngestOutcome) bool {
+	if err := c.publish(ctx, out); err != nil {
+		c.fail(ctx, "publish", err)
+		return false
+	}
+	ids := make([]string, len(obs))
+	for i, o := range obs {
+		ids[i] = o.EntryID
+		if o.Position != nil {
+			c.metrics.appliedOne(TypePosition, o.Position.FixTime)
+		} else {
+			c.metrics.appliedOne(TypeAlert, o.Alert.At)
+		}
+	}
+	if err := c.rdb.XAck(ctx, c.keys.Ingest(), Group, ids...).Err(); err != nil {
+		c.fail(ctx, "ack", err)
+		return false
+	}
+	for _, p := range out.Registered {
+		c.log.InfoContext(ctx, "unrostered truck registered from telematics", "plate", p)
+	}
+	return true
+}
+
+func (c *Consumer) publish(ctx context.Context, out fleet.IngestOutcome) error {
+	if err := PublishEvents(ctx, c.rdb, c.cfg.Prefix, out.Events); err != nil {
+		return err
+	}
+	for _, e := range out.Events {
+		c.metrics.detectedKind(string(e.Kind))
+	}
+	if err := c.notify.NotifyAll(ctx, out.Notifications); err != nil {
+		return err
+	}
+	c.metrics.notifiedN(len(out.Notifications))
+	return nil
+}
