@@ -76,6 +76,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", cmdMigrate},
 		{"seed", "load the demo fleet (sites, trucks, drivers) idempotently", cmdSeed},
 		{"demo", "run the local try-out: migrate, seed and serve without Slack", cmdDemo},
+		{"simulate", "post signed LocoNav webhooks for a simulated fleet and report rate and latency", cmdSimulate},
 		{"version", "print the version", cmdVersion},
 	}
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })

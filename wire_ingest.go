@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/watchtower-ops/watchtower/ingest"
+	"github.com/watchtower-ops/watchtower/store"
+)
+
+// The store is what ingest records into.
+var (
+	_ ingest.Recorder = (*store.Store)(nil)
+	_ ingest.Keeper   = (*store.Store)(nil)
+)
+
+// wireIngest mounts the LocoNav webhook listener (POST /webhooks/loconav and
+// /webhooks/loconav/{token}), registers ingest's metrics, and returns IngestWorkers consumer
+// workers of group "processors" plus the upkeep chores.
+func wireIngest(ctx context.Context, a *app) ([]component, error) {
+	m := ingest.NewMetrics(a.registry)
+	var secrets []string
+	if a.cfg.LoconavWebhookSecret != "" {
+		secrets = []string{a.cfg.LoconavWebhookSecret}
+	}
+	if len(secrets) == 0 && a.cfg.LoconavWebhookToken == "" {
+		a.log.WarnContext(ctx, "LOCONAV_WEBHOOK_SECRET and LOCONAV_WEBHOOK_TOKEN are unset: every webhook will be refused")
+	}
+	l := ingest.NewListener(ingest.NewProducer(a.rdb, a.cfg.RedisPrefix), ingest.ListenerConfig{
+		Secrets: secrets, Token: a.cfg.LoconavWebhookToken, Zone: a.cfg.LoconavTimezone,
+	}, m, a.log)
+	l.Mount(a.mux)
+	if err := ingest.EnsureGroup(ctx, a.rdb, a.cfg.RedisPrefix); err != nil {
+		return nil, fmt.Errorf("ingest consumer group: %w", err)
+	}
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "watchtower"
+	}
+	var comps []component
+	for i := range a.cfg.IngestWorkers {
+		c := ingest.NewConsumer(a.rdb, a.store, ingest.ConsumerConfig{
+			Prefix: a.cfg.RedisPrefix, Name: fmt.Sprintf("%s-%d", host, i), Batch: a.cfg.IngestBatch,
+			Thresholds: a.cfg.Thresholds,
+		}, m, a.log)
+		comps = append(comps, c.Run)
+	}
+	u := ingest.NewUpkeep(a.rdb, a.store, ingest.UpkeepConfig{Prefix: a.cfg.RedisPrefix, Thresholds: a.cfg.Thresholds}, m, a.log)
+	return append(comps, u.Run), nil
+}
