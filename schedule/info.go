@@ -1,0 +1,71 @@
+package schedule
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// JobInfo is what `/watchtower jobs` shows of one job.
+type JobInfo struct {
+	Name        string
+	Description string
+	Spec        string    // the cron spec in force
+	Disabled    string    // why the job is not configured, "" when it is
+	Next        time.Time // next activation in the business zone; zero when disabled
+	Last        *Run      // latest recorded run on any replica; nil when it never ran
+}
+
+// Jobs returns every added job with its next activation after now (in the business zone) and
+// its latest run. When the ledger cannot be read it still returns the list, without last
+// runs, together with the error.
+func (s *Scheduler) Jobs(ctx context.Context, now time.Time) ([]JobInfo, error) {
+	last, err := s.ledger.LastJobRuns(ctx)
+	out := make([]JobInfo, 0, len(s.entries))
+	for _, e := range s.entries {
+		info := JobInfo{Name: e.job.Name, Description: e.job.Description, Spec: e.job.Spec, Disabled: e.job.Disabled}
+		if e.job.Run != nil {
+			info.Next = e.sched.Next(now.In(s.loc))
+		}
+		if r, ok := last[e.job.Name]; ok {
+			info.Last = &r
+		}
+		out = append(out, info)
+	}
+	return out, err
+}
+
+// RunNow runs the job called name at once, as of now, on behalf of by (a Slack user ID, "cli")
+// and returns the recorded run: its Outcome says whether the job succeeded, failed or was
+// skipped. The run is recorded in job_runs with replica "manual:<by>" and its own slot (now),
+// so it never takes a scheduled slot. A panic in the job is a failed run.
+//
+// It returns ENOTFOUND (listing the known names) when no job has that name and ECONFLICT when
+// the job is already running in this process.
+func (s *Scheduler) RunNow(ctx context.Context, name, by string, now time.Time) (Run, error) {
+	e := s.entry(name)
+	if e == nil {
+		return Run{}, fleet.Errorf(fleet.ENOTFOUND, "no job called %q; known jobs: %s", name, strings.Join(s.Names(), ", "))
+	}
+	replica := "manual:" + by
+	slot := now.In(s.loc).Truncate(time.Microsecond) // job_runs keeps microseconds
+	if e.job.Run == nil {
+		s.log.InfoContext(ctx, "job skipped: not configured", "job", name, "reason", e.job.Disabled)
+		return Run{Job: name, Slot: slot, Replica: replica, StartedAt: now, FinishedAt: now,
+			Outcome: OutcomeSkipped, Error: e.job.Disabled}, nil
+	}
+	if !e.busy.CompareAndSwap(false, true) {
+		return Run{}, fleet.Errorf(fleet.ECONFLICT, "job %s is running now; try again when it finishes", name)
+	}
+	defer e.busy.Store(false)
+	won, err := s.ledger.ClaimJobRun(ctx, name, slot, replica)
+	if err != nil {
+		return Run{}, err
+	}
+	if !won {
+		return Run{}, fleet.Errorf(fleet.ECONFLICT, "job %s was just started by someone else", name)
+	}
+	return s.execute(ctx, e.job, slot, replica, now), nil
+}

@@ -1,0 +1,113 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// scanBatch is how many keys one SCAN step asks for.
+const scanBatch = 1000
+
+// TrimResult says what RedisTrimmer removed.
+type TrimResult struct {
+	Entries     int64 // stream entries trimmed
+	KeysExpired int64 // dedupe keys found without an expiry and given one
+}
+
+// RedisTrimmer trims the Redis keys of DESIGN.md under Prefix: the live streams
+// ({prefix}:ingest, :events, :notify) to Retention.Streams, the dead-letter streams
+// (:ingest:dead, :notify:dead) to Retention.DeadLetters, by entry ID (XTRIM MINID, the ID is
+// the append time). Dedupe keys ({prefix}:seen:*, {prefix}:notify:seen:*) expire on their own;
+// any found without an expiry (a crash between SET and EXPIRE) is given SeenTTL.
+type RedisTrimmer struct {
+	RDB     *redis.Client
+	Prefix  string
+	SeenTTL time.Duration // expiry given to orphaned dedupe keys; zero means 49 h
+}
+
+// Trim trims the streams and repairs the dedupe keys as of now. A stream that does not exist
+// is skipped. It returns the first Redis error of each step, joined.
+func (t RedisTrimmer) Trim(ctx context.Context, r Retention, now time.Time) (TrimResult, error) {
+	var (
+		res  TrimResult
+		errs []error
+	)
+	streams := map[string]time.Duration{
+		t.Prefix + ":ingest": r.Streams, t.Prefix + ":events": r.Streams, t.Prefix + ":notify": r.Streams,
+		t.Prefix + ":ingest:dead": r.DeadLetters, t.Prefix + ":notify:dead": r.DeadLetters,
+	}
+	for key, keep := range streams {
+		minID := strconv.FormatInt(now.Add(-keep).UnixMilli(), 10) + "-0"
+		n, err := t.RDB.XTrimMinID(ctx, key, minID).Result()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("XTRIM %s: %w", key, err))
+		}
+		res.Entries += n
+	}
+	for _, pattern := range []string{t.Prefix + ":seen:*", t.Prefix + ":notify:seen:*"} {
+		n, err := t.expireOrphans(ctx, pattern)
+		res.KeysExpired += n
+		if err != nil {
+			errs = append(errs, fmt.Errorf("expire %s: %w", pattern, err))
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// expireOrphans gives every key matching pattern that has no expiry one, and returns how many.
+func (t RedisTrimmer) expireOrphans(ctx context.Context, pattern string) (int64, error) {
+	ttl := t.SeenTTL
+	if ttl <= 0 {
+		ttl = 49 * time.Hour
+	}
+	var (
+		cursor uint64
+		fixed  int64
+	)
+	for {
+		keys, next, err := t.RDB.Scan(ctx, cursor, pattern, scanBatch).Result()
+		if err != nil {
+			return fixed, err
+		}
+		n, err := t.expireBatch(ctx, keys, ttl)
+		fixed += n
+		if err != nil {
+			return fixed, err
+		}
+		if cursor = next; cursor == 0 {
+			return fixed, nil
+		}
+	}
+}
+
+// expireBatch sets ttl on those of keys that have no expiry, in two pipelined round trips.
+func (t RedisTrimmer) expireBatch(ctx context.Context, keys []string, ttl time.Duration) (int64, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	pipe := t.RDB.Pipeline()
+	ttls := make([]*redis.DurationCmd, len(keys))
+	for i, k := range keys {
+		ttls[i] = pipe.TTL(ctx, k)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return 0, err
+	}
+	var n int64
+	for i, c := range ttls {
+		if c.Val() == -1 { // exists without expiry (-2 would be gone)
+			pipe.Expire(ctx, keys[i], ttl) // NX semantics are implicit: only orphans get here
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	_, err := pipe.Exec(ctx)
+	return n, err
+}
