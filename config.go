@@ -46,6 +46,7 @@ type config struct {
 	LogLevel       slog.Level
 	LogFormat      string
 
+	Schedules     map[string]string // SCHEDULE_<JOB> cron specs by job name; absent: the job's default
 	IngestWorkers int
 	IngestBatch   int // entries a consumer applies per transaction (INGEST_BATCH)
 	Thresholds    fleet.Thresholds
@@ -108,6 +109,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		IngestBatch:                  r.intRange("INGEST_BATCH", defaultIngestBatch, 1, 5000),
 	}
 	c.LoconavTimezone = r.zone("LOCONAV_TIMEZONE", c.Timezone.String())
+	c.Schedules = r.schedules()
 	if c.DatabaseURL != "" {
 		r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
 	}
