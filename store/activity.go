@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// Fleet activity of a day (distance driven, idle hours) is summed from consecutive fixes of
+// each truck. Summing a whole day costs every fix of it (a million at 1,000 trucks reporting
+// every 30 s), so the running figures are kept in daily_metrics under activityScope together
+// with each truck's last fix counted, and each refresh reads only the fixes after those,
+// through the (plate, fix_time) index. Fixes that arrive later than a newer fix of the same
+// truck was counted are left out of the running figures.
+const (
+	activityScope = "fleet:activity"
+	// activityRefreshEvery bounds how often the figures are brought up to date; calls in
+	// between reuse them.
+	activityRefreshEvery = 30 * time.Second
+	// maxLegKmh drops legs faster than this: GPS jumps, not driving (as DistanceKm does).
+	maxLegKmh = 200
+)
+
+// lastFix is the last fix of a truck counted into the figures.
+type lastFix struct {
+	T   time.Time `json:"t"`
+	Lat float64   `json:"lat"`
+	Lng float64   `json:"lng"`
+	V   float64   `json:"v"`   // speed, km/h
+	Ign bool      `json:"ign"` // ignition
+}
+
+// activityState is the stored running figures of one day.
+type activityState struct {
+	DistanceKm float64            `json:"distance_km"`
+	IdleHours  float64            `json:"idle_hours"`
+	As         time.Time          `json:"as"` // the caller's clock at the last refresh
+	Last       map[string]lastFix `json:"last"`
+}
+
+// add counts the leg from the truck's previous fix to f: its length unless it is an
+// impossible jump, and its duration as idle when the truck stood with the ignition on (capped
+// at the offline threshold: a longer silence is not idling).
+func (a *activityState) add(plate string, f lastFix, th fleet.Thresholds) {
+	prev, ok := a.Last[plate]
+	if ok && f.T.After(prev.T) {
+		secs := f.T.Sub(prev.T).Seconds()
+		km := fleet.DistanceKm(fleet.Point{Lat: prev.Lat, Lng: prev.Lng}, fleet.Point{Lat: f.Lat, Lng: f.Lng})
+		if km <= maxLegKmh*max(secs, 1)/3600 {
+			a.DistanceKm += km
+		}
+		if prev.Ign && prev.V <= th.MovingKmh {
+			a.IdleHours += min(secs, th.OfflineAfter.Seconds()) / 3600
+		}
+	}
+	if !ok || f.T.After(prev.T) {
+		a.Last[plate] = f
+	}
+}
+
+const (
+	activityFiguresSQL = `
+SELECT (data->>'distance_km')::float8, (data->>'idle_hours')::float8, (data->>'as')::timestamptz
+FROM daily_metrics WHERE day = $1::date AND scope = $2`
+	activityStateSQL = `SELECT data FROM daily_metrics WHERE day = $1::date AND scope = $2`
+	// newFixesSQL reads, per truck, the fixes of [$1, $2) after the last one counted ($3/$4).
+	newFixesSQL = `
+SELECT t.plate, p.fix_time, p.lat, p.lng, p.speed_kmh, p.ignition
+FROM trucks t
+LEFT JOIN unnest($3::text[], $4::timestamptz[]) AS w(plate, since) ON w.plate = t.plate
+CROSS JOIN LATERAL (
+	SELECT fix_time, lat, lng, speed_kmh, ignition FROM positions
+	WHERE plate = t.plate AND fix_time >= $1 AND fix_time < $2 AND (w.since IS NULL OR fix_time > w.since)
+	ORDER BY fix_time
+) p
+ORDER BY t.plate, p.fix_time`
+)
+
+// activity returns the distance and idle hours of [start, end) as of now, refreshing the
+// stored running figures when they are older than activityRefreshEvery.
+func (s *Store) activity(ctx context.Context, start, end, now time.Time, th fleet.Thresholds) (activityState, error) {
+	var (
+		fig activityState
+		as  *time.Time
+	)
+	err := s.pool.QueryRow(ctx, activityFiguresSQL, start.Format(time.DateOnly), activityScope).Scan(&fig.DistanceKm, &fig.IdleHours, &as)
+	switch {
+	case isNoRows(err):
+	case err != nil:
+		return fig, err
+	case as != nil && !now.Before(*as) && now.Sub(*as) < activityRefreshEvery:
+		return fig, nil
+	}
+	return s.refreshActivity(ctx, start, end, now, th)
+}
+
+// refreshActivity loads the running figures, counts the fixes since, and stores them.
+func (s *Store) refreshActivity(ctx context.Context, start, end, now time.Time, th fleet.Thresholds) (activityState, error) {
+	st := activityState{Last: map[string]lastFix{}}
+	var data []byte
+	err := s.pool.QueryRow(ctx, activityStateSQL, start.Format(time.DateOnly), activityScope).Scan(&data)
+	if err != nil && !isNoRows(err) {
+		return st, err
+	}
+	if data != nil && json.Unmarshal(data, &st) != nil || st.Last == nil {
+		st = activityState{Last: map[string]lastFix{}} // unreadable: count the day again
+	}
+	plates := make([]string, 0, len(st.Last))
+	since := make([]time.Time, 0, len(st.Last))
+	for p, f := range st.Last {
+		plates, since = append(plates, p), append(since, f.T)
+	}
+	rows, err := s.pool.Query(ctx, newFixesSQL, start, end, plates, since)
+	if err != nil {
+		return st, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			plate string
+			f     lastFix
+		)
+		if err := rows.Scan(&plate, &f.T, &f.Lat, &f.Lng, &f.V, &f.Ign); err != nil {
+			return st, err
+		}
+		f.T = f.T.UTC()
+		st.add(plate, f, th)
+	}
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	st.As = now.UTC()
+	b, err := json.Marshal(st)
+	if err != nil {
+		return st, err
+	}
+	return st, s.SaveDailyMetrics(ctx, start, activityScope, b)
+}

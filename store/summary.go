@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// summaryFinalAfter is how long after a day ends its summary is final: late fixes and trip
+// events have arrived by then, so a summary computed later is stored and reused.
+const summaryFinalAfter = time.Hour
+
+// DailySummary returns the operations summary of the business day starting at day (midnight
+// in the business zone; day's location is that zone) as of now. It is the one implementation
+// behind get_daily_summary, /summary, the analytics job and the digests.
+//
+//   - A day that ended more than an hour ago is read from daily_metrics (scope "fleet") when a
+//     summary computed after that is stored; otherwise it is computed and stored there.
+//   - Today (and a day that just ended) is computed on every call from trips and alerts; its
+//     distance and idle hours are brought up to date from the fixes received since the last
+//     call (see activity), so a call costs the new fixes, not the whole day's.
+//
+// TrucksOfflineNow and TrucksTotal are always as of now. It returns EINVALID for a day after
+// now.
+func (s *Store) DailySummary(ctx context.Context, day, now time.Time, th fleet.Thresholds) (_ fleet.DailySummary, err error) {
+	defer wrap(&err, "DailySummary(%s)", day.Format(time.DateOnly))
+	start, end := day, day.AddDate(0, 0, 1)
+	if now.Before(start) {
+		return fleet.DailySummary{}, fleet.Errorf(fleet.EINVALID, "%s is in the future", day.Format(time.DateOnly))
+	}
+	final := !now.Before(end.Add(summaryFinalAfter))
+	if final {
+		sum, ok, err := s.storedSummary(ctx, day, end.Add(summaryFinalAfter))
+		if err != nil {
+			return fleet.DailySummary{}, err
+		}
+		if ok {
+			_, err := s.rosterNow(ctx, &sum, now, th, nil)
+			return sum, err
+		}
+	}
+	sum, err := s.computeSummary(ctx, start, end, now, th)
+	if err != nil {
+		return fleet.DailySummary{}, err
+	}
+	if final {
+		if err := s.SaveDailyMetrics(ctx, day, FleetScope, auditDetails(sum)); err != nil {
+			return fleet.DailySummary{}, err
+		}
+	}
+	return sum, nil
+}
+
+// storedSummary returns the fleet summary stored for day when it was computed at or after
+// finalAt.
+func (s *Store) storedSummary(ctx context.Context, day, finalAt time.Time) (fleet.DailySummary, bool, error) {
+	rows, err := s.DailyMetrics(ctx, day, day.AddDate(0, 0, 1), FleetScope)
+	if err != nil || len(rows) == 0 || rows[0].ComputedAt.Before(finalAt) {
+		return fleet.DailySummary{}, false, err
+	}
+	var sum fleet.DailySummary
+	if err := json.Unmarshal(rows[0].Data, &sum); err != nil {
+		return fleet.DailySummary{}, false, nil // an unreadable row is recomputed and replaced
+	}
+	sum.Date = day
+	return sum, true, nil
+}
+
+const (
+	// tripFiguresSQL counts the trip events of [$1, $2). Every event bumps updated_at, so
+	// trips not updated since $1 cannot have one; active trips on the road count towards
+	// utilisation however long ago they last changed.
+	tripFiguresSQL = `
+SELECT
+	count(*) FILTER (WHERE created_at >= $1 AND created_at < $2),
+	count(*) FILTER (WHERE departed_at >= $1 AND departed_at < $2),
+	count(*) FILTER (WHERE completed_at >= $1 AND completed_at < $2),
+	count(*) FILTER (WHERE delayed_at >= $1 AND delayed_at < $2),
+	count(*) FILTER (WHERE cancelled_at >= $1 AND cancelled_at < $2),
+	count(*) FILTER (WHERE status = 'rejected' AND decided_at >= $1 AND decided_at < $2),
+	avg(extract(epoch FROM completed_at - departed_at))
+		FILTER (WHERE completed_at >= $1 AND completed_at < $2 AND departed_at IS NOT NULL),
+	count(DISTINCT plate) FILTER (WHERE departed_at < $2
+		AND COALESCE(completed_at, cancelled_at, 'infinity') >= $1)
+FROM trips
+WHERE updated_at >= $1 OR status IN ('ongoing', 'arrived')`
+	arrivalsSQL = `
+SELECT scheduled_departure, planned_arrival, departed_at, arrived_at FROM trips
+WHERE arrived_at >= $1 AND arrived_at < $2 AND updated_at >= $1`
+	rosterNowSQL = `
+SELECT t.plate, t.status, s.fix_time FROM trucks t LEFT JOIN truck_state s ON s.plate = t.plate
+WHERE t.archived_at IS NULL AND t.status <> 'inactive'
+ORDER BY t.plate`
+)
+
+// computeSummary computes the summary of [start, end) as of now.
+func (s *Store) computeSummary(ctx context.Context, start, end, now time.Time, th fleet.Thresholds) (fleet.DailySummary, error) {
+	sum := fleet.DailySummary{Date: start}
+	b := &pgx.Batch{}
+	b.Queue(tripFiguresSQL, start, end)
+	b.Queue(arrivalsSQL, start, end)
+	b.Queue(countAlertsSQL, start, end)
+	b.Queue(rosterNowSQL)
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	busy, err := scanTripFigures(br.QueryRow(), &sum)
+	if err != nil {
+		return sum, err
+	}
+	if err := scanOnTime(br, &sum, th); err != nil {
+		return sum, err
+	}
+	if sum.AlertsByKind, err = scanAlertCounts(br); err != nil {
+		return sum, err
+	}
+	operational, err := s.rosterNow(ctx, &sum, now, th, br)
+	if err != nil {
+		return sum, err
+	}
+	if err := br.Close(); err != nil {
+		return sum, err
+	}
+	act, err := s.activity(ctx, start, end, now, th)
+	if err != nil {
+		return sum, err
+	}
+	sum.DistanceKm, sum.IdleHours = act.DistanceKm, act.IdleHours
+	if operational > 0 {
+		sum.UtilisationPct = min(100, 100*float64(busy)/float64(operational))
+	}
+	return sum, nil
+}
+
+// scanTripFigures reads tripFiguresSQL into sum and returns how many trucks were on a trip.
+func scanTripFigures(row pgx.Row, sum *fleet.DailySummary) (busy int, err error) {
+	var avgSecs *float64
+	err = row.Scan(&sum.TripsCreated, &sum.TripsStarted, &sum.TripsCompleted, &sum.TripsDelayed,
+		&sum.TripsCancelled, &sum.TripsRejected, &avgSecs, &busy)
+	if avgSecs != nil {
+		d := time.Duration(*avgSecs * float64(time.Second)).Round(time.Second)
+		sum.AvgTurnaround = &d
+	}
+	return busy, err
+}
+
+// scanOnTime reads arrivalsSQL and sets the on-time share with fleet.Trip.OnTime, the rule
+// trips are judged by everywhere.
+func scanOnTime(br pgx.BatchResults, sum *fleet.DailySummary, th fleet.Thresholds) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	arrived, onTime := 0, 0
+	for rows.Next() {
+		var (
+			t       fleet.Trip
+			planned *time.Time
+		)
+		if err := rows.Scan(&t.ScheduledDeparture, &planned, &t.DepartedAt, &t.ArrivedAt); err != nil {
+			return err
+		}
+		t.PlannedArrival = timeOf(planned)
+		if ok, known := t.OnTime(th); known {
+			arrived++
+			if ok {
+				onTime++
+			}
+		}
+	}
+	if arrived > 0 {
+		pct := 100 * float64(onTime) / float64(arrived)
+		sum.OnTimePct = &pct
+	}
+	return rows.Err()
+}
+
+// scanAlertCounts reads countAlertsSQL.
+func scanAlertCounts(br pgx.BatchResults) (map[fleet.AlertKind]int, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[fleet.AlertKind]int)
+	for rows.Next() {
+		var (
+			kind string
+			n    int
+		)
+		if err := rows.Scan(&kind, &n); err != nil {
+			return nil, err
+		}
+		out[fleet.AlertKind(kind)] = n
+	}
+	return out, rows.Err()
+}
+
+// rosterNow sets TrucksTotal (trucks not archived or inactive) and TrucksOfflineNow (no fix
+// within th.OfflineAfter of now, or none at all) from rosterNowSQL, read from br when given,
+// and returns how many trucks are operational.
+func (s *Store) rosterNow(ctx context.Context, sum *fleet.DailySummary, now time.Time, th fleet.Thresholds, br pgx.BatchResults) (operational int, err error) {
+	var rows pgx.Rows
+	if br != nil {
+		rows, err = br.Query()
+	} else {
+		rows, err = s.pool.Query(ctx, rosterNowSQL)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	sum.TrucksTotal, sum.TrucksOfflineNow = 0, []string{}
+	for rows.Next() {
+		var (
+			st     fleet.TruckState
+			status string
+			fix    *time.Time
+		)
+		if err := rows.Scan(&st.Plate, &status, &fix); err != nil {
+			return 0, err
+		}
+		st.FixTime = timeOf(fix)
+		sum.TrucksTotal++
+		if fleet.TruckStatus(status) == fleet.TruckOperational {
+			operational++
+		}
+		if st.Motion(now, th) == fleet.MotionOffline {
+			sum.TrucksOfflineNow = append(sum.TrucksOfflineNow, st.Plate)
+		}
+	}
+	return operational, rows.Err()
+}

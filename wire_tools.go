@@ -1,0 +1,37 @@
+package main
+
+import (
+	"github.com/watchtower-ops/watchtower/ingest"
+	"github.com/watchtower-ops/watchtower/store"
+	"github.com/watchtower-ops/watchtower/tools"
+)
+
+// The store is what the fleet functions read and write; the notify stream carries their trip
+// approvals to Slack.
+var (
+	_ tools.Fleet       = (*store.Store)(nil)
+	_ tools.StateLister = (*store.Store)(nil)
+	_ tools.Notifier    = (*ingest.NotifyStream)(nil)
+)
+
+// fleetTools is the fleet functions and the agent over them, shared by the Slack bot, the
+// console and the JSON API: one implementation, several front doors.
+type fleetTools struct {
+	Registry *tools.Registry   // the six functions, and ApproveTrip/RejectTrip
+	Agent    *tools.Agent      // free text: the model, or the offline parser
+	Index    *tools.StateIndex // nearby searches from memory
+}
+
+// newFleetTools builds the registry over the store, with find_nearby_trucks answered from an
+// in-memory index of truck states, and the agent with per-thread memory in Redis. The
+// returned component keeps the index fresh; run it with the others.
+func newFleetTools(a *app) (*fleetTools, []component) {
+	idx := tools.NewStateIndex(a.store, tools.DefaultIndexInterval, a.log)
+	reg := tools.NewRegistry(a.store, ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix), tools.Options{
+		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Nearby: idx, Logger: a.log,
+	})
+	agent := tools.NewAgent(reg, tools.NewRedisMemory(a.rdb, a.cfg.RedisPrefix, tools.DefaultMemoryTTL), tools.AgentConfig{
+		APIKey: a.cfg.OpenAIAPIKey, BaseURL: a.cfg.OpenAIBaseURL, Model: a.cfg.OpenAIModel, MaxRetries: 2,
+	}, a.log)
+	return &fleetTools{Registry: reg, Agent: agent, Index: idx}, []component{idx.Run}
+}
