@@ -1,0 +1,217 @@
+package sheets_test
+
+import (
+	"encoding/json"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/store"
+	"github.com/watchtower-ops/watchtower/store/sheets"
+	"github.com/watchtower-ops/watchtower/store/sheets/sheetsfake"
+)
+
+func TestReorderedColumns(t *testing.T) {
+	e := newEnv(t)
+	e.fake.AddTab(sheets.TrucksTab, []any{"Sync Note", "driver phone", "Plate", "Remarks", "STATUS", "Driver", "Home Site",
+		"Trailer Size", "Brand", "Fleet Manager", "Company", "LocoNav ID", "ID"})
+	e.fake.AddTab(sheets.TripsTab, []any{"Planned Departure", "Truck", "Trip ID", "Destination", "Origin", "Status", "Cargo", "Container", "Sync Note"})
+	e.addRow(sheets.TrucksTab, map[string]any{"Plate": "KJA-123-AB", "Driver": "Bola Tinubu", "driver phone": "+2348021234567",
+		"Remarks": "new tyres in March", "Company": "Sovereign Haulage"})
+	e.addRow(sheets.TripsTab, map[string]any{"Truck": "KJA123AB", "Origin": "ESSLIBRA", "Destination": "ECLAT", "Planned Departure": "2026-11-27 10:00"})
+	e.truck("T28737LA", "", "")
+	res := e.settle()
+	if res.Created != 3 {
+		t.Errorf("Created = %d; want 3 (a truck and a trip from rows, a truck row appended)", res.Created)
+	}
+	r := e.row(sheets.TrucksTab, "Plate", "KJA-123-AB")
+	if r["ID"] == "" || r["STATUS"] != "operational" || r["Remarks"] != "new tyres in March" {
+		t.Errorf("row = %v; want ID and status in their columns, the team's column untouched", r)
+	}
+	appended := e.row(sheets.TrucksTab, "Plate", "T28737LA")
+	if appended["Company"] != "Sovereign Haulage" || appended["ID"] == "" || appended["Remarks"] != "" {
+		t.Errorf("appended row = %v; want each value under its header", appended)
+	}
+	truck, err := e.st.TruckByPlate(e.ctx, "KJA123AB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := e.st.DriverByID(e.ctx, truck.DriverID); err != nil || d.Phone != "+2348021234567" {
+		t.Errorf("driver = %+v, %v; want phone +2348021234567", d, err)
+	}
+	if trip := e.row(sheets.TripsTab, "Truck", "KJA123AB"); !strings.HasPrefix(trip["Trip ID"], "TRP-") {
+		t.Errorf("trip row = %v; want its Trip ID", trip)
+	}
+}
+
+func TestRetriesAfter429(t *testing.T) {
+	e := newEnv(t)
+	e.truck("T11985LA", "", "")
+	e.fake.FailNext(sheetsfake.MethodBatchGet, 429, 1)
+	e.fake.FailNext(sheetsfake.MethodAppend, 429, 1)
+	e.fake.FailNext(sheetsfake.MethodGet, 503, 1)
+	res := e.sync()
+	if res.Created != 1 {
+		t.Errorf("Created = %d; want 1 after the retries", res.Created)
+	}
+	var statuses []int
+	for _, c := range e.fake.Calls() {
+		if c.Method == sheetsfake.MethodAppend {
+			statuses = append(statuses, c.Status)
+		}
+	}
+	if len(statuses) != 2 || statuses[0] != 429 || statuses[1] != 200 {
+		t.Errorf("append statuses = %v; want [429 200]", statuses)
+	}
+	if n := len(e.rows(sheets.TrucksTab)); n != 1 {
+		t.Errorf("truck rows = %d; want 1 (no double append)", n)
+	}
+}
+
+func TestQuotaExhaustedIsRateLimited(t *testing.T) {
+	e := newEnv(t)
+	e.syncer = e.newSyncer(sheets.Options{Tries: 3})
+	e.fake.FailNext(sheetsfake.MethodBatchGet, 429, 3)
+	_, err := e.syncer.Sync(e.ctx, e.now)
+	if code(err) != fleet.ERATELIMITED {
+		t.Errorf("Sync error code = %s (%v); want %s", code(err), err, fleet.ERATELIMITED)
+	}
+	if n := e.fake.CallCount(sheetsfake.MethodBatchGet); n != 3 {
+		t.Errorf("batchGet calls = %d; want 3 tries", n)
+	}
+}
+
+func TestRowsMovedBetweenReadAndWriteAbort(t *testing.T) {
+	e, _, trip := synced(t)
+	e.truck("T28737LA", "", "")
+	e.settle()
+	e.set(sheets.TrucksTab, e.rowNum(sheets.TrucksTab, "Plate", "T11985LA"), "Brand", "Sinotruk")
+	e.addRow(sheets.TripsTab, map[string]any{"Truck": "T28737LA", "Origin": "ESSLIBRA", "Destination": "ECLAT", "Planned Departure": "2026-11-27 12:00"})
+	var gets atomic.Int32
+	e.fake.BeforeCall(func(c sheetsfake.Call) {
+		if c.Method == sheetsfake.MethodBatchGet && gets.Add(1) == 2 { // the re-read before writing
+			e.fake.SwapRows(sheets.TrucksTab, 2, 3)
+			e.fake.SwapRows(sheets.TripsTab, 2, 3)
+		}
+	})
+	e.fake.ResetCalls()
+	_, err := e.syncer.Sync(e.ctx, e.now)
+	if code(err) != fleet.ECONFLICT {
+		t.Fatalf("Sync error = %v; want %s (rows moved)", err, fleet.ECONFLICT)
+	}
+	for _, c := range e.fake.Calls() {
+		if c.Method == sheetsfake.MethodBatchUpdate || c.Method == sheetsfake.MethodAppend {
+			t.Errorf("aborted cycle wrote to the sheet: %s %v", c.Method, c.Ranges)
+		}
+	}
+	e.fake.BeforeCall(nil)
+	e.settle()
+	trips, _ := e.st.ListTrips(e.ctx, store.TripFilter{Plate: "T28737LA"})
+	if len(trips) != 1 {
+		t.Fatalf("trips of T28737LA = %d; want 1 (the aborted cycle's trip adopted, not created twice)", len(trips))
+	}
+	if r := e.row(sheets.TripsTab, "Truck", "T28737LA"); r["Trip ID"] != trips[0].Code {
+		t.Errorf("row Trip ID = %q; want %s", r["Trip ID"], trips[0].Code)
+	}
+	if n := len(e.rows(sheets.TripsTab)); n != 2 {
+		t.Errorf("trip rows = %d; want 2 (%s and the new one)", n, trip.Code)
+	}
+	if r := e.row(sheets.TrucksTab, "Plate", "T11985LA"); r["Brand"] != "Sinotruk" {
+		t.Errorf("brand = %q; want the edit kept", r["Brand"])
+	}
+	if truck, _ := e.st.TruckByPlate(e.ctx, "T11985LA"); truck.Brand != "Sinotruk" {
+		t.Errorf("truck brand = %q; want Sinotruk", truck.Brand)
+	}
+}
+
+func TestSecondRunChangesNothing(t *testing.T) {
+	e, _, _ := synced(t)
+	e.addRow(sheets.TrucksTab, map[string]any{"Plate": "T28737LA", "Driver": "Chinedu Okafor", "Driver Phone": "08051234567"})
+	if res := e.sync(); !res.Changed() {
+		t.Fatalf("first Sync = %+v; want changes", res)
+	}
+	e.fake.ResetCalls()
+	res := e.sync()
+	if res != (sheets.Result{}) {
+		t.Errorf("second Sync = %+v; want zero", res)
+	}
+	for _, c := range e.fake.Calls() {
+		if c.Method != sheetsfake.MethodGet && c.Method != sheetsfake.MethodBatchGet {
+			t.Errorf("second Sync called %s; want reads only", c.Method)
+		}
+	}
+}
+
+func TestMissingTabOrHeader(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(e *env)
+		want  string
+	}{
+		{"no Trips tab", func(e *env) { e.fake.RemoveTab(sheets.TripsTab) }, `no tab named "Trips"`},
+		{"no Driver Phone column", func(e *env) {
+			e.fake.AddTab(sheets.TrucksTab, truckHeader[:10], nil, nil, []any{"", "T11985LA"})
+			e.fake.SetCell(sheets.TrucksTab, "L1", "Sync Note")
+		}, `"Driver Phone"`},
+		{"empty tab", func(e *env) { e.fake.AddTab(sheets.TripsTab) }, `tab "Trips" is empty`},
+		{"two Plate columns", func(e *env) { e.fake.AddTab(sheets.TrucksTab, append(append([]any{}, truckHeader...), "plate")) }, "two"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			tt.setup(e)
+			_, err := e.syncer.Sync(e.ctx, e.now)
+			if code(err) != fleet.EINVALID || !strings.Contains(fleet.ErrorMessage(err), tt.want) {
+				t.Errorf("Sync error = %v; want %s mentioning %s", err, fleet.EINVALID, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunReportsChangesAndFailures(t *testing.T) {
+	e := newEnv(t)
+	e.truck("T11985LA", "", "")
+	if err := e.syncer.Run(e.ctx, e.now); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if err := e.syncer.Run(e.ctx, e.now); err != nil { // nothing changed: no report
+		t.Fatalf("Run: %v", err)
+	}
+	e.fake.RemoveTab(sheets.TripsTab)
+	for range 2 { // the same failure twice is reported once
+		if err := e.syncer.Run(e.ctx, e.now); code(err) != fleet.EINVALID {
+			t.Fatalf("Run error = %v; want %s", err, fleet.EINVALID)
+		}
+	}
+	e.notes.mu.Lock()
+	defer e.notes.mu.Unlock()
+	if len(e.notes.ns) != 2 {
+		t.Fatalf("notifications = %+v; want 2 (one report of changes, one of the failure)", e.notes.ns)
+	}
+	var counts map[string]any
+	if err := json.Unmarshal(e.notes.ns[0].Data, &counts); err != nil || counts["created"] != 1.0 {
+		t.Errorf("report data = %s (%v); want created 1", e.notes.ns[0].Data, err)
+	}
+	if n := e.notes.ns[1]; n.Kind != fleet.NotifySyncReport || !strings.Contains(n.Text, "failed") {
+		t.Errorf("failure report = %+v; want a sync.report saying it failed", n)
+	}
+}
+
+func TestDuplicateRowsAreNoted(t *testing.T) {
+	e, truck, _ := synced(t)
+	first := e.row(sheets.TrucksTab, "Plate", "T11985LA")
+	copied := e.addRow(sheets.TrucksTab, map[string]any{"ID": first["ID"], "Plate": "T11985LA", "Company": "Copy Ltd"})
+	twin := e.addRow(sheets.TrucksTab, map[string]any{"Plate": "t11985la", "Company": "Twin Ltd"})
+	res := e.settle()
+	if res.Invalid != 2 || res.Created != 0 {
+		t.Errorf("Result = %+v; want 2 invalid rows, nothing created", res)
+	}
+	rows := e.rows(sheets.TrucksTab)
+	if !strings.Contains(rows[copied-2]["Sync Note"], "also on row 2") || !strings.Contains(rows[twin-2]["Sync Note"], "already has this truck") {
+		t.Errorf("notes = %q, %q; want both duplicates explained", rows[copied-2]["Sync Note"], rows[twin-2]["Sync Note"])
+	}
+	if got, _ := e.st.TruckByPlate(e.ctx, "T11985LA"); got.Company != truck.Company {
+		t.Errorf("company = %q; want %q untouched by the duplicates", got.Company, truck.Company)
+	}
+}
