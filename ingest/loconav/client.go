@@ -66,14 +66,14 @@ type Client struct {
 }
 
 // New returns a Client for cfg. It returns EINVALID when the base URL is not an absolute
-// http(s) URL or the token is empty; neither message contains the token.
+// http(s) URL or the token is empty; no message contains the token.
 func New(cfg Config) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fleet.Errorf(fleet.EINVALID, "LOCONAV_API_URL must be an absolute http(s) URL")
+		return nil, fleet.Errorf(fleet.EINVALID, "the LocoNav API URL must be an absolute http(s) URL")
 	}
 	if strings.TrimSpace(cfg.Token) == "" {
-		return nil, fleet.Errorf(fleet.EINVALID, "LOCONAV_API_TOKEN is empty")
+		return nil, fleet.Errorf(fleet.EINVALID, "the LocoNav API token is empty")
 	}
 	c := &Client{base: u, token: cfg.Token, hc: cfg.HTTPClient, retries: cfg.MaxRetries,
 		maxWait: cfg.MaxWait, backoff: cfg.Backoff}

@@ -139,13 +139,17 @@ func (p *TripPusher) Push(ctx context.Context, code string) error {
 	return p.attemptPush(ctx, t, time.Now())
 }
 
-// Cancel deletes the trip with code from LocoNav, if it was pushed there; a trip LocoNav no
-// longer has counts as deleted. A failure is recorded for Retry, which repeats it while the
-// trip is cancelled, and returned. It returns ENOTFOUND for an unknown trip.
+// Cancel deletes the cancelled trip with code from LocoNav, if it was pushed there; a trip
+// LocoNav no longer has counts as deleted. A failure is recorded for Retry, which repeats it,
+// and returned. It returns ENOTFOUND for an unknown trip and ECONFLICT for a trip that is not
+// cancelled in Watch Tower.
 func (p *TripPusher) Cancel(ctx context.Context, code string) error {
 	t, err := p.store.TripByCode(ctx, code)
 	if err != nil {
 		return err
+	}
+	if t.Status != fleet.TripCancelled {
+		return fleet.Errorf(fleet.ECONFLICT, "trip %s is %s; only cancelled trips are deleted from LocoNav", t.Code, t.Status)
 	}
 	if t.LoconavTripID == "" {
 		return nil

@@ -180,7 +180,7 @@ func TestCancelDeletesInLoconav(t *testing.T) {
 	}
 }
 
-func TestPushRefusesUnapprovedTrip(t *testing.T) {
+func TestPushAndCancelRefuseWrongStatus(t *testing.T) {
 	ctx := context.Background()
 	e, p, trip := pushEnv(t)
 	pending, err := e.store.CreateTrip(ctx, fleet.Trip{Plate: "T20001LA", Origin: "TINCAN", Destination: "ECLAT",
@@ -190,6 +190,9 @@ func TestPushRefusesUnapprovedTrip(t *testing.T) {
 	}
 	if err := p.Push(ctx, pending.Code); fleet.ErrorCode(err) != fleet.ECONFLICT {
 		t.Errorf("Push(pending trip) = %v; want ECONFLICT", err)
+	}
+	if err := p.Cancel(ctx, trip.Code); fleet.ErrorCode(err) != fleet.ECONFLICT {
+		t.Errorf("Cancel(approved trip) = %v; want ECONFLICT", err)
 	}
 	if err := p.Push(ctx, "TRP-9999"); fleet.ErrorCode(err) != fleet.ENOTFOUND {
 		t.Errorf("Push(unknown trip) = %v; want ENOTFOUND", err)

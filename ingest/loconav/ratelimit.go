@@ -8,10 +8,9 @@ import (
 	"time"
 )
 
-// Rate-limit headers LocoNav sends (X-Rate-Limit-Limit and -Remaining appear in its samples;
-// -Reset and Retry-After are honoured when present).
+// Rate-limit headers: LocoNav's samples carry X-Rate-Limit-Limit and X-Rate-Limit-Remaining;
+// X-Rate-Limit-Reset and Retry-After are honoured when present.
 const (
-	headerLimit      = "X-Rate-Limit-Limit"
 	headerRemaining  = "X-Rate-Limit-Remaining"
 	headerReset      = "X-Rate-Limit-Reset"
 	headerRetryAfter = "Retry-After"

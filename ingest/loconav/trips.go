@@ -83,10 +83,11 @@ func IsDuplicateTrip(err error) bool {
 	return strings.Contains(m, "already been taken") || strings.Contains(m, "already exists")
 }
 
-// FindTrip returns the LocoNav trip whose uniqueId is uniqueID. It returns ENOTFOUND when there
-// is none.
+// FindTrip returns the LocoNav trip whose uniqueId is uniqueID, looking at the newest trips
+// first. It returns ENOTFOUND when there is none.
 func (c *Client) FindTrip(ctx context.Context, uniqueID string) (TripRef, error) {
-	q := url.Values{"uniqueId": {uniqueID}, "page": {"1"}, "perPage": {"10"}}
+	q := url.Values{"uniqueId": {uniqueID}, "sortColumn": {"createdAt"}, "sortOrder": {"desc"},
+		"page": {"1"}, "perPage": {"50"}}
 	var out struct {
 		Values []tripRefJSON `json:"values"`
 	}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestWireLoconavOffWithoutToken(t *testing.T) {
+	var logs bytes.Buffer
+	a := &app{cfg: config{LoconavAPIURL: defaultLoconavURL}, log: slog.New(slog.NewTextHandler(&logs, nil))}
+	comps, err := wireLoconav(context.Background(), a)
+	if err != nil || len(comps) != 0 {
+		t.Fatalf("wireLoconav without a token = %d components, %v; want none, nil", len(comps), err)
+	}
+	if n := strings.Count(logs.String(), "\n"); n != 1 || !strings.Contains(logs.String(), "LOCONAV_API_TOKEN") {
+		t.Errorf("logs = %q; want one line naming LOCONAV_API_TOKEN", logs.String())
+	}
+}
+
+func TestNewLoconavClient(t *testing.T) {
+	if _, err := newLoconavClient(config{LoconavAPIURL: defaultLoconavURL, LoconavAPIToken: "s3cret-token"}); err != nil {
+		t.Fatalf("newLoconavClient(default URL) = %v; want a client", err)
+	}
+	_, err := newLoconavClient(config{LoconavAPIURL: "/relative", LoconavAPIToken: "s3cret-token"})
+	ce, ok := err.(*configError)
+	if !ok || ce.Var != "LOCONAV_API_URL" {
+		t.Fatalf("newLoconavClient(relative URL) = %v; want a config error naming LOCONAV_API_URL", err)
+	}
+	if strings.Contains(err.Error(), "s3cret-token") {
+		t.Errorf("error %q shows the token", err)
+	}
+}
