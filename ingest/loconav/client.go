@@ -211,7 +211,7 @@ func decode(call string, resp response, out any) error {
 		return statusError(call, resp.status, resp.body)
 	}
 	var env struct {
-		Success *bool           `json:"success"`
+		Success json.RawMessage `json:"success"` // a boolean; absent from DELETE's {"status": true, …}
 		Data    json.RawMessage `json:"data"`
 	}
 	if len(bytes.TrimSpace(resp.body)) == 0 {
@@ -225,7 +225,7 @@ func decode(call string, resp response, out any) error {
 		return &Error{Call: call, Status: resp.status, Message: "malformed JSON", cause: err,
 			kind: fleet.Errorf(fleet.EUNAVAILABLE, "LocoNav sent a malformed answer to %s", call)}
 	}
-	if env.Success != nil && !*env.Success {
+	if ok := string(bytes.TrimSpace(env.Success)); ok == "false" || ok == `"false"` {
 		return statusError(call, resp.status, resp.body)
 	}
 	if out == nil {

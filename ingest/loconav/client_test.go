@@ -202,3 +202,17 @@ func TestLastKnownBatchAndFix(t *testing.T) {
 		t.Errorf("Fix() of a vehicle without coordinates: ok = true; want false")
 	}
 }
+
+func TestSuccessFalseIsRefused(t *testing.T) {
+	fake, c := newFake(t, 1)
+	fake.Fail(loconavfake.RouteVehicles, 1, loconavfake.Fault{Status: http.StatusOK,
+		Body: `{"success": false, "data": {"errors": [{"message": "vehicle not found!", "code": "not_found"}]}}`})
+	_, err := c.ListVehicles(context.Background(), 1, 10)
+	if code := fleet.ErrorCode(err); code != fleet.EINVALID {
+		t.Fatalf("ListVehicles answered success false: code = %s (%v); want %s", code, err, fleet.EINVALID)
+	}
+	var le *loconav.Error
+	if !errors.As(err, &le) || le.Code != "not_found" || le.Message != "vehicle not found!" {
+		t.Errorf("error = %#v; want LocoNav's code and message", le)
+	}
+}
