@@ -213,7 +213,7 @@ func (s *Syncer) report(res Result, err error, now time.Time) (fleet.Notificatio
 	}
 	raw, _ := json.Marshal(data) // a map of ints and strings always marshals
 	return fleet.Notification{ID: "sync.report:" + now.UTC().Format("20060102T1504Z"), Kind: fleet.NotifySyncReport,
-		Audience: fleet.AudienceDispatch, Text: text, Data: raw, CreatedAt: now.UTC()}, true
+		Audience: fleet.AudienceSummary, Text: text, Data: raw, CreatedAt: now.UTC()}, true
 }
 
 func plural(n int, one, many string) string {

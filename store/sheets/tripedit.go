@@ -54,7 +54,7 @@ func (e *tripEntity) create(ctx context.Context, now time.Time, f fields) (recor
 		note, err := refusal(err)
 		return record{}, false, []string{note}, err
 	}
-	e.requestApproval(ctx, t, "trip.approval:"+t.Code, "New trip request from the Google Sheet", now)
+	e.requestApproval(ctx, t, "trip.approval:"+t.Code, "requested in the Google Sheet", now)
 	return e.record(t, now), true, nil, nil
 }
 
@@ -85,7 +85,7 @@ func (e *tripEntity) update(ctx context.Context, now time.Time, cur record, to f
 			notes = append(notes, note)
 		} else if plan != nil {
 			e.requestApproval(ctx, t, "trip.approval:"+code+":"+now.UTC().Format("20060102T1504Z"),
-				"Trip request changed in the Google Sheet", now)
+				"changed in the Google Sheet", now)
 		}
 	}
 	if to["status"] != from["status"] {

@@ -2,6 +2,7 @@ package sheets
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -131,12 +132,15 @@ func (e *tripEntity) remove(ctx context.Context, now time.Time, cur record) erro
 		Subject: cur.id, Details: jsonDetails(map[string]string{"status": cur.fields["status"]})})
 }
 
-// requestApproval posts the approval message of a trip created or replanned from the sheet.
-// A failure is logged here: the trip stands, and can be approved from its details in Slack.
-func (e *tripEntity) requestApproval(ctx context.Context, t fleet.Trip, id, text string, now time.Time) {
+// requestApproval posts the approval message of a trip created or replanned (how says which)
+// from the sheet. A failure is logged here: the trip stands, and the dispatcher sees it pending
+// in the sheet.
+func (e *tripEntity) requestApproval(ctx context.Context, t fleet.Trip, id, how string, now time.Time) {
 	if e.s.notify == nil {
 		return
 	}
+	text := fmt.Sprintf("Trip %s %s: %s from %s to %s, departing %s", t.Code, how, t.Plate, t.Origin, t.Destination,
+		fleet.FormatLagos(t.ScheduledDeparture))
 	n := fleet.Notification{ID: id, Kind: fleet.NotifyTripApproval, Audience: fleet.AudienceDispatch,
 		Text: text, Trip: &t, CreatedAt: now.UTC()}
 	if err := e.s.notify.Notify(ctx, n); err != nil {
