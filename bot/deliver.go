@@ -78,6 +78,7 @@ func (s *Sender) deliver(ctx context.Context, l *lane, it item) {
 		progress = map[string]string{} // Redis hiccup: the steps below record again
 	}
 	if progress["done"] != "" {
+		s.cfg.Metrics.notification("duplicate")
 		s.finish(ctx, it) // delivered before the ack was lost
 		return
 	}
@@ -86,6 +87,7 @@ func (s *Sender) deliver(ctx context.Context, l *lane, it item) {
 	for {
 		err := d.run(ctx)
 		if err == nil {
+			s.cfg.Metrics.notification("sent")
 			s.finish(ctx, it)
 			return
 		}
@@ -109,6 +111,7 @@ func (s *Sender) retryPolicy(ctx context.Context, it item, l *lane, err error, t
 	log := s.log.With("entry_id", it.msg.ID, "channel", l.channel, "kind", string(it.n.Kind), "err", err)
 	switch c.class {
 	case errRateLimited:
+		s.cfg.Metrics.limited()
 		log.InfoContext(ctx, "slack rate limited; waiting", "retry_after", c.retryAfter)
 		return c.retryAfter, false
 	case errPermanent:
@@ -151,6 +154,7 @@ func (s *Sender) finish(ctx context.Context, it item) {
 // logs it: the one place a notification leaves the stream without reaching Slack.
 func (s *Sender) deadLetter(ctx context.Context, it item, channel string, cause error) {
 	raw, _ := it.msg.Values[notifyField].(string)
+	s.cfg.Metrics.notification("dead")
 	s.log.ErrorContext(ctx, "notification dead-lettered", "entry_id", it.msg.ID, "channel", channel,
 		"kind", string(it.n.Kind), "notification_id", it.n.ID, "err", cause)
 	for {

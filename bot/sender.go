@@ -62,6 +62,7 @@ type SenderConfig struct {
 	MaxTries   int                       // tries of an unclassified Slack error before dead-lettering; default 5
 	ClaimIdle  time.Duration             // pending entries idle this long are taken over; default 1 min
 	MaxBackoff time.Duration             // longest wait between transient retries; default 1 min
+	Metrics    *Metrics                  // nil counts nothing
 }
 
 func (c *SenderConfig) defaults() {

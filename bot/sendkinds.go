@@ -166,7 +166,7 @@ func (s *Sender) remember(id int64, p parentRef) {
 // weekly posts the weekly report and uploads its chart (Data.chart_png, base64 PNG) in the
 // report's thread.
 func (d *delivery) weekly(ctx context.Context) error {
-	ts, err := d.step(ctx, "post", d.poster(d.lane.channel, d.n.ThreadTS, d.s.r.Report(d.n)))
+	ts, err := d.step(ctx, "post", d.poster(d.lane.channel, d.n.ThreadTS, d.s.r.Weekly(d.n)))
 	if err != nil {
 		return err
 	}
@@ -180,15 +180,31 @@ func (d *delivery) weekly(ctx context.Context) error {
 		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
 		defer cancel()
+		name, title, alt := chartNames(d.n.Data)
 		f, err := d.s.api.UploadFileContext(cctx, slack.UploadFileParameters{Reader: bytes.NewReader(png), FileSize: len(png),
-			Filename: "weekly-report.png", Title: "Trips and distance per day", Channel: d.lane.channel, ThreadTimestamp: ts,
-			AltTxt: "Bar chart of trips and distance per day over the last week"})
+			Filename: name, Title: title, Channel: d.lane.channel, ThreadTimestamp: ts, AltTxt: alt})
 		if err != nil {
 			return "", fmt.Errorf("upload chart: %w", err)
 		}
 		return f.ID, nil
 	})
 	return err
+}
+
+// chartNames returns the chart's file name, title and alt text from the report, with defaults.
+func chartNames(data json.RawMessage) (name, title, alt string) {
+	w, _ := decodeWeekly(data)
+	name, title, alt = w.Chart.Filename, w.Chart.Title, w.Chart.AltText
+	if name == "" {
+		name = "weekly-report.png"
+	}
+	if title == "" {
+		title = "Trips and distance per day"
+	}
+	if alt == "" {
+		alt = "Bar chart of trips completed and distance driven per day, this week against the week before"
+	}
+	return name, title, alt
 }
 
 // chartPNG returns the PNG in data's chart_png field, or nil.

@@ -1,0 +1,100 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"github.com/watchtower-ops/watchtower/tools"
+)
+
+// Asker answers free text with the model (or the offline parser) calling the fleet
+// functions. *tools.Agent satisfies it.
+type Asker interface {
+	// Ask answers q. It returns EUNAVAILABLE when nothing could answer.
+	Ask(ctx context.Context, q tools.Question) (tools.Answer, error)
+}
+
+// Ask answers free text from caller. conversation keys the model's memory of the thread
+// ("C0123:1700000000.000100"). The answer is the model's words with a card for each function
+// result under them.
+func (h *Handler) Ask(ctx context.Context, caller tools.Caller, conversation, text string) View {
+	ctx, cancel := context.WithTimeout(ctx, h.timeout)
+	defer cancel()
+	if strings.TrimSpace(text) == "" {
+		return h.help().View
+	}
+	ans, err := h.asker.Ask(ctx, tools.Question{Text: text, Conversation: conversation, Caller: caller})
+	if err != nil {
+		return h.problem(ctx, err, "answer question", "conversation", conversation)
+	}
+	return h.AnswerView(ans)
+}
+
+// AnswerView renders an agent's answer: its text, then one card per successful function
+// result. The offline parser's text only restates its single result, so when a card shows
+// that result the text is left out.
+func (h *Handler) AnswerView(ans tools.Answer) View {
+	var cards []View
+	for _, res := range dedupeResults(ans.Results) {
+		if c, ok := h.card(res); ok {
+			cards = append(cards, c)
+		}
+	}
+	v := View{Text: plainLine(mrkdwnFromMarkdown(ans.Text))}
+	if ans.Text != "" && (ans.Engine != tools.EngineOffline || len(cards) == 0) {
+		v = v.add(&Section{Text: mrkdwnFromMarkdown(ans.Text)})
+	}
+	for i, c := range cards {
+		if i > 0 || len(v.Parts) > 0 {
+			v = v.add(&Divider{})
+		}
+		v = v.add(c.Parts...)
+		if v.Text == "" {
+			v.Text = c.Text
+		}
+	}
+	if ans.Degraded != "" {
+		v = v.add(&Context{Items: []string{":information_source: answered without the model: " + esc(ans.Degraded)}})
+	}
+	if len(v.Parts) == 0 {
+		return h.help().View
+	}
+	return v
+}
+
+// card renders a successful function result; failures are already in the answer's text.
+func (h *Handler) card(res tools.Result) (View, bool) {
+	if res.Err != nil || res.Value == nil {
+		return View{}, false
+	}
+	switch v := res.Value.(type) {
+	case *tools.TruckLocation:
+		return h.r.TruckCard(v), true
+	case *tools.FleetStatus:
+		return h.r.FleetStatus(v), true
+	case *tools.TripDetails:
+		return h.r.TripDetails(v), true
+	case *tools.TripCreated:
+		return h.r.TripCreated(v), true
+	case *tools.DailySummary:
+		return h.r.DailySummary(v), true
+	case *tools.NearbyTrucks:
+		return h.r.Nearby(v), true
+	}
+	return View{}, false
+}
+
+// dedupeResults keeps the last of identical calls (a model asking twice), in call order.
+func dedupeResults(rs []tools.Result) []tools.Result {
+	last := map[string]int{}
+	for i, r := range rs {
+		last[r.Tool+"\x00"+string(r.Args)] = i
+	}
+	var out []tools.Result
+	for i, r := range rs {
+		if last[r.Tool+"\x00"+string(r.Args)] == i {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/watchtower-ops/watchtower/bot"
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/schedule"
+	"github.com/watchtower-ops/watchtower/store"
+	"github.com/watchtower-ops/watchtower/tools"
+)
+
+// The store, the fleet functions, the agent and the scheduler are what the Slack app uses.
+var (
+	_ bot.AlertThreads = (*store.Store)(nil)
+	_ bot.TripMessages = (*store.Store)(nil)
+	_ bot.Catalog      = (*store.Store)(nil)
+	_ bot.Lookups      = (*tools.Registry)(nil)
+	_ bot.TripDesk     = (*tools.Registry)(nil)
+	_ bot.Asker        = (*tools.Agent)(nil)
+	_ bot.Jobs         = schedulerJobs{}
+)
+
+// wireBot builds the Slack app (Socket Mode: mentions, direct messages, slash commands, the
+// trip form and approval buttons) and the notification sender. With SLACK_BOT_TOKEN and
+// SLACK_APP_TOKEN unset it logs one line and adds nothing: notifications then wait in the
+// notify stream until Slack is configured.
+func wireBot(ctx context.Context, a *app) ([]component, error) {
+	if !a.cfg.SlackEnabled() {
+		a.log.InfoContext(ctx, "slack is off: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN to turn it on")
+		return nil, nil
+	}
+	ft, comps := newFleetTools(a)
+	sched, err := a.newScheduler(ctx) // for /watchtower jobs and run; the cron runs in wireSchedule
+	if err != nil {
+		return nil, err
+	}
+	api := slack.New(a.cfg.SlackBotToken, slack.OptionAppLevelToken(a.cfg.SlackAppToken), slack.OptionAPIURL(a.cfg.SlackAPIURL))
+	renderer := bot.NewRenderer(a.cfg.Timezone)
+	channels := map[fleet.Audience]string{
+		fleet.AudienceAlerts:   a.cfg.SlackAlertsChannel,
+		fleet.AudienceSummary:  a.cfg.SlackSummaryChannel,
+		fleet.AudienceDispatch: a.cfg.SlackDispatchChannel,
+	}
+	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
+		Jobs: schedulerJobs{sched}, Trips: a.store, Approvers: bot.Approvers(a.cfg.SlackApprovers),
+		Renderer: renderer, Log: a.log})
+	m, err := bot.NewMetrics(a.registry)
+	if err != nil {
+		return nil, fmt.Errorf("slack metrics: %w", err)
+	}
+	app := bot.NewApp(bot.Config{Channels: channels, Prefix: a.cfg.RedisPrefix, MinLeadTime: a.cfg.Thresholds.MinLeadTime,
+		Metrics: m}, api, h, a.store, a.rdb, a.log)
+	sender := bot.NewSender(a.rdb, api, a.store, a.store, renderer,
+		bot.SenderConfig{Prefix: a.cfg.RedisPrefix, Channels: channels, Metrics: m}, a.log)
+	a.log.InfoContext(ctx, "slack is on", "api", a.cfg.SlackAPIURL, "approvers", len(a.cfg.SlackApprovers),
+		"model", ft.Agent.Online())
+	return append([]component{app.Run, sender.Run}, comps...), nil
+}
+
+// schedulerJobs adapts the scheduler to /watchtower jobs and /watchtower run.
+type schedulerJobs struct{ s *schedule.Scheduler }
+
+// JobStatuses returns every job with its next run and last outcome.
+func (j schedulerJobs) JobStatuses(ctx context.Context) ([]bot.JobStatus, error) {
+	infos, err := j.s.Jobs(ctx, time.Now())
+	if err != nil && len(infos) == 0 {
+		return nil, err
+	}
+	out := make([]bot.JobStatus, 0, len(infos))
+	for _, in := range infos {
+		st := bot.JobStatus{Name: in.Name, Schedule: in.Spec, Next: in.Next}
+		if in.Disabled != "" {
+			st.Schedule += " (off: " + in.Disabled + ")"
+		}
+		if in.Last != nil {
+			st.LastStart, st.LastOutcome, st.LastError, st.LastTook = in.Last.StartedAt, string(in.Last.Outcome), in.Last.Error, in.Last.Duration
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// RunJob runs the job now for by and describes the outcome.
+func (j schedulerJobs) RunJob(ctx context.Context, name, by string) (string, error) {
+	run, err := j.s.RunNow(ctx, name, by, time.Now())
+	if err != nil {
+		return "", err
+	}
+	switch run.Outcome {
+	case schedule.OutcomeOK:
+		return fmt.Sprintf("done in %s", run.Duration.Round(time.Millisecond)), nil
+	case schedule.OutcomeSkipped:
+		return "skipped: " + run.Error, nil
+	}
+	return fmt.Sprintf("%s after %s: %s", run.Outcome, run.Duration.Round(time.Millisecond), run.Error), nil
+}
