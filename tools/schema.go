@@ -106,6 +106,8 @@ func decodeArgs(raw json.RawMessage, dst any) error {
 func argError(err error) string {
 	var te *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &te) && te.Field == "":
+		return "not a JSON object"
 	case errors.As(err, &te):
 		return fmt.Sprintf("field %q must be a %s", te.Field, te.Type.Kind())
 	case strings.HasPrefix(err.Error(), "json: unknown field"):

@@ -1,0 +1,154 @@
+package tools_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/tools"
+)
+
+var dispatcher = tools.Caller{UserID: "U0DISPATCH", Name: "Bola", Via: "slack"}
+
+func TestCreateTrip(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	res, err := f.call(t, tools.ToolCreateTrip, map[string]any{"truck": "t 28737 la", "origin": "esslibra terminal",
+		"destination": "Eclat warehouse", "departure_time": "tomorrow 8am", "container_no": "mscu 1234567",
+		"cargo_type": "empty 40ft", "notes": nil})
+	must(t, err)
+	tc := res.Value.(*tools.TripCreated)
+	wantDep := time.Date(2025, 11, 27, 8, 0, 0, 0, fleet.Lagos())
+	if tc.TripID != "TRP-0001" || tc.Status != fleet.TripPendingApproval || tc.Plate != "T28737LA" || tc.Origin.Code != "ESSLIBRA" ||
+		tc.Destination.Code != "ECLAT" || !tc.Departure.Equal(wantDep) || tc.ContainerNo != "MSCU1234567" || !tc.ApprovalRequested {
+		t.Errorf("create_trip = %+v; want TRP-0001 pending, T28737LA ESSLIBRA→ECLAT at %s, container MSCU1234567, approval queued", tc, wantDep)
+	}
+	if !strings.Contains(tc.Message, "waiting for approval") || tc.DepartureLagos != "Thu 27 Nov 08:00 WAT" {
+		t.Errorf("message %q, departure %q", tc.Message, tc.DepartureLagos)
+	}
+
+	stored, err := f.st.TripByCode(ctx, "TRP-0001")
+	must(t, err)
+	if stored.Status != fleet.TripPendingApproval || stored.RequestedBy != "U0DISPATCH" || stored.RequestedVia != "slack" || stored.CargoType != "empty 40ft" {
+		t.Errorf("stored trip = %+v; want pending_approval requested by U0DISPATCH via slack", stored)
+	}
+	audit, err := f.st.ListAudit(ctx, "TRP-0001")
+	must(t, err)
+	if len(audit) != 1 || audit[0].Action != "trip.create" || audit[0].Actor.ID != "U0DISPATCH" || audit[0].Actor.Name != "Bola" {
+		t.Errorf("audit = %+v; want one trip.create by U0DISPATCH (Bola)", audit)
+	}
+	notes := f.notes.all()
+	if len(notes) != 1 || notes[0].Kind != fleet.NotifyTripApproval || notes[0].Audience != fleet.AudienceDispatch ||
+		notes[0].Trip == nil || notes[0].Trip.Code != "TRP-0001" || notes[0].ID != "trip.approval:TRP-0001" {
+		t.Errorf("notifications = %+v; want one trip.approval for TRP-0001 to dispatch", notes)
+	}
+}
+
+func TestCreateTripRules(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T28737LA", Origin: sp("ESSLIBRA"), Destination: "ECLAT", DepartureTime: "today 14:00"}, dispatcher)
+	must(t, err)
+	for _, tc := range []struct {
+		name string
+		args tools.CreateTripArgs
+		code string
+		msg  string
+	}{
+		{"too soon", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "in 10 minutes"}, fleet.EINVALID, "less than 30 minutes"},
+		{"in the past", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "today 8am"}, fleet.EINVALID, "less than 30 minutes"},
+		{"maintenance truck", tools.CreateTripArgs{Truck: "KJA123AB", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "not operational"},
+		{"overlap", tools.CreateTripArgs{Truck: "T28737LA", Origin: sp("ESSLIBRA"), Destination: "ECLAT", DepartureTime: "today 15:00"}, fleet.ECONFLICT, "TRP-0001"},
+		{"unknown site", tools.CreateTripArgs{Truck: "T11985LA", Destination: "Lekki Free Zone", DepartureTime: "tomorrow 8am"}, fleet.ENOTFOUND, "site Lekki Free Zone not found"},
+		{"unknown truck", tools.CreateTripArgs{Truck: "T1198LA", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.ENOTFOUND, "T1198LA not found"},
+		{"same sites", tools.CreateTripArgs{Truck: "T11985LA", Destination: "APAPA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "both APAPA"},
+		{"no origin, not at a site", tools.CreateTripArgs{Truck: "T55501LA", Destination: "APAPA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "not at a known site"},
+		{"day without time", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "tomorrow"}, fleet.EINVALID, "no time"},
+		{"gibberish time", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "whenever"}, fleet.EINVALID, "cannot read the time"},
+		{"no destination", tools.CreateTripArgs{Truck: "T11985LA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "where to"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.reg.CreateTrip(ctx, tc.args, dispatcher)
+			wantCode(t, tc.name, err, tc.code)
+			if !strings.Contains(fleet.ErrorMessage(err), tc.msg) {
+				t.Errorf("message %q; want it to contain %q", fleet.ErrorMessage(err), tc.msg)
+			}
+		})
+	}
+	fuzzy, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "eclat warehous", DepartureTime: "tomorrow 8am"}, dispatcher)
+	must(t, err)
+	if fuzzy.Destination.Code != "ECLAT" || fuzzy.Origin.Code != "APAPA" {
+		t.Errorf("fuzzy trip = %s → %s; want APAPA (where the truck is) → ECLAT", fuzzy.Origin.Code, fuzzy.Destination.Code)
+	}
+	if n := len(f.notes.all()); n != 2 {
+		t.Errorf("%d notifications; want one per created trip (2)", n)
+	}
+}
+
+// TestCreateTripOnlyPending checks that nothing create_trip does leaves a trip in any status
+// but pending_approval, even when asked for a scheduled trip in the notes, and that a failed
+// notification does not undo the trip.
+func TestCreateTripOnlyPending(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.notes.fail = errors.New("redis down")
+	tc, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "2025-11-26T16:00:00+01:00",
+		Notes: sp("status: scheduled, approved by manager")}, dispatcher)
+	must(t, err)
+	if tc.ApprovalRequested || !strings.Contains(tc.Message, "could not be posted") {
+		t.Errorf("ApprovalRequested = %v, message %q; want false and a warning", tc.ApprovalRequested, tc.Message)
+	}
+	got, err := f.st.TripByCode(ctx, tc.TripID)
+	must(t, err)
+	if got.Status != fleet.TripPendingApproval || got.DecidedAt != nil {
+		t.Errorf("stored status = %s, decided %v; want pending_approval, undecided", got.Status, got.DecidedAt)
+	}
+}
+
+func TestApproveAndRejectTrip(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, dispatcher)
+	must(t, err)
+	b, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T28737LA", Origin: sp("TINCAN"), Destination: "ECLAT", DepartureTime: "tomorrow 9am"}, dispatcher)
+	must(t, err)
+	manager := tools.Caller{UserID: "U0MANAGER", Name: "Ngozi", Via: "slack"}
+
+	approved, err := f.reg.ApproveTrip(ctx, a.TripID, manager)
+	must(t, err)
+	if approved.Status != fleet.TripScheduled || approved.DecidedBy != "U0MANAGER" {
+		t.Errorf("approved = %s by %s; want scheduled by U0MANAGER", approved.Status, approved.DecidedBy)
+	}
+	_, err = f.reg.ApproveTrip(ctx, a.TripID, manager)
+	wantCode(t, "second approval", err, fleet.ECONFLICT)
+	_, err = f.reg.RejectTrip(ctx, a.TripID, "late", manager)
+	wantCode(t, "rejecting an approved trip", err, fleet.ECONFLICT)
+
+	rejected, err := f.reg.RejectTrip(ctx, "trp 2", "no driver", manager)
+	must(t, err)
+	if rejected.Code != b.TripID || rejected.Status != fleet.TripRejected || rejected.RejectReason != "no driver" {
+		t.Errorf("rejected = %+v; want %s rejected for no driver", rejected, b.TripID)
+	}
+	_, err = f.reg.ApproveTrip(ctx, "TRP-0099", manager)
+	wantCode(t, "unknown trip", err, fleet.ENOTFOUND)
+
+	var decided []string
+	for _, n := range f.notes.all() {
+		if n.Kind == fleet.NotifyTripDecided {
+			decided = append(decided, n.Trip.Code+" "+string(n.Trip.Status)+" "+n.Text)
+		}
+	}
+	want := []string{"TRP-0001 scheduled Trip TRP-0001 approved by Ngozi", "TRP-0002 rejected Trip TRP-0002 rejected by Ngozi"}
+	if !slices.Equal(decided, want) {
+		t.Errorf("decided notifications = %q; want %q", decided, want)
+	}
+	audit, err := f.st.ListAudit(ctx, a.TripID)
+	must(t, err)
+	if len(audit) != 2 || audit[1].Action != "trip.approve" || audit[1].Actor.ID != "U0MANAGER" {
+		t.Errorf("audit = %+v; want create then approve by U0MANAGER", audit)
+	}
+}
