@@ -15,7 +15,9 @@ import (
 var sumDay = time.Date(2025, 11, 26, 0, 0, 0, 0, fleet.Lagos())
 
 // sumAt is hh:mm on sumDay plus days.
-func sumAt(days, h, m int) time.Time { return sumDay.AddDate(0, 0, days).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+func sumAt(days, h, m int) time.Time {
+	return sumDay.AddDate(0, 0, days).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
 
 // sumTrip creates a trip of plate created at created, departing at dep, then applies steps.
 func sumTrip(t *testing.T, s *store.Store, plate string, created, dep time.Time, steps ...func(fleet.Trip) (fleet.Trip, error)) fleet.Trip {
