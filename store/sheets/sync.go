@@ -20,14 +20,25 @@
 // side is copied to the other; changes to different fields of a row are merged; a field changed
 // differently on both sides goes to its owner (the sheet for the roster and the trip plan,
 // Watch Tower for truck and trip status and the LocoNav ID), is logged in sheet_sync_conflicts
-// and explained in the row's note. New sheet rows become trucks, or trips awaiting approval
-// through the same rules as every other front door, and get their ID written back; new
-// database records are appended to the sheet. A truck row deleted from the sheet archives the
-// truck; a deleted trip row only stops syncing that trip. Nothing is ever hard-deleted. All
-// writes are RAW, so "08031234567" keeps its zero. The writes of a cycle are one batch update
-// plus at most one append per tab, made only after re-reading the sheet shows no row moved;
-// a moved row aborts the cycle before anything is written to the sheet. The sync's own writes
-// leave both sides equal to the new base, so they never echo back.
+// and explained in the row's note.
+//
+// New sheet rows become trucks, or trips awaiting approval through the same rules as every
+// other front door (fleet.NewTrip, store.CreateTrip, an approval request to Slack), and get
+// their ID written back; new database records are appended to the sheet. A trip's truck, route
+// and departure change only while it awaits approval (approval is then asked again), its
+// container and cargo until it is final, and its Status only to "cancelled". A truck row
+// deleted from the sheet archives the truck; a deleted trip row only stops syncing that trip.
+// Nothing is ever hard-deleted. A row or change that breaks a rule (unknown truck or site,
+// departure under 30 minutes ahead, overlapping trip, unknown status, a status only Watch Tower
+// sets) is not applied: its cells stay as typed, its note says why, and it is tried again each
+// cycle until someone fixes it, so nothing typed is lost.
+//
+// All writes are RAW, so "08031234567" keeps its zero. The writes of a cycle are one batch
+// update plus at most one append per tab, made only after re-reading the sheet shows no row
+// moved; a moved row aborts the cycle before anything is written to the sheet (database changes
+// already made are then found equal on both sides next cycle, and a trip created from a row
+// whose ID was not written back is matched to that row by its plan, not created twice). The
+// sync's own writes leave both sides equal to the new base, so they never echo back.
 //
 // Sheets calls are retried with truncated exponential backoff on 429 and 5xx, and each cycle
 // has a deadline. After a cycle that changed something or failed, a sync.report notification
