@@ -16,14 +16,14 @@ import (
 // weekday of the week before.
 const (
 	chartW      = 900
-	chartH      = 560
+	chartH      = 585
 	chartLeft   = 80  // plot area's left edge (axis labels sit left of it)
 	chartRight  = 20  // margin right of the plot area
 	panelPlotH  = 170 // height of a panel's bars at the panel's maximum
 	textScale   = 2   // font pixels are 2×2 image pixels
 	textH       = glyphH * textScale
 	tripsBase   = 275 // baseline (y of the bottom of the bars) of the trips panel
-	distBase    = 515 // baseline of the distance panel
+	distBase    = 545 // baseline of the distance panel
 	barGapRatio = 0.15
 )
 
