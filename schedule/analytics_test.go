@@ -46,7 +46,9 @@ func seedDay(t *testing.T, s testStore) dayFixture {
 	t.Helper()
 	ctx := context.Background()
 	d := at(2025, 11, 17, 0, 0)
-	h := func(hh, mm int) time.Time { return d.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute).UTC() }
+	h := func(hh, mm int) time.Time {
+		return d.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute).UTC()
+	}
 	seedSite(t, s, "APAPA", apapa)
 	seedSite(t, s, "ECLAT", eclat)
 	for _, p := range []string{"T1AAA", "T2BBB", "T3CCC"} {
