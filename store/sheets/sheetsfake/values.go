@@ -253,10 +253,10 @@ func (s *Server) write(g gridRange, values [][]any, option string) (cells, rows,
 	if t == nil {
 		return 0, 0, 0, fmt.Errorf("Unable to parse range: %s", g.tab)
 	}
+	if err := fits(g, values); err != nil {
+		return 0, 0, 0, err
+	}
 	for i, row := range values {
-		if g.hasCellRange && g.row1 >= 0 && g.row0+i > g.row1 || len(row) > 0 && g.col1 >= 0 && g.col0+len(row)-1 > g.col1 {
-			return 0, 0, 0, fmt.Errorf("Requested writing within range [%s], but tried writing to row [%d]", g.tab, g.row0+i+1)
-		}
 		for j, v := range row {
 			if v == nil { // null leaves the cell as it is
 				continue
@@ -268,6 +268,16 @@ func (s *Server) write(g gridRange, values [][]any, option string) (cells, rows,
 		rows++
 	}
 	return cells, rows, cols, nil
+}
+
+// fits returns Google's error when values spill out of a bounded range.
+func fits(g gridRange, values [][]any) error {
+	for i, row := range values {
+		if g.hasCellRange && g.row1 >= 0 && g.row0+i > g.row1 || len(row) > 0 && g.col1 >= 0 && g.col0+len(row)-1 > g.col1 {
+			return fmt.Errorf("Requested writing within range [%s], but tried writing to row [%d]", g.tab, g.row0+i+1)
+		}
+	}
+	return nil
 }
 
 func validInput(option string) bool { return option == "RAW" || option == "USER_ENTERED" }
@@ -320,6 +330,9 @@ func (s *Server) batchUpdate(w http.ResponseWriter, body []byte) {
 		g, err := parseA1(d.Range)
 		if err == nil && s.tab(g.tab) == nil {
 			err = fmt.Errorf("Unable to parse range: %s", d.Range)
+		}
+		if err == nil {
+			err = fits(g, d.Values)
 		}
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err.Error())
