@@ -39,7 +39,8 @@ type Config struct {
 	Zone        *time.Location // zone of LocoNav's naive gpstime (default Africa/Lagos)
 	Client      *http.Client   // default: a pooled client sized for Concurrency
 	Seed        uint64         // deterministic routes for a given seed
-	Silent      bool           // make the last truck fall silent after a minute (default on with ≥ 5 trucks)
+	Silent      bool           // make the last truck fall silent (always on with ≥ 5 trucks)
+	SilentAfter time.Duration  // when it falls silent (default 1 min)
 }
 
 // DefaultSites returns the Lagos demo sites (the same codes and places as the seed).
@@ -97,6 +98,9 @@ func (c *Config) defaults() error {
 		c.URL = strings.TrimRight(c.URL, "/") + "/" + c.Token
 	}
 	c.Silent = c.Silent || c.Trucks >= 5
+	if c.SilentAfter <= 0 {
+		c.SilentAfter = time.Minute
+	}
 	return nil
 }
 
@@ -112,7 +116,7 @@ func fleetOf(cfg Config, start time.Time) []*truck {
 		trucks[i] = newTruck(v.Plate, v.IMEI, cfg.Sites, rand.New(rand.NewPCG(rng.Uint64(), uint64(i))), start)
 	}
 	if cfg.Silent {
-		trucks[len(trucks)-1].silentAfter = start.Add(time.Minute)
+		trucks[len(trucks)-1].silentAfter = start.Add(cfg.SilentAfter)
 	}
 	return trucks
 }
