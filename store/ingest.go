@@ -166,27 +166,7 @@ const rosterForIngestSQL = `SELECT plate, COALESCE(imei, '') FROM trucks WHERE p
 // then by plate. Vehicles the roster does not know are registered as unrostered (and a known
 // plate without a device learns its IMEI). It returns the plates registered.
 func (s *Store) resolveVehicles(ctx context.Context, obs []fleet.Observation) ([]string, error) {
-	var plates, imeis []string
-	for _, o := range obs {
-		v := observed(o)
-		plates, imeis = append(plates, v.plate), append(imeis, v.imei)
-	}
-	rows, err := s.pool.Query(ctx, rosterForIngestSQL, plates, imeis)
-	if err != nil {
-		return nil, err
-	}
-	byPlate, byIMEI := map[string]string{}, map[string]string{}
-	err = forEachRow(rows, func(r pgx.Row) error {
-		var p, i string
-		if err := r.Scan(&p, &i); err != nil {
-			return err
-		}
-		byPlate[p] = i
-		if i != "" {
-			byIMEI[i] = p
-		}
-		return nil
-	})
+	byPlate, byIMEI, err := s.rosterOf(ctx, obs)
 	if err != nil {
 		return nil, err
 	}
@@ -197,10 +177,8 @@ func (s *Store) resolveVehicles(ctx context.Context, obs []fleet.Observation) ([
 		plate, ok := resolved[v]
 		if !ok {
 			if plate, ok = byIMEI[v.imei]; !ok || v.imei == "" {
-				plate, ok = v.plate, false
-				if imei, known := byPlate[v.plate]; known && (imei != "" || v.imei == "") {
-					ok = true
-				}
+				imei, known := byPlate[v.plate]
+				plate, ok = v.plate, known && (imei != "" || v.imei == "")
 			}
 			if !ok {
 				t, created, err := s.RegisterUnrostered(ctx, v.plate, v.imei)
@@ -216,6 +194,32 @@ func (s *Store) resolveVehicles(ctx context.Context, obs []fleet.Observation) ([
 		setPlate(o, plate)
 	}
 	return registered, nil
+}
+
+// rosterOf returns the trucks the observations name, as plate → IMEI and IMEI → plate.
+func (s *Store) rosterOf(ctx context.Context, obs []fleet.Observation) (byPlate, byIMEI map[string]string, err error) {
+	plateSet, imeiSet := map[string]bool{}, map[string]bool{}
+	for _, o := range obs {
+		v := observed(o)
+		plateSet[v.plate], imeiSet[v.imei] = true, true
+	}
+	rows, err := s.pool.Query(ctx, rosterForIngestSQL, sortedPlates(plateSet), sortedPlates(imeiSet))
+	if err != nil {
+		return nil, nil, err
+	}
+	byPlate, byIMEI = map[string]string{}, map[string]string{}
+	err = forEachRow(rows, func(r pgx.Row) error {
+		var p, i string
+		if err := r.Scan(&p, &i); err != nil {
+			return err
+		}
+		byPlate[p] = i
+		if i != "" {
+			byIMEI[i] = p
+		}
+		return nil
+	})
+	return byPlate, byIMEI, err
 }
 
 func forEachRow(rows pgx.Rows, fn func(pgx.Row) error) error {

@@ -258,25 +258,8 @@ func (a *applier) writeDetections(ctx context.Context) error {
 				return a.onAlert(r, box, fleet.NotifyAlertOpened, al.OpenedAt)
 			})
 		}
-		if tc := d.det.Trip; tc != nil {
-			t := tc.Trip
-			b.Queue(moveTripSQL, t.Code, string(t.Status), t.DepartedAt, t.ArrivedAt, t.CompletedAt, t.UpdatedAt,
-				string(tc.From)).QueryRow(func(r pgx.Row) error {
-				trip, err := scanTrip(r)
-				if isNoRows(err) {
-					return nil // cancelled or moved by someone else meanwhile
-				} else if err != nil {
-					return err
-				}
-				moved[i] = true
-				a.moves = append(a.moves, trip)
-				for _, e := range d.det.Events {
-					if isTripEvent(e) {
-						box.Notifications = append(box.Notifications, fleet.TripNotification(trip, e))
-					}
-				}
-				return nil
-			})
+		if d.det.Trip != nil {
+			a.queueTripMove(b, d.det, box, &moved[i])
 		}
 	}
 	if err := a.tx.SendBatch(ctx, b).Close(); err != nil {
@@ -291,6 +274,30 @@ func (a *applier) writeDetections(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// queueTripMove adds det's trip transition to b; when the trip still had the status the rules
+// saw, it records the move and adds the trip notifications to box and sets *moved.
+func (a *applier) queueTripMove(b *pgx.Batch, det fleet.Detection, box *outbox, moved *bool) {
+	tc := det.Trip
+	t := tc.Trip
+	b.Queue(moveTripSQL, t.Code, string(t.Status), t.DepartedAt, t.ArrivedAt, t.CompletedAt, t.UpdatedAt,
+		string(tc.From)).QueryRow(func(r pgx.Row) error {
+		trip, err := scanTrip(r)
+		if isNoRows(err) {
+			return nil // cancelled or moved by someone else meanwhile
+		} else if err != nil {
+			return err
+		}
+		*moved = true
+		a.moves = append(a.moves, trip)
+		for _, e := range det.Events {
+			if isTripEvent(e) {
+				box.Notifications = append(box.Notifications, fleet.TripNotification(trip, e))
+			}
+		}
+		return nil
+	})
 }
 
 // box returns the outbox of entry, creating it.
