@@ -23,19 +23,8 @@ At the end it prints the achieved rate and the latency percentiles.
   watchtower simulate --url URL --secret S --trucks N --rate R [--batch B] [--duration D]`
 
 func cmdSimulate(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "simulate", simulateUsage)
-	var c sim.Config
-	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080/webhooks/loconav", "webhook URL")
-	fs.StringVar(&c.Secret, "secret", "", "HMAC secret to sign bodies with")
-	fs.StringVar(&c.Token, "token", "", "path token to post to URL/<token> instead of signing")
-	fs.IntVar(&c.Trucks, "trucks", 84, "number of trucks")
-	fs.Float64Var(&c.Rate, "rate", 0, "positions per second for the whole fleet (default: one per truck every 10 s; -1: unpaced)")
-	fs.IntVar(&c.Batch, "batch", 1, "positions per request")
-	fs.DurationVar(&c.Duration, "duration", 0, "how long to run (default: until interrupted)")
-	fs.IntVar(&c.Concurrency, "concurrency", 64, "requests in flight")
-	fs.Float64Var(&c.Speedup, "speedup", 1, "simulated movement runs this many times faster than the clock")
-	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the routes")
-	if err := parseFlags(fs, args); err != nil {
+	c, err := simulateFlags(env, args)
+	if err != nil {
 		return err
 	}
 	switch {
@@ -75,6 +64,23 @@ func cmdSimulate(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("simulate: no request was answered (%d transport errors)", rep.Errors)
 	}
 	return nil
+}
+
+// simulateFlags parses the command line of simulate.
+func simulateFlags(env *environment, args []string) (sim.Config, error) {
+	fs := newFlagSet(env, "simulate", simulateUsage)
+	var c sim.Config
+	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080/webhooks/loconav", "webhook URL")
+	fs.StringVar(&c.Secret, "secret", "", "HMAC secret to sign bodies with")
+	fs.StringVar(&c.Token, "token", "", "path token to post to URL/<token> instead of signing")
+	fs.IntVar(&c.Trucks, "trucks", 84, "number of trucks")
+	fs.Float64Var(&c.Rate, "rate", 0, "positions per second for the whole fleet (default: one per truck every 10 s; -1: unpaced)")
+	fs.IntVar(&c.Batch, "batch", 1, "positions per request")
+	fs.DurationVar(&c.Duration, "duration", 0, "how long to run (default: until interrupted)")
+	fs.IntVar(&c.Concurrency, "concurrency", 64, "requests in flight")
+	fs.Float64Var(&c.Speedup, "speedup", 1, "simulated movement runs this many times faster than the clock")
+	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the routes")
+	return c, parseFlags(fs, args)
 }
 
 func rateText(c sim.Config) string {
