@@ -1,0 +1,105 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/tools"
+)
+
+// maxAnalyticsDays bounds GET /api/v1/analytics/daily.
+const maxAnalyticsDays = 31
+
+// SiteItem is one site in GET /api/v1/sites.
+type SiteItem struct {
+	Code    string         `json:"code"`
+	Name    string         `json:"name"`
+	Kind    fleet.SiteKind `json:"kind"`
+	Lat     float64        `json:"latitude"`
+	Lng     float64        `json:"longitude"`
+	RadiusM float64        `json:"radius_m"`
+}
+
+// sitePage is GET /api/v1/sites.
+type sitePage struct {
+	Data       []SiteItem `json:"data"`
+	NextCursor *string    `json:"next_cursor"`
+}
+
+// listSites pages through the sites by code.
+func (s *Server) listSites(_ http.ResponseWriter, r *http.Request, q *query) (int, any, error) {
+	limit := q.intIn("limit", defaultPageSize, 1, maxPageSize)
+	if q.err != nil {
+		return 0, nil, q.err
+	}
+	after, err := decodeCursor(q.str("cursor"), cursorSites)
+	if err != nil {
+		return 0, nil, err
+	}
+	sites, err := s.deps.Catalog.ListSites(r.Context())
+	if err != nil {
+		return 0, nil, err
+	}
+	byCode := func(a, b fleet.Site) int { return strings.Compare(a.Code, b.Code) }
+	if !slices.IsSortedFunc(sites, byCode) {
+		sites = slices.SortedFunc(slices.Values(sites), byCode)
+	}
+	i, _ := slices.BinarySearchFunc(sites, after, func(st fleet.Site, code string) int {
+		if st.Code <= code {
+			return -1
+		}
+		return 1
+	})
+	out := sitePage{Data: []SiteItem{}}
+	for _, st := range sites[i:min(i+limit, len(sites))] {
+		out.Data = append(out.Data, SiteItem{Code: st.Code, Name: st.Name, Kind: st.Kind, Lat: st.Point.Lat,
+			Lng: st.Point.Lng, RadiusM: st.RadiusM})
+	}
+	if i+limit < len(sites) {
+		out.NextCursor = optional(encodeCursor(cursorSites, out.Data[len(out.Data)-1].Code))
+	}
+	return http.StatusOK, out, nil
+}
+
+// dailyAnalytics is GET /api/v1/analytics/daily.
+type dailyAnalytics struct {
+	From string                `json:"from"`
+	To   string                `json:"to"`
+	Days []*tools.DailySummary `json:"days"`
+}
+
+// dailyAnalytics answers get_daily_summary for every Lagos day in [from, to], oldest first.
+// to defaults to today, from to six days before to.
+func (s *Server) dailyAnalytics(_ http.ResponseWriter, r *http.Request, q *query) (int, any, error) {
+	today := fleet.Day(s.now(), s.loc)
+	from, to := q.date("from", s.loc), q.date("to", s.loc)
+	if q.err != nil {
+		return 0, nil, q.err
+	}
+	if to.IsZero() {
+		to = today
+	}
+	if from.IsZero() {
+		from = to.AddDate(0, 0, -6)
+	}
+	switch {
+	case to.After(today):
+		return 0, nil, badParam("to", "to is after today (%s)", today.Format(time.DateOnly))
+	case from.After(to):
+		return 0, nil, badParam("from", "from is after to")
+	case from.AddDate(0, 0, maxAnalyticsDays-1).Before(to):
+		return 0, nil, badParam("from", "at most %d days at a time", maxAnalyticsDays)
+	}
+	out := dailyAnalytics{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly)}
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		sum, err := s.deps.Reports.DailySummary(r.Context(), d.Format(time.DateOnly))
+		if err != nil {
+			return 0, nil, err
+		}
+		out.Days = append(out.Days, sum)
+	}
+	return http.StatusOK, out, nil
+}

@@ -1,0 +1,99 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/tools"
+)
+
+// truckStates are the values of GET /api/v1/trucks?state=: get_fleet_status's filters.
+var truckStates = []string{tools.FilterAll, tools.FilterMoving, tools.FilterIdle, tools.FilterParked, tools.FilterOffline,
+	tools.FilterOnTrip, tools.FilterMaintenance, tools.FilterAtSite, tools.FilterUnrostered}
+
+// motions are the values of GET /api/v1/trucks/near?status=.
+var motions = []string{tools.FilterMoving, tools.FilterIdle, tools.FilterParked, tools.FilterOffline}
+
+// truckPage is GET /api/v1/trucks.
+type truckPage struct {
+	Data       []tools.FleetTruck `json:"data"`
+	NextCursor *string            `json:"next_cursor"`
+	Matching   int                `json:"matching"` // trucks matching the filters, over all pages
+	AsOf       time.Time          `json:"as_of"`
+}
+
+// listTrucks pages through get_fleet_status' list of trucks, by plate.
+func (s *Server) listTrucks(_ http.ResponseWriter, r *http.Request, q *query) (int, any, error) {
+	state := q.oneOf("state", truckStates...)
+	site := q.str("site")
+	limit := q.intIn("limit", defaultPageSize, 1, maxPageSize)
+	if q.err != nil {
+		return 0, nil, q.err
+	}
+	after, err := decodeCursor(q.str("cursor"), cursorTrucks)
+	if err != nil {
+		return 0, nil, err
+	}
+	fs, err := s.deps.Trucks.FleetStatus(r.Context(), tools.FleetStatusArgs{Filter: optional(state), Site: optional(site)})
+	if err != nil {
+		return 0, nil, aboutParam("site", err)
+	}
+	if fs.Truncated {
+		return 0, nil, fleet.Errorf(fleet.EINTERNAL, "fleet status listed %d of %d trucks: raise tools.Options.MaxListed", len(fs.Trucks), fs.Matching)
+	}
+	trucks := fs.Trucks
+	byPlate := func(a, b tools.FleetTruck) int { return strings.Compare(a.Plate, b.Plate) }
+	if !slices.IsSortedFunc(trucks, byPlate) {
+		trucks = slices.SortedFunc(slices.Values(trucks), byPlate)
+	}
+	i, _ := slices.BinarySearchFunc(trucks, after, func(t tools.FleetTruck, plate string) int {
+		if t.Plate <= plate {
+			return -1
+		}
+		return 1
+	})
+	out := truckPage{Data: trucks[i:min(i+limit, len(trucks))], Matching: fs.Matching, AsOf: fs.AsOf}
+	if i+limit < len(trucks) {
+		out.NextCursor = optional(encodeCursor(cursorTrucks, out.Data[len(out.Data)-1].Plate))
+	}
+	if out.Data == nil {
+		out.Data = []tools.FleetTruck{}
+	}
+	return http.StatusOK, out, nil
+}
+
+// getTruck answers get_truck_location for the plate in the path.
+func (s *Server) getTruck(_ http.ResponseWriter, r *http.Request, _ *query) (int, any, error) {
+	loc, err := s.deps.Trucks.TruckLocation(r.Context(), r.PathValue("plate"))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, loc, nil
+}
+
+// nearTrucks answers find_nearby_trucks.
+func (s *Server) nearTrucks(_ http.ResponseWriter, r *http.Request, q *query) (int, any, error) {
+	near := q.required("near", "a site code or name, a truck plate, or lat,lng")
+	radius := q.floatIn("radius_km", tools.DefaultNearbyRadiusKm, tools.MinNearbyRadiusKm, tools.MaxNearbyRadiusKm)
+	limit := q.intIn("limit", tools.DefaultNearbyLimit, 1, tools.MaxNearbyLimit)
+	status := q.oneOf("status", motions...)
+	if q.err != nil {
+		return 0, nil, q.err
+	}
+	res, err := s.deps.Trucks.NearbyTrucks(r.Context(), tools.NearbyArgs{Near: near, RadiusKm: &radius, Limit: &limit, Status: optional(status)})
+	if err != nil {
+		return 0, nil, aboutParam("near", err)
+	}
+	return http.StatusOK, res, nil
+}
+
+// optional returns nil for "", else a pointer to s.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

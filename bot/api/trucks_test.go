@@ -1,0 +1,215 @@
+package api_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"testing"
+)
+
+// truckPage is GET /api/v1/trucks as a client reads it.
+type truckPage struct {
+	Data []struct {
+		Plate  string `json:"plate"`
+		Status string `json:"status"`
+		Site   string `json:"site"`
+	} `json:"data"`
+	NextCursor *string `json:"next_cursor"`
+	Matching   int     `json:"matching"`
+}
+
+func (p truckPage) plates() []string {
+	var out []string
+	for _, d := range p.Data {
+		out = append(out, d.Plate)
+	}
+	return out
+}
+
+func TestListTrucks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tests := []struct {
+		name  string
+		query string
+		want  []string
+	}{
+		{"all", "", []string{"KJA123AB", "T11985LA", "T28737LA", "T55501LA", "T77702LA"}},
+		{"moving", "?state=moving", []string{"T28737LA"}},
+		{"offline includes never reported", "?state=offline", []string{"T55501LA", "T77702LA"}},
+		{"maintenance", "?state=maintenance", []string{"KJA123AB"}},
+		{"at a site by name", "?site=" + url.QueryEscape("apapa port"), []string{"T11985LA"}},
+		{"state and site", "?state=idle&site=TINCAN", []string{"KJA123AB"}},
+		{"state in upper case", "?state=PARKED", []string{"T11985LA"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.do(t, "GET", "/api/v1/trucks"+tc.query, f.read, "")
+			wantStatus(t, "GET /api/v1/trucks"+tc.query, r, http.StatusOK, "")
+			var p truckPage
+			r.json(t, &p)
+			if got := p.plates(); !slices.Equal(got, tc.want) || p.Matching != len(tc.want) || p.NextCursor != nil {
+				t.Errorf("GET /api/v1/trucks%s = %v (matching %d, next %v); want %v on one page", tc.query, got, p.Matching, p.NextCursor, tc.want)
+			}
+		})
+	}
+}
+
+func TestListTrucksPages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var all []string
+	next := "/api/v1/trucks?limit=2"
+	for pages := 0; next != ""; pages++ {
+		if pages > 5 {
+			t.Fatal("pagination does not end")
+		}
+		r := f.do(t, "GET", next, f.read, "")
+		wantStatus(t, "GET "+next, r, http.StatusOK, "")
+		var p truckPage
+		r.json(t, &p)
+		if len(p.Data) > 2 {
+			t.Fatalf("page of %d trucks; want at most 2", len(p.Data))
+		}
+		all = append(all, p.plates()...)
+		next = ""
+		if p.NextCursor != nil {
+			next = "/api/v1/trucks?limit=2&cursor=" + url.QueryEscape(*p.NextCursor)
+		}
+	}
+	if want := []string{"KJA123AB", "T11985LA", "T28737LA", "T55501LA", "T77702LA"}; !slices.Equal(all, want) {
+		t.Errorf("trucks over all pages = %v; want %v", all, want)
+	}
+}
+
+func TestListTrucksBadInput(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tests := []struct {
+		query, param, code string
+		status             int
+	}{
+		{"?colour=red", "colour", "invalid", 400},
+		{"?state=flying", "state", "invalid", 400},
+		{"?limit=0", "limit", "invalid", 400},
+		{"?limit=501", "limit", "invalid", 400},
+		{"?limit=ten", "limit", "invalid", 400},
+		{"?limit=1&limit=2", "limit", "invalid", 400},
+		{"?cursor=bm9wZQ", "cursor", "invalid", 400},
+		{"?cursor=" + url.QueryEscape("c2l0ZXM6QVBBUEE"), "cursor", "invalid", 400}, // a sites cursor
+		{"?site=atlantis", "site", "not_found", 404},
+		{"?state=moving;", "", "invalid", 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			r := f.do(t, "GET", "/api/v1/trucks"+tc.query, f.read, "")
+			e := wantStatus(t, "GET /api/v1/trucks"+tc.query, r, tc.status, tc.code)
+			if e.Error.Param != tc.param {
+				t.Errorf("param = %q; want %q (message %q)", e.Error.Param, tc.param, e.Error.Message)
+			}
+		})
+	}
+}
+
+func TestGetTruck(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var loc struct {
+		Plate       string `json:"plate"`
+		Status      string `json:"status"`
+		HasFix      bool   `json:"has_fix"`
+		AtSite      bool   `json:"at_site"`
+		FixAge      string `json:"fix_age"`
+		NearestSite *struct {
+			Code string `json:"code"`
+		} `json:"nearest_site"`
+	}
+	for _, path := range []string{"/api/v1/trucks/T11985LA", "/api/v1/trucks/t-11985-la", "/api/v1/trucks/11985"} {
+		r := f.do(t, "GET", path, f.read, "")
+		wantStatus(t, "GET "+path, r, http.StatusOK, "")
+		r.json(t, &loc)
+		if loc.Plate != "T11985LA" || loc.Status != "parked" || !loc.HasFix || !loc.AtSite || loc.NearestSite == nil ||
+			loc.NearestSite.Code != "APAPA" || loc.FixAge != "2 min ago" {
+			t.Errorf("GET %s = %+v; want T11985LA parked at APAPA, fix 2 min ago", path, loc)
+		}
+	}
+	r := f.do(t, "GET", "/api/v1/trucks/T77702LA", f.read, "")
+	wantStatus(t, "never reported", r, http.StatusOK, "")
+	r.json(t, &loc)
+	if loc.HasFix || loc.Status != "offline" {
+		t.Errorf("never-reported truck = %+v; want has_fix false, offline", loc)
+	}
+	r = f.do(t, "GET", "/api/v1/trucks/T11986LA", f.read, "")
+	e := wantStatus(t, "unknown plate", r, http.StatusNotFound, "not_found")
+	if !slices.Contains(e.Error.Suggestions, "T11985LA") {
+		t.Errorf("suggestions = %v; want T11985LA among them", e.Error.Suggestions)
+	}
+	r = f.do(t, "GET", "/api/v1/trucks/T11985LA?verbose=1", f.read, "")
+	wantStatus(t, "unknown parameter", r, http.StatusBadRequest, "invalid")
+}
+
+func TestNearTrucks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	type answer struct {
+		NearKind string `json:"near_kind"`
+		Count    int    `json:"count"`
+		Trucks   []struct {
+			Plate string `json:"plate"`
+		} `json:"trucks"`
+		Truncated bool   `json:"truncated"`
+		Excluded  string `json:"excluded"`
+	}
+	tests := []struct {
+		name, query, kind string
+		want              []string
+	}{
+		{"site", "near=APAPA&radius_km=5", "site", []string{"T11985LA", "T28737LA", "KJA123AB"}},
+		{"site by name", "near=" + url.QueryEscape("tin can"), "site", []string{"KJA123AB", "T11985LA", "T28737LA"}},
+		{"truck leaves itself out", "near=T11985LA&radius_km=1", "truck", []string{}},
+		{"point", "near=" + url.QueryEscape("6.47,3.36") + "&radius_km=0.5", "point", []string{"T28737LA"}},
+		{"status", "near=APAPA&status=moving", "site", []string{"T28737LA"}},
+		{"limit", "near=APAPA&limit=1", "site", []string{"T11985LA"}},
+		{"wide", "near=ECLAT&radius_km=50&status=offline", "site", []string{"T55501LA"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := f.do(t, "GET", "/api/v1/trucks/near?"+tc.query, f.read, "")
+			wantStatus(t, "GET /api/v1/trucks/near?"+tc.query, r, http.StatusOK, "")
+			var a answer
+			r.json(t, &a)
+			var got []string
+			for _, tr := range a.Trucks {
+				got = append(got, tr.Plate)
+			}
+			if !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) || a.NearKind != tc.kind {
+				t.Errorf("near?%s = %v (%s); want %v (%s)", tc.query, got, a.NearKind, tc.want, tc.kind)
+			}
+		})
+	}
+	bad := []struct {
+		query, param, code string
+		status             int
+	}{
+		{"", "near", "invalid", 400},
+		{"near=", "near", "invalid", 400},
+		{"near=APAPA&radius_km=0", "radius_km", "invalid", 400},
+		{"near=APAPA&radius_km=51", "radius_km", "invalid", 400},
+		{"near=APAPA&radius_km=NaN", "radius_km", "invalid", 400},
+		{"near=APAPA&radius_km=five", "radius_km", "invalid", 400},
+		{"near=APAPA&limit=51", "limit", "invalid", 400},
+		{"near=APAPA&status=asleep", "status", "invalid", 400},
+		{"near=APAPA&sort=plate", "sort", "invalid", 400},
+		{"near=atlantis", "near", "not_found", 404},
+		{"near=T77702LA", "near", "invalid", 400}, // never reported: nothing can be near it
+	}
+	for _, tc := range bad {
+		t.Run("bad "+tc.query, func(t *testing.T) {
+			r := f.do(t, "GET", "/api/v1/trucks/near?"+tc.query, f.read, "")
+			e := wantStatus(t, "GET /api/v1/trucks/near?"+tc.query, r, tc.status, tc.code)
+			if e.Error.Param != tc.param {
+				t.Errorf("param = %q; want %q (message %q)", e.Error.Param, tc.param, e.Error.Message)
+			}
+		})
+	}
+}
