@@ -42,6 +42,9 @@ type config struct {
 	GoogleSheetsURL              string
 
 	TrackingSecret string
+	PublicBaseURL  string // where customers reach HTTP_ADDR, for tracking links (PUBLIC_BASE_URL)
+	APIRateLimit   int    // JSON API requests per minute per token (API_RATE_LIMIT)
+	APIRateBurst   int    // JSON API requests per token at once (API_RATE_BURST)
 	Timezone       *time.Location
 	LogLevel       slog.Level
 	LogFormat      string
@@ -72,6 +75,9 @@ const (
 	defaultLogFormat    = "json"
 	defaultIngestWorker = 2
 	defaultIngestBatch  = 256
+	defaultPublicURL    = "http://localhost:8080"
+	defaultAPIRate      = 600
+	defaultAPIBurst     = 60
 )
 
 // loadConfig reads and validates the environment through getenv. It returns a *configError
@@ -102,6 +108,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		GoogleApplicationCredentials: r.str("GOOGLE_APPLICATION_CREDENTIALS", ""),
 		GoogleSheetsURL:              r.url("GOOGLE_SHEETS_URL", "", "http", "https"),
 		TrackingSecret:               r.str("TRACKING_SECRET", ""),
+		PublicBaseURL:                strings.TrimRight(r.url("PUBLIC_BASE_URL", defaultPublicURL, "http", "https"), "/"),
+		APIRateLimit:                 r.intRange("API_RATE_LIMIT", defaultAPIRate, 1, 1_000_000),
+		APIRateBurst:                 r.intRange("API_RATE_BURST", defaultAPIBurst, 1, 100_000),
 		Timezone:                     r.zone("WATCHTOWER_TIMEZONE", fleet.BusinessZone),
 		LogLevel:                     r.level("LOG_LEVEL", defaultLogLevel),
 		LogFormat:                    r.oneOf("LOG_FORMAT", defaultLogFormat, "json", "text"),
@@ -177,6 +186,9 @@ func (c config) LogValue() slog.Value {
 		slog.String("google_application_credentials", c.GoogleApplicationCredentials),
 		slog.String("google_sheets_url", c.GoogleSheetsURL),
 		slog.String("tracking_secret", redact(c.TrackingSecret)),
+		slog.String("public_base_url", c.PublicBaseURL),
+		slog.Int("api_rate_limit", c.APIRateLimit),
+		slog.Int("api_rate_burst", c.APIRateBurst),
 		slog.String("timezone", c.Timezone.String()),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.String("log_format", c.LogFormat),

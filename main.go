@@ -78,6 +78,7 @@ func commands() []command {
 		{"demo", "run the local try-out: migrate, seed and serve without Slack", cmdDemo},
 		{"simulate", "post signed LocoNav webhooks for a simulated fleet and report rate and latency", cmdSimulate},
 		{"run-job", "run one scheduled job now", cmdRunJob},
+		{"token", "create, list or revoke API tokens", cmdToken},
 		{"version", "print the version", cmdVersion},
 	}
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/watchtower-ops/watchtower/bot/api"
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/ingest"
+	"github.com/watchtower-ops/watchtower/store"
+	"github.com/watchtower-ops/watchtower/tools"
+)
+
+// The fleet functions answer the JSON API; the store lists sites and trips and knows tokens.
+var (
+	_ api.Trucks     = (*tools.Registry)(nil)
+	_ api.Trips      = (*tools.Registry)(nil)
+	_ api.Reports    = (*tools.Registry)(nil)
+	_ api.Catalog    = apiStore{}
+	_ api.TokenStore = apiStore{}
+)
+
+// minTrackingSecret is the TRACKING_SECRET length below which links could be forged by
+// guessing the key offline from one link.
+const minTrackingSecret = 32
+
+// wireAPI mounts the JSON API (/api/v1/…) and the customer tracking page (GET /track/{token})
+// on the side listener. The API gets its own registry over the store so get_fleet_status lists
+// every truck for GET /api/v1/trucks; find_nearby_trucks answers from an in-memory index of
+// truck states, kept fresh by the returned component.
+func wireAPI(ctx context.Context, a *app) ([]component, error) {
+	idx := tools.NewStateIndex(a.store, tools.DefaultIndexInterval, a.log)
+	reg := tools.NewRegistry(a.store, ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix), tools.Options{
+		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Nearby: idx, Logger: a.log, MaxListed: math.MaxInt32,
+	})
+	switch secret := a.cfg.TrackingSecret; {
+	case secret == "":
+		a.log.WarnContext(ctx, "TRACKING_SECRET is unset: no tracking links are made and /track pages say the link expired")
+	case len(secret) < minTrackingSecret:
+		a.log.WarnContext(ctx, fmt.Sprintf("TRACKING_SECRET is shorter than %d characters: use a long random value (openssl rand -hex 32)", minTrackingSecret))
+	}
+	srv, err := api.New(api.Deps{
+		Trucks: reg, Trips: reg, Reports: reg, Catalog: apiStore{a.store}, Tokens: apiStore{a.store},
+		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
+		Metrics: a.registry, Log: a.log,
+	}, api.Config{TrackingSecret: []byte(a.cfg.TrackingSecret), PublicBaseURL: a.cfg.PublicBaseURL, Location: a.cfg.Timezone})
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	srv.Mount(a.mux)
+	a.log.InfoContext(ctx, "json api on", "openapi", a.cfg.PublicBaseURL+"/api/v1/openapi.json",
+		"rate_per_min", a.cfg.APIRateLimit, "burst", a.cfg.APIRateBurst)
+	return []component{idx.Run}, nil
+}
+
+// apiStore adapts the store to the API's Catalog and TokenStore.
+type apiStore struct{ s *store.Store }
+
+// ListSites returns every site that is not archived, by code.
+func (a apiStore) ListSites(ctx context.Context) ([]fleet.Site, error) { return a.s.ListSites(ctx) }
+
+// TripPage returns a keyset page of trips.
+func (a apiStore) TripPage(ctx context.Context, q api.TripQuery) ([]fleet.Trip, error) {
+	return a.s.TripsPage(ctx, store.TripPage{Statuses: q.Statuses, Plate: q.Plate, From: q.From, To: q.To,
+		AfterDeparture: q.AfterDeparture, AfterID: q.AfterID, Limit: q.Limit})
+}
+
+// AuthenticateToken returns the valid token whose SHA-256 is hash. It returns ENOTFOUND.
+func (a apiStore) AuthenticateToken(ctx context.Context, hash []byte) (api.Token, error) {
+	t, err := a.s.AuthenticateAPIToken(ctx, hash)
+	if err != nil {
+		return api.Token{}, err
+	}
+	return api.Token{ID: t.ID, Name: t.Name, Scope: t.Scope}, nil
+}
