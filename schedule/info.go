@@ -43,7 +43,8 @@ func (s *Scheduler) Jobs(ctx context.Context, now time.Time) ([]JobInfo, error) 
 // so it never takes a scheduled slot. A panic in the job is a failed run.
 //
 // It returns ENOTFOUND (listing the known names) when no job has that name and ECONFLICT when
-// the job is already running in this process.
+// the job is running, here or on another replica (its latest run in job_runs is still
+// running and younger than staleRun).
 func (s *Scheduler) RunNow(ctx context.Context, name, by string, now time.Time) (Run, error) {
 	e := s.entry(name)
 	if e == nil {
@@ -55,6 +56,9 @@ func (s *Scheduler) RunNow(ctx context.Context, name, by string, now time.Time) 
 		s.log.InfoContext(ctx, "job skipped: not configured", "job", name, "reason", e.job.Disabled)
 		return Run{Job: name, Slot: slot, Replica: replica, StartedAt: now, FinishedAt: now,
 			Outcome: OutcomeSkipped, Error: e.job.Disabled}, nil
+	}
+	if err := s.checkNotRunning(ctx, name, now); err != nil {
+		return Run{}, err
 	}
 	if !e.busy.CompareAndSwap(false, true) {
 		return Run{}, fleet.Errorf(fleet.ECONFLICT, "job %s is running now; try again when it finishes", name)
@@ -68,4 +72,22 @@ func (s *Scheduler) RunNow(ctx context.Context, name, by string, now time.Time) 
 		return Run{}, fleet.Errorf(fleet.ECONFLICT, "job %s was just started by someone else", name)
 	}
 	return s.execute(ctx, e.job, slot, replica, now), nil
+}
+
+// staleRun is how long a run may stay "running" in job_runs before RunNow takes it for a
+// replica that died mid-run and runs the job anyway.
+const staleRun = time.Hour
+
+// checkNotRunning returns ECONFLICT when the latest recorded run of job is still going.
+func (s *Scheduler) checkNotRunning(ctx context.Context, job string, now time.Time) error {
+	last, err := s.ledger.LastJobRuns(ctx)
+	if err != nil {
+		return err
+	}
+	r, ok := last[job]
+	if ok && r.Outcome == OutcomeRunning && now.Sub(r.StartedAt) < staleRun {
+		return fleet.Errorf(fleet.ECONFLICT, "job %s has been running since %s (%s); try again when it finishes",
+			job, fleet.FormatLagos(r.StartedAt), r.Replica)
+	}
+	return nil
 }

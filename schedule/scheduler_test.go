@@ -260,6 +260,19 @@ func TestRunNow(t *testing.T) {
 	if err != nil || r.Outcome != OutcomeOK || runs.Load() != 1 {
 		t.Fatalf("RunNow(cleanup) = %+v, %v (runs %d); want ok once", r, err, runs.Load())
 	}
+	// A run in progress elsewhere (another replica's slot, still running) refuses a manual one.
+	_, err = db.ClaimJobRun(ctx, "cleanup", now.Add(time.Minute), "replica-b")
+	must(t, err)
+	if _, err := s.RunNow(ctx, "cleanup", "U123", now.Add(2*time.Minute)); fleet.ErrorCode(err) != fleet.ECONFLICT ||
+		!strings.Contains(fleet.ErrorMessage(err), "replica-b") {
+		t.Errorf("RunNow while replica-b runs it = %v; want ECONFLICT naming replica-b", err)
+	}
+	must(t, db.FinishJobRun(ctx, "cleanup", now.Add(time.Minute), "ok", "", time.Second))
+	now = now.Add(2 * time.Minute)
+	r, err = s.RunNow(ctx, "cleanup", "U123", now)
+	if err != nil || r.Outcome != OutcomeOK || runs.Load() != 2 {
+		t.Fatalf("RunNow(cleanup) after replica-b finished = %+v, %v; want ok", r, err)
+	}
 	infos, err := s.Jobs(ctx, now)
 	must(t, err)
 	c := infos[0]
