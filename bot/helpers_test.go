@@ -61,6 +61,7 @@ func newEnv(t testing.TB) *env {
 	fake.AddUser("UAPPROVER", "ada", "Ada Okafor")
 	fake.AddUser("UDISPATCH", "tunde", "Tunde Bello")
 	fake.AddUser("UOTHER", "kemi", "Kemi Ade")
+	fake.AddUser("UAPPROVER2", "bola", "Bola Ige")
 	return &env{st: store.New(pool), rdb: rdb, prefix: prefix, fake: fake}
 }
 

@@ -22,3 +22,18 @@ const (
 	formCargo       = "cargo"
 	formNotes       = "notes"
 )
+
+// Scopes lists the bot token scopes the app uses, each with what needs it. manifest.yaml
+// requests exactly these.
+func Scopes() map[string]string {
+	return map[string]string{
+		"app_mentions:read": "app_mention events",
+		"channels:read":     "conversations.info: checking at start that the bot is in its public channels",
+		"groups:read":       "conversations.info for private channels",
+		"chat:write":        "chat.postMessage, chat.update and chat.postEphemeral",
+		"commands":          "the slash commands",
+		"files:write":       "files.getUploadURLExternal and files.completeUploadExternal: the weekly chart",
+		"im:history":        "message.im events: direct messages to the bot",
+		"users:read":        "users.info: naming requesters and approvers",
+	}
+}

@@ -191,8 +191,11 @@ func (s *Server) notifyLocked() {
 }
 
 // Wait blocks until cond (called with no lock held) returns true or ctx is done, re-checking
-// after every change of the fake's state. It returns ctx's error on timeout.
+// after every change of the fake's state and every 25 ms (cond may look at more than the
+// fake: a database, a stream). It returns ctx's error on timeout.
 func (s *Server) Wait(ctx context.Context, cond func() bool) error {
+	tick := time.NewTicker(25 * time.Millisecond)
+	defer tick.Stop()
 	for {
 		s.mu.Lock()
 		ch := s.changed
@@ -202,6 +205,7 @@ func (s *Server) Wait(ctx context.Context, cond func() bool) error {
 		}
 		select {
 		case <-ch:
+		case <-tick.C:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
