@@ -38,11 +38,13 @@ func words(s string) []string {
 	})
 }
 
-// findPlate returns the first plate-shaped run of up to three words in s ("T11985LA", "t 11985
-// la", "KJA-123-AB"), normalised, or "" when there is none. Trip codes and container numbers
-// are skipped.
+// findPlate returns the plate-shaped run of up to three words in s ("T11985LA", "t 11985
+// la", "KJA-123-AB"), normalised, or "" when there is none. The longest run wins (the first on
+// a tie), so a stray letter before a plate ("where's T 11985 LA") is not taken into it. Trip
+// codes and container numbers are skipped.
 func findPlate(s string) string {
 	s = reTripCode.ReplaceAllString(s, " ")
+	s = strings.NewReplacer("'s ", " ", "’s ", " ").Replace(s + " ")
 	s = reContainer.ReplaceAllStringFunc(s, func(c string) string {
 		if isContainer(c) {
 			return " "
@@ -50,11 +52,11 @@ func findPlate(s string) string {
 		return c
 	})
 	ws := words(s)
+	best := ""
 	for i := range ws {
 		if joinStop[strings.ToUpper(ws[i])] {
 			continue
 		}
-		best := ""
 		joined := ""
 		for j := i; j < len(ws) && j < i+3; j++ {
 			up := fleet.NormalizePlate(ws[j])
@@ -62,26 +64,32 @@ func findPlate(s string) string {
 				break
 			}
 			joined += up
-			if rePlate.MatchString(joined) && fleet.ValidPlate(joined) {
+			if len(joined) > len(best) && rePlate.MatchString(joined) && fleet.ValidPlate(joined) {
 				best = joined
 			}
 		}
-		if best != "" {
-			return best
-		}
 	}
-	return ""
+	return best
 }
 
-// findDigitsPlate returns the digits after "truck", "plate" or "vehicle" ("truck 11985"), which
-// fleet.MatchPlate resolves when they name one truck, or "".
-func findDigitsPlate(s string) string {
+// findDigitsPlate returns the digits of a plate named by its number alone: after "truck",
+// "plate" or "vehicle" ("truck 11985"), or, when where is set (a location question), any
+// standalone four-to-six-digit number ("locate 11985"). fleet.MatchPlate resolves them when
+// they name one truck. It returns "" otherwise.
+func findDigitsPlate(s string, where bool) string {
 	ws := words(strings.ToLower(s))
 	for i := 0; i+1 < len(ws); i++ {
 		switch ws[i] {
 		case "truck", "plate", "vehicle", "lorry", "trailer", "tractor":
 			if d := ws[i+1]; len(d) >= 3 && len(d) <= 6 && allDigits(d) {
 				return d
+			}
+		}
+	}
+	if where && !rePoint.MatchString(s) {
+		for _, w := range ws {
+			if len(w) >= 4 && len(w) <= 6 && allDigits(w) {
+				return w
 			}
 		}
 	}

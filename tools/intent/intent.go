@@ -96,7 +96,7 @@ func Parse(text string) Intent {
 	lower := strings.ToLower(text)
 	plate := findPlate(text)
 	if plate == "" {
-		plate = findDigitsPlate(text)
+		plate = findDigitsPlate(text, hasWord(lower, whereWords...))
 	}
 	switch {
 	case isCreate(lower, text, plate):

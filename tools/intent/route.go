@@ -339,7 +339,10 @@ func commandNear(rest string) Intent {
 	return in
 }
 
-func lowerTok(t string) string { return strings.ToLower(strings.Trim(t, ",.;:!?()\"'")) }
+func lowerTok(t string) string {
+	t = strings.ToLower(strings.Trim(t, ",.;:!?()\"'"))
+	return strings.TrimSuffix(strings.TrimSuffix(t, "'s"), "’s")
+}
 
 func lowerToks(toks []string) []string {
 	out := make([]string, len(toks))

@@ -203,6 +203,12 @@ func (m *moment) word(words []string, today time.Time, loc *time.Location) (int,
 		}
 		return 1, true
 	}
+	if len(words) > 1 { // "27 nov" before "27" is read as an hour
+		if d, n, ok := parseDay(words, today, loc, true); ok && n == 2 {
+			m.day = d
+			return n, true
+		}
+	}
 	if h, mi, ok := clock(w); ok {
 		m.hour, m.min, m.hasClock = h, mi, true
 		return 1, true

@@ -180,11 +180,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "We could not parse the JSON body of your request.", "", "invalid_json")
 		return
 	}
-	step := s.record(Request{Header: r.Header.Clone(), Raw: raw, Body: body})
+	s.record(Request{Header: r.Header.Clone(), Raw: raw, Body: body})
+	step := s.next()
 	if step.Delay > 0 {
 		select {
 		case <-time.After(step.Delay):
 		case <-r.Context().Done():
+			s.consume()
 			return
 		}
 	}
@@ -192,31 +194,46 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(k, v)
 	}
 	if step.Status >= 400 {
+		s.consume()
 		writeError(w, step.Status, step.Error, "", "")
 		return
 	}
-	if msg, param := s.validate(body); msg != "" {
+	if msg, param := s.validate(body); msg != "" { // refused as the API would: the step stays
 		writeError(w, http.StatusBadRequest, msg, param, "")
 		return
 	}
+	s.consume()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(s.respond(body, step))
 }
 
-// record stores the request and returns the step that answers it.
-func (s *Server) record(req Request) Step {
+// record stores a request.
+func (s *Server) record(req Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, req)
+}
+
+// next returns the step that answers the current request without using it up.
+func (s *Server) next() Step {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if len(s.script) > 0 {
-		step := s.script[0]
-		s.script = s.script[1:]
-		return step
+		return s.script[0]
 	}
 	if s.fallback != nil {
 		return *s.fallback
 	}
 	return Step{Status: http.StatusInternalServerError, Error: "openaifake: no scripted answer left"}
+}
+
+// consume uses up the step next returned.
+func (s *Server) consume() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.script) > 0 {
+		s.script = s.script[1:]
+	}
 }
 
 // validate applies the API's own consistency checks to a request.

@@ -1,0 +1,91 @@
+package intent
+
+import (
+	"testing"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// now is Wednesday 26 November 2025, 10:00 in Lagos.
+var now = time.Date(2025, 11, 26, 10, 0, 0, 0, fleet.Lagos())
+
+func at(mo time.Month, d, h, m int) time.Time {
+	return time.Date(2025, mo, d, h, m, 0, 0, fleet.Lagos())
+}
+
+func TestParseTime(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Time
+	}{
+		{"tomorrow 8am", at(11, 27, 8, 0)},
+		{"Tomorrow at 8 AM", at(11, 27, 8, 0)},
+		{"tomorrow 8 a.m.", at(11, 27, 8, 0)},
+		{"tmrw 6:30pm", at(11, 27, 18, 30)},
+		{"today 14:30", at(11, 26, 14, 30)},
+		{"today 2.30pm", at(11, 26, 14, 30)},
+		{"14h30", at(11, 26, 14, 30)},
+		{"in 3 hours", at(11, 26, 13, 0)},
+		{"in 90 min", at(11, 26, 11, 30)},
+		{"in 2h", at(11, 26, 12, 0)},
+		{"in an hour", at(11, 26, 11, 0)},
+		{"in half an hour", at(11, 26, 10, 30)},
+		{"Monday 7:30", at(12, 1, 7, 30)},
+		{"on Monday at 7:30", at(12, 1, 7, 30)},
+		{"wednesday 9am", at(12, 3, 9, 0)}, // today is Wednesday: the next one
+		{"next friday at noon", at(11, 28, 12, 0)},
+		{"friday evening", at(11, 28, 18, 0)},
+		{"tonight", at(11, 26, 20, 0)},
+		{"8am", at(11, 27, 8, 0)},     // already past today: tomorrow
+		{"11:15", at(11, 26, 11, 15)}, // still ahead today
+		{"27/11 08:00", at(11, 27, 8, 0)},
+		{"27 Nov 8am", at(11, 27, 8, 0)},
+		{"Nov 27th at 8", at(11, 27, 8, 0)},
+		{"5 jan 7am", time.Date(2026, 1, 5, 7, 0, 0, 0, fleet.Lagos())}, // past this year: next year
+		{"day after tomorrow 6am", at(11, 28, 6, 0)},
+		{"2025-11-27 08:00", at(11, 27, 8, 0)},
+		{"2025-11-27T08:00:00+01:00", at(11, 27, 8, 0)},
+		{"2025-11-27T07:00:00Z", at(11, 27, 8, 0)},
+	} {
+		got, err := ParseTime(tc.in, now, fleet.Lagos())
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("ParseTime(%q) = %s, %v; want %s", tc.in, got, err, tc.want)
+		}
+	}
+	for _, in := range []string{"", "tomorrow", "whenever", "25:00", "13pm", "in 0 hours", "31/02 08:00", "tomorrow at the port"} {
+		if got, err := ParseTime(in, now, fleet.Lagos()); fleet.ErrorCode(err) != fleet.EINVALID {
+			t.Errorf("ParseTime(%q) = %s, %v; want EINVALID", in, got, err)
+		}
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	day := func(mo time.Month, d int) time.Time { return at(mo, d, 0, 0) }
+	for _, tc := range []struct {
+		in   string
+		want time.Time
+	}{
+		{"", day(11, 26)},
+		{"today", day(11, 26)},
+		{"yesterday", day(11, 25)},
+		{"day before yesterday", day(11, 24)},
+		{"2025-11-20", day(11, 20)},
+		{"20/11", day(11, 20)},
+		{"20 Nov", day(11, 20)},
+		{"Monday", day(11, 24)},
+		{"wednesday", day(11, 26)},
+		{"last wednesday", day(11, 19)},
+		{"for yesterday", day(11, 25)},
+	} {
+		got, err := ParseDate(tc.in, now, fleet.Lagos())
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("ParseDate(%q) = %s, %v; want %s", tc.in, got, err, tc.want)
+		}
+	}
+	for _, in := range []string{"someday", "31/02", "the port"} {
+		if _, err := ParseDate(in, now, fleet.Lagos()); fleet.ErrorCode(err) != fleet.EINVALID {
+			t.Errorf("ParseDate(%q) err = %v; want EINVALID", in, err)
+		}
+	}
+}
