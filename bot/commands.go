@@ -133,7 +133,7 @@ func (h *Handler) near(ctx context.Context, text string) Reply {
 		case "moving", "idle", "parked", "offline":
 			args.Status = &w
 			continue
-		case "within", "in", "of", "near":
+		case "within", "in", "of", "near", "trucks", "truck", "around":
 			continue
 		}
 		rest = append(rest, words[i])

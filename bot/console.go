@@ -50,6 +50,16 @@ var (
 // formatting marks go, entities are unescaped and known emoji become characters.
 func plain(s string) string {
 	s = slackLinkText.ReplaceAllString(s, "$2 ($1)")
+	return plainMarks(s)
+}
+
+// plainNoURL is plain for running text and lists, where a link's URL would drown the line:
+// links keep only their text.
+func plainNoURL(s string) string {
+	return plainMarks(slackLinkText.ReplaceAllString(s, "$2"))
+}
+
+func plainMarks(s string) string {
 	s = slackLinkBare.ReplaceAllString(s, "$1")
 	s = slackUser.ReplaceAllString(s, "@$1")
 	s = slackChannel.ReplaceAllStringFunc(s, func(m string) string {
@@ -81,7 +91,7 @@ func (v View) Console() string {
 			b.WriteString("── " + plain(p.Text) + " ──\n")
 		case *Section:
 			if p.Text != "" {
-				b.WriteString(plain(p.Text) + "\n")
+				b.WriteString(plainNoURL(p.Text) + "\n")
 			}
 			for _, f := range p.Fields {
 				val := strings.ReplaceAll(plain(orDash(f.Value)), "\n", "; ")
@@ -100,7 +110,7 @@ func (v View) Console() string {
 		}
 	}
 	if b.Len() == 0 {
-		return plain(v.FallbackText()) + "\n"
+		return v.FallbackText() + "\n"
 	}
 	return b.String()
 }
@@ -119,6 +129,6 @@ func consoleButtons(p *Buttons) string {
 
 // ConsoleLine renders v on one line, for alerts and events printed as they happen.
 func (v View) ConsoleLine() string {
-	line := strings.Join(strings.Fields(plain(v.FallbackText())), " ")
+	line := strings.Join(strings.Fields(v.FallbackText()), " ")
 	return truncate(line, 240)
 }

@@ -112,7 +112,7 @@ func (r *Renderer) tripDecisionCard(t fleet.Trip, title string) View {
 		{"Planned arrival", clock(t.PlannedArrival, r.Zone)},
 		{"Container", esc(t.ContainerNo)},
 		{"Cargo", esc(t.CargoType)},
-		{"Requested by", userRef(t.RequestedBy) + viaSuffix(t.RequestedVia)},
+		{"Requested by", userRef(t.RequestedBy) + viaSuffix(t.RequestedBy, t.RequestedVia)},
 	}
 	v := View{}.add(&Header{Text: title}, &Section{Fields: fields})
 	if t.Notes != "" {
@@ -121,8 +121,8 @@ func (r *Renderer) tripDecisionCard(t fleet.Trip, title string) View {
 	return v
 }
 
-func viaSuffix(via string) string {
-	if via == "" || via == "slack" {
+func viaSuffix(by, via string) string {
+	if via == "" || via == "slack" || via == by {
 		return ""
 	}
 	return " (via " + esc(via) + ")"

@@ -71,7 +71,7 @@ func (d *delivery) updater(channel, ts string, v View) func(context.Context) (st
 
 // messageOptions renders v as a message: blocks, text fallback, no link previews.
 func messageOptions(v View, threadTS string) []slack.MsgOption {
-	opts := []slack.MsgOption{slack.MsgOptionText(v.FallbackText(), false), slack.MsgOptionDisableLinkUnfurl(),
+	opts := []slack.MsgOption{slack.MsgOptionText(esc(v.FallbackText()), false), slack.MsgOptionDisableLinkUnfurl(),
 		slack.MsgOptionDisableMediaUnfurl()}
 	if blocks := v.Blocks(); len(blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(blocks...))

@@ -22,7 +22,7 @@ const (
 // the notification fallback, the console as plain text. Every card, list and notification is
 // built as a View so Slack and the terminal show the same thing.
 type View struct {
-	Text  string // fallback: notifications, screen readers, the console's first line
+	Text  string // plain-text fallback (not mrkdwn): notifications, screen readers, one-line console
 	Parts []Part
 }
 
@@ -84,7 +84,7 @@ func (v View) Blocks() []slack.Block {
 	return out
 }
 
-// FallbackText returns the message's text fallback, shortened to fit.
+// FallbackText returns the message's plain-text fallback, shortened to fit.
 func (v View) FallbackText() string {
 	if v.Text != "" {
 		return truncate(v.Text, maxTextChars)
@@ -92,10 +92,10 @@ func (v View) FallbackText() string {
 	for _, p := range v.Parts {
 		switch p := p.(type) {
 		case *Header:
-			return truncate(p.Text, maxTextChars)
+			return truncate(plainLine(p.Text), maxTextChars)
 		case *Section:
 			if p.Text != "" {
-				return truncate(p.Text, maxTextChars)
+				return truncate(plainLine(p.Text), maxTextChars)
 			}
 		}
 	}
