@@ -70,7 +70,7 @@ func ParseTrackingToken(secret []byte, token string, now time.Time) (tripCode st
 	if len(secret) == 0 || len(token) > maxTokenLen {
 		return "", time.Time{}, invalid
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token) // one spelling per token
 	if err != nil || len(raw) <= macLen+1 {
 		return "", time.Time{}, invalid
 	}

@@ -52,6 +52,7 @@ func TestTrackingToken(t *testing.T) {
 		{"empty", "", now, fleet.ENOTFOUND},
 		{"not base64", "!!!!", now, fleet.ENOTFOUND},
 		{"too long", strings.Repeat("A", 200), now, fleet.ENOTFOUND},
+		{"padding bits changed", tok[:len(tok)-1] + string(tok[len(tok)-1]^1), now, fleet.ENOTFOUND},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
