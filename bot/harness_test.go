@@ -46,7 +46,7 @@ type harnessOpts struct {
 	answerWorkers int
 }
 
-func newHarness(t *testing.T, o harnessOpts) *harness {
+func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	e := newEnv(t)
 	ctx := context.Background()
@@ -79,7 +79,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 }
 
 // run starts the components until the test ends; each must return nil on shutdown.
-func (h *harness) run(t *testing.T, comps ...func(context.Context) error) {
+func (h *harness) run(t testing.TB, comps ...func(context.Context) error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for _, c := range comps {
@@ -95,7 +95,7 @@ func (h *harness) run(t *testing.T, comps ...func(context.Context) error) {
 }
 
 // placeTruck records a fresh fix for plate at p.
-func (h *harness) placeTruck(t *testing.T, plate string, p fleet.Point, speed float64) {
+func (h *harness) placeTruck(t testing.TB, plate string, p fleet.Point, speed float64) {
 	t.Helper()
 	now := time.Now().Add(-3 * time.Minute)
 	st := fleet.TruckState{Plate: plate, FixTime: now, ReceivedAt: now, Point: p, SpeedKmh: speed, Ignition: speed > 0}

@@ -112,8 +112,11 @@ func (d *delivery) alert(ctx context.Context) error {
 		return err
 	}
 	if d.n.Kind != fleet.NotifyAlertOpened {
-		resolved := d.n.Kind == fleet.NotifyAlertResolved
-		if _, err := d.step(ctx, "reply", d.poster(parent.channel, parent.ts, d.s.r.AlertReply(a, resolved, d.n.Text))); err != nil {
+		resolved, extra := d.n.Kind == fleet.NotifyAlertResolved, d.n.Text
+		if resolved {
+			extra = "" // the reply says when and after how long itself
+		}
+		if _, err := d.step(ctx, "reply", d.poster(parent.channel, parent.ts, d.s.r.AlertReply(a, resolved, extra))); err != nil {
 			return err
 		}
 	}
