@@ -26,22 +26,25 @@ var (
 const minTrackingSecret = 32
 
 // wireAPI mounts the JSON API (/api/v1/…) and the customer tracking page (GET /track/{token})
-// on the side listener. The API gets its own registry over the store so get_fleet_status lists
-// every truck for GET /api/v1/trucks; find_nearby_trucks answers from an in-memory index of
-// truck states, kept fresh by the returned component.
+// on the side listener, over the fleet functions Slack uses (newFleetTools). The truck routes
+// get a second registry over the same store and index whose get_fleet_status lists every
+// truck, since GET /api/v1/trucks pages through that list. The returned component keeps the
+// nearby index fresh.
 func wireAPI(ctx context.Context, a *app) ([]component, error) {
-	idx := tools.NewStateIndex(a.store, tools.DefaultIndexInterval, a.log)
-	reg := tools.NewRegistry(a.store, ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix), tools.Options{
-		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Nearby: idx, Logger: a.log, MaxListed: math.MaxInt32,
+	ft, comps := newFleetTools(a)
+	trucks := tools.NewRegistry(a.store, ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix), tools.Options{
+		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Nearby: ft.Index, Logger: a.log, MaxListed: math.MaxInt32,
 	})
 	switch secret := a.cfg.TrackingSecret; {
 	case secret == "":
 		a.log.WarnContext(ctx, "TRACKING_SECRET is unset: no tracking links are made and /track pages say the link expired")
 	case len(secret) < minTrackingSecret:
 		a.log.WarnContext(ctx, fmt.Sprintf("TRACKING_SECRET is shorter than %d characters: use a long random value (openssl rand -hex 32)", minTrackingSecret))
+	case a.cfg.PublicBaseURL == defaultPublicURL:
+		a.log.WarnContext(ctx, "PUBLIC_BASE_URL is the default "+defaultPublicURL+": tracking links will only work on this machine")
 	}
 	srv, err := api.New(api.Deps{
-		Trucks: reg, Trips: reg, Reports: reg, Catalog: apiStore{a.store}, Tokens: apiStore{a.store},
+		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: apiStore{a.store}, Tokens: apiStore{a.store},
 		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
 		Metrics: a.registry, Log: a.log,
 	}, api.Config{TrackingSecret: []byte(a.cfg.TrackingSecret), PublicBaseURL: a.cfg.PublicBaseURL, Location: a.cfg.Timezone})
@@ -51,7 +54,7 @@ func wireAPI(ctx context.Context, a *app) ([]component, error) {
 	srv.Mount(a.mux)
 	a.log.InfoContext(ctx, "json api on", "openapi", a.cfg.PublicBaseURL+"/api/v1/openapi.json",
 		"rate_per_min", a.cfg.APIRateLimit, "burst", a.cfg.APIRateBurst)
-	return []component{idx.Run}, nil
+	return comps, nil
 }
 
 // apiStore adapts the store to the API's Catalog and TokenStore.
