@@ -95,7 +95,7 @@ func (a *applier) apply(ctx context.Context, stream string, obs []fleet.Observat
 			a.detect(plate, o)
 		}
 	}
-	n, err := a.s.InsertPositions(ctx, a.tx, positions)
+	n, err := copyPositions(ctx, a.tx, positions)
 	if err != nil {
 		return err
 	}
@@ -105,6 +105,47 @@ func (a *applier) apply(ctx context.Context, stream string, obs []fleet.Observat
 	}
 	out.StatesMoved = a.moved
 	return nil
+}
+
+const (
+	// The stage is this connection's own temporary table, emptied at every commit; COPY fills
+	// it and one INSERT moves the rows on, skipping fixes already stored (COPY alone cannot).
+	createStageSQL = `CREATE TEMP TABLE IF NOT EXISTS ingest_positions_stage
+	(LIKE positions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`
+	moveStageSQL = `INSERT INTO positions SELECT * FROM ingest_positions_stage ON CONFLICT (plate, fix_time) DO NOTHING`
+)
+
+var stageColumns = []string{"plate", "imei", "fix_time", "received_at", "lat", "lng", "speed_kmh", "heading",
+	"ignition", "h3_r9", "source"}
+
+// copyPositions writes ps to the position history with COPY through the stage table and
+// returns how many were new. The caller has made sure their daily partitions exist.
+func copyPositions(ctx context.Context, tx pgx.Tx, ps []fleet.Position) (int64, error) {
+	if len(ps) == 0 {
+		return 0, nil
+	}
+	if _, err := tx.Exec(ctx, createStageSQL); err != nil {
+		return 0, err
+	}
+	now := time.Now().UTC()
+	rows := pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
+		p := ps[i]
+		cell := p.Cell
+		if cell == 0 {
+			cell = fleet.CellOf(p.Point, fleet.CellResolution)
+		}
+		recv := p.ReceivedAt
+		if recv.IsZero() {
+			recv = now
+		}
+		return []any{fleet.NormalizePlate(p.Plate), p.IMEI, p.FixTime, recv, p.Point.Lat, p.Point.Lng, p.SpeedKmh,
+			p.Heading, p.Ignition, cell, p.Source}, nil
+	})
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ingest_positions_stage"}, stageColumns, rows); err != nil {
+		return 0, err
+	}
+	tag, err := tx.Exec(ctx, moveStageSQL)
+	return tag.RowsAffected(), err
 }
 
 // load locks the trucks and reads their states and trips.
