@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
@@ -78,22 +80,18 @@ CROSS JOIN LATERAL (
 ORDER BY t.plate, p.fix_time`
 )
 
-// activity returns the distance and idle hours of [start, end) as of now, refreshing the
-// stored running figures when they are older than activityRefreshEvery.
-func (s *Store) activity(ctx context.Context, start, end, now time.Time, th fleet.Thresholds) (activityState, error) {
-	var (
-		fig activityState
-		as  *time.Time
-	)
-	err := s.pool.QueryRow(ctx, activityFiguresSQL, start.Format(time.DateOnly), activityScope).Scan(&fig.DistanceKm, &fig.IdleHours, &as)
+// scanActivityFigures reads activityFiguresSQL: the stored running figures, and whether they
+// are fresh enough to use at now (refreshed less than activityRefreshEvery before it).
+func scanActivityFigures(row pgx.Row, now time.Time) (fig activityState, fresh bool, err error) {
+	var as *time.Time
+	err = row.Scan(&fig.DistanceKm, &fig.IdleHours, &as)
 	switch {
 	case isNoRows(err):
+		return fig, false, nil
 	case err != nil:
-		return fig, err
-	case as != nil && !now.Before(*as) && now.Sub(*as) < activityRefreshEvery:
-		return fig, nil
+		return fig, false, err
 	}
-	return s.refreshActivity(ctx, start, end, now, th)
+	return fig, as != nil && !now.Before(*as) && now.Sub(*as) < activityRefreshEvery, nil
 }
 
 // refreshActivity loads the running figures, counts the fixes since, and stores them.

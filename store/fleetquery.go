@@ -11,42 +11,94 @@ import (
 // This file holds the queries of the fleet functions (package tools) in the shapes tools'
 // interfaces use: fleet types only, no store types, so *Store satisfies tools.Fleet directly.
 
-// activeTripsSQL lists every active trip by naming the active statuses, so the
-// (status, scheduled_departure) index serves it however long the trip history is.
-const activeTripsAllSQL = `
-SELECT ` + tripCols + ` FROM trips
+const (
+	// fleetRosterSQL is every truck not archived with its latest fix, lean: what a fleet
+	// overview needs and no more, so 1,000 trucks cost one short round trip.
+	fleetRosterSQL = `
+SELECT t.plate, t.status, COALESCE(t.driver_id, 0), s.plate IS NOT NULL,
+	COALESCE(s.fix_time, 'epoch'), COALESCE(s.lat, 0), COALESCE(s.lng, 0), COALESCE(s.speed_kmh, 0),
+	COALESCE(s.heading, 0), COALESCE(s.ignition, false), COALESCE(s.h3_r9, 0), COALESCE(s.h3_r7, 0),
+	COALESCE(s.site_code, '')
+FROM trucks t LEFT JOIN truck_state s ON s.plate = t.plate
+WHERE t.archived_at IS NULL
+ORDER BY t.plate`
+	// activeTripsBriefSQL names the active statuses, so the (status, scheduled_departure)
+	// index serves it however long the trip history is.
+	activeTripsBriefSQL = `
+SELECT code, plate, status, origin, destination, scheduled_departure FROM trips
 WHERE status IN ('pending_approval', 'scheduled', 'delayed', 'ongoing', 'arrived')
-ORDER BY scheduled_departure, id`
+ORDER BY scheduled_departure, code`
+)
 
-// FleetSnapshot returns every truck that is not archived (by plate), the latest state of each
-// one that has reported, and every active trip (by scheduled departure), in one round trip.
+// FleetSnapshot returns, in one round trip, every truck that is not archived (by plate), the
+// latest fix of each one that has reported, and every active trip (by scheduled departure).
+// It reads lean: trucks carry plate, status and driver; states the fix, cells and confirmed
+// site; trips code, plate, status, sites and scheduled departure.
 func (s *Store) FleetSnapshot(ctx context.Context) (trucks []fleet.Truck, states []fleet.TruckState, trips []fleet.Trip, err error) {
 	defer wrap(&err, "FleetSnapshot")
 	b := &pgx.Batch{}
-	b.Queue(listTruckStatesSQL)
-	b.Queue(activeTripsAllSQL)
+	b.Queue(fleetRosterSQL)
+	b.Queue(activeTripsBriefSQL)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
-	rows, err := br.Query()
-	if err != nil {
+	if trucks, states, err = scanRoster(br); err != nil {
 		return nil, nil, nil, err
 	}
-	withStates, err := pgx.CollectRows(rows, scanTruckWithState)
-	if err != nil {
+	if trips, err = scanTripBriefs(br); err != nil {
 		return nil, nil, nil, err
-	}
-	if trips, err = collectTrips(br.Query()); err != nil {
-		return nil, nil, nil, err
-	}
-	trucks = make([]fleet.Truck, 0, len(withStates))
-	states = make([]fleet.TruckState, 0, len(withStates))
-	for _, ts := range withStates {
-		trucks = append(trucks, ts.Truck)
-		if ts.HasState {
-			states = append(states, ts.State)
-		}
 	}
 	return trucks, states, trips, br.Close()
+}
+
+// scanRoster reads fleetRosterSQL.
+func scanRoster(br pgx.BatchResults) (trucks []fleet.Truck, states []fleet.TruckState, err error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	trucks, states = make([]fleet.Truck, 0, 512), make([]fleet.TruckState, 0, 512)
+	for rows.Next() {
+		var (
+			t      fleet.Truck
+			st     fleet.TruckState
+			status string
+			has    bool
+		)
+		if err := rows.Scan(&t.Plate, &status, &t.DriverID, &has, &st.FixTime, &st.Point.Lat, &st.Point.Lng, &st.SpeedKmh,
+			&st.Heading, &st.Ignition, &st.Cell, &st.CellCoarse, &st.SiteCode); err != nil {
+			return nil, nil, err
+		}
+		t.Status = fleet.TruckStatus(status)
+		trucks = append(trucks, t)
+		if has {
+			st.Plate, st.FixTime = t.Plate, st.FixTime.UTC()
+			states = append(states, st)
+		}
+	}
+	return trucks, states, rows.Err()
+}
+
+// scanTripBriefs reads activeTripsBriefSQL.
+func scanTripBriefs(br pgx.BatchResults) ([]fleet.Trip, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var trips []fleet.Trip
+	for rows.Next() {
+		var (
+			t      fleet.Trip
+			status string
+		)
+		if err := rows.Scan(&t.Code, &t.Plate, &status, &t.Origin, &t.Destination, &t.ScheduledDeparture); err != nil {
+			return nil, err
+		}
+		t.Status, t.ScheduledDeparture = fleet.TripStatus(status), t.ScheduledDeparture.UTC()
+		trips = append(trips, t)
+	}
+	return trips, rows.Err()
 }
 
 const latestTripForTruckSQL = `

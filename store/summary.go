@@ -105,6 +105,7 @@ func (s *Store) computeSummary(ctx context.Context, start, end, now time.Time, t
 	b.Queue(arrivalsSQL, start, end)
 	b.Queue(countAlertsSQL, start, end)
 	b.Queue(rosterNowSQL)
+	b.Queue(activityFiguresSQL, start.Format(time.DateOnly), activityScope)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 	busy, err := scanTripFigures(br.QueryRow(), &sum)
@@ -121,12 +122,17 @@ func (s *Store) computeSummary(ctx context.Context, start, end, now time.Time, t
 	if err != nil {
 		return sum, err
 	}
+	act, fresh, err := scanActivityFigures(br.QueryRow(), now)
+	if err != nil {
+		return sum, err
+	}
 	if err := br.Close(); err != nil {
 		return sum, err
 	}
-	act, err := s.activity(ctx, start, end, now, th)
-	if err != nil {
-		return sum, err
+	if !fresh {
+		if act, err = s.refreshActivity(ctx, start, end, now, th); err != nil {
+			return sum, err
+		}
 	}
 	sum.DistanceKm, sum.IdleHours = act.DistanceKm, act.IdleHours
 	if operational > 0 {

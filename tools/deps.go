@@ -36,7 +36,9 @@ type Tracker interface {
 	// never reported.
 	TruckState(ctx context.Context, plate string) (fleet.TruckState, error)
 	// FleetSnapshot returns every truck that is not archived, the latest state of each truck
-	// that has reported, and every active trip (not completed, rejected or cancelled).
+	// that has reported, and every active trip (not completed, rejected or cancelled). Only
+	// what an overview needs must be filled in: trucks' plate and status; states' fix, cells
+	// and confirmed site; trips' code, plate, status, sites and scheduled departure.
 	FleetSnapshot(ctx context.Context) ([]fleet.Truck, []fleet.TruckState, []fleet.Trip, error)
 }
 

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -95,6 +96,59 @@ func siteAt(sites []fleet.Site, confirmed string, p fleet.Point) (fleet.Site, bo
 	for _, s := range sites {
 		if s.Contains(p) {
 			return s, true
+		}
+	}
+	return fleet.Site{}, false
+}
+
+// geofences finds the site containing a point among many sites through the points' H3 cells,
+// for answers about the whole fleet: a site's res-9 cover is precomputed, so each truck costs
+// one map lookup and a distance or two instead of a scan of every site.
+type geofences struct {
+	sites  []fleet.Site
+	byCode map[string]int
+	byCell map[int64][]int
+}
+
+func newGeofences(sites []fleet.Site) geofences {
+	g := geofences{sites: sites, byCode: map[string]int{}, byCell: map[int64][]int{}}
+	for i, s := range sites {
+		g.byCode[s.Code] = i
+		for _, c := range fleet.CoverCells(s.Point, s.RadiusM/1000, fleet.CellResolution) {
+			g.byCell[c] = append(g.byCell[c], i)
+		}
+	}
+	return g
+}
+
+// fences returns the geofences of sites, reusing the last ones built while the sites are
+// unchanged (their covers cost some H3 work per site).
+func (r *Registry) fences(sites []fleet.Site) geofences {
+	h := fnv.New64a()
+	for _, s := range sites {
+		fmt.Fprintf(h, "%s|%d|%v|%v|%v;", s.Code, s.UpdatedAt.UnixNano(), s.Point.Lat, s.Point.Lng, s.RadiusM)
+	}
+	key := h.Sum64()
+	r.fenceMu.Lock()
+	defer r.fenceMu.Unlock()
+	if r.fence == nil || r.fenceKey != key {
+		g := newGeofences(sites)
+		r.fence, r.fenceKey = &g, key
+	}
+	return *r.fence
+}
+
+// at is siteAt for a point in cell (its res-9 cell; 0 to compute it).
+func (g geofences) at(confirmed string, p fleet.Point, cell int64) (fleet.Site, bool) {
+	if i, ok := g.byCode[confirmed]; ok {
+		return g.sites[i], true
+	}
+	if cell == 0 {
+		cell = fleet.CellOf(p, fleet.CellResolution)
+	}
+	for _, i := range g.byCell[cell] {
+		if g.sites[i].Contains(p) {
+			return g.sites[i], true
 		}
 	}
 	return fleet.Site{}, false

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -70,12 +71,21 @@ func (r *Registry) NearbyTrucks(ctx context.Context, a NearbyArgs) (*NearbyTruck
 	out.Resolution = res
 	now := r.nowIn()
 	top := newNearest(limit)
+	near := newProximity(out.Center, radius)
 	err = r.nearby.VisitCells(ctx, cells, res == fleet.CoarseResolution, func(s *fleet.TruckState) {
-		if s.Plate == out.Excluded {
+		if s.Plate == out.Excluded || status != "" && string(s.Motion(now, r.th)) != status {
+			return
+		}
+		est, sure := near.estimate(s.Point)
+		if est > near.hi {
+			return // surely outside: most of the cells' over-cover ends here
+		}
+		if sure && est < near.lo && top.full() && est > top.worst()*(1+near.eps) {
+			out.Count++ // surely inside, surely not among the nearest: no exact distance needed
 			return
 		}
 		km := fleet.DistanceKm(out.Center, s.Point)
-		if km > radius || status != "" && string(s.Motion(now, r.th)) != status {
+		if km > radius {
 			return
 		}
 		out.Count++
@@ -202,6 +212,44 @@ func (n *nearest) offer(s *fleet.TruckState, km float64) {
 }
 
 func (n *nearest) sorted() []candidate { return n.best }
+
+// full reports whether limit candidates are kept; worst is then the farthest one's distance.
+func (n *nearest) full() bool { return len(n.best) == n.limit }
+
+func (n *nearest) worst() float64 { return n.best[len(n.best)-1].km }
+
+// proximity estimates distances from a center cheaply: an equirectangular projection scaled
+// at the center's latitude is within eps (relative) of the great-circle distance over the
+// search radius, so candidates can be ruled in or out without the trigonometry of the exact
+// formula, which is kept for the ones that matter (near the edge, or among the nearest).
+type proximity struct {
+	c        fleet.Point
+	kmPerDeg float64 // km per degree of latitude
+	cosLat   float64
+	eps      float64 // relative error bound of estimate within the radius
+	lo, hi   float64 // radius·(1−eps), radius·(1+eps)
+}
+
+func newProximity(c fleet.Point, radiusKm float64) proximity {
+	lat := c.Lat * math.Pi / 180
+	// The projection's error grows with the change of cos(latitude) across the radius.
+	eps := 0.01 + 2*math.Abs(math.Tan(lat))*radiusKm/fleet.EarthRadiusKm
+	return proximity{c: c, kmPerDeg: fleet.EarthRadiusKm * math.Pi / 180, cosLat: math.Cos(lat), eps: eps,
+		lo: radiusKm * (1 - eps), hi: radiusKm * (1 + eps)}
+}
+
+// estimate returns the estimated distance in km to p; sure is false when the estimate cannot
+// be trusted (across the antimeridian, near a pole), and est is then 0 so callers fall
+// through to the exact distance.
+func (x proximity) estimate(p fleet.Point) (est float64, sure bool) {
+	dLng := p.Lng - x.c.Lng
+	if dLng > 90 || dLng < -90 || x.cosLat < 0.1 {
+		return 0, false
+	}
+	dy := (p.Lat - x.c.Lat) * x.kmPerDeg
+	dx := dLng * x.kmPerDeg * x.cosLat
+	return math.Sqrt(dx*dx + dy*dy), true
+}
 
 func less(km float64, plate string, c candidate) bool {
 	return km < c.km || km == c.km && plate < c.state.Plate

@@ -99,7 +99,7 @@ func TestNearbyMatchesBruteForce(t *testing.T) {
 	memory := tools.NewRegistry(f.st, f.notes, tools.Options{Now: func() time.Time { return f.now }, Nearby: idx})
 	for q := range 40 {
 		center := lagosPoint(rng)
-		radius := 0.3 + rng.Float64()*20
+		radius := 0.3 + rng.Float64()*(tools.MaxNearbyRadiusKm-0.3)
 		args := tools.NearbyArgs{Near: center.String(), RadiusKm: &radius, Limit: ptrI(tools.MaxNearbyLimit)}
 		want := bruteForce(states, center, radius)
 		for name, reg := range map[string]*tools.Registry{"postgres": f.reg, "memory": memory} {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -55,6 +56,10 @@ type Registry struct {
 	max      int
 	log      *slog.Logger
 	tools    []Tool
+
+	fenceMu  sync.Mutex // guards the geofence cache
+	fence    *geofences
+	fenceKey uint64
 }
 
 // NewRegistry returns the registry of the six fleet functions over f, queuing trip approvals

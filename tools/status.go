@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
@@ -66,12 +68,16 @@ func (r *Registry) FleetStatus(ctx context.Context, a FleetStatusArgs) (*FleetSt
 		}
 		only, out.Site = &s, ptr(siteRef(s, -1))
 	}
-	trucks, states, trips, err := r.fleet.FleetSnapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sites, err := r.fleet.ListSites(ctx)
-	if err != nil {
+	var (
+		trucks []fleet.Truck
+		states []fleet.TruckState
+		trips  []fleet.Trip
+		sites  []fleet.Site
+	)
+	g, gctx := errgroup.WithContext(ctx) // two round trips at once
+	g.Go(func() (err error) { trucks, states, trips, err = r.fleet.FleetSnapshot(gctx); return err })
+	g.Go(func() (err error) { sites, err = r.fleet.ListSites(gctx); return err })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	r.tally(out, trucks, states, trips, sites, only)
@@ -107,6 +113,7 @@ func (r *Registry) tally(out *FleetStatus, trucks []fleet.Truck, states []fleet.
 			tripOf[t.Plate] = t
 		}
 	}
+	fences := r.fences(sites)
 	reporting := 0
 	for _, t := range trucks {
 		if t.Status == fleet.TruckInactive { // sold or parked long-term: not part of the working fleet
@@ -117,7 +124,7 @@ func (r *Registry) tally(out *FleetStatus, trucks []fleet.Truck, states []fleet.
 		if i, ok := byPlate[t.Plate]; ok {
 			row.state, row.hasFix = states[i], true
 			row.motion = row.state.Motion(now, r.th)
-			if s, ok := siteAt(sites, row.state.SiteCode, row.state.Point); ok {
+			if s, ok := fences.at(row.state.SiteCode, row.state.Point, row.state.Cell); ok {
 				row.site = s.Code
 			}
 		}
