@@ -105,6 +105,9 @@ func (c *Consumer) Run(ctx context.Context) error {
 		if err != nil {
 			if ctx.Err() == nil {
 				c.fail(ctx, "read", err)
+				if lostGroup(err) { // the stream was deleted: start again from an empty one
+					_ = EnsureGroup(ctx, c.rdb, c.cfg.Prefix)
+				}
 				bo.wait(ctx)
 			}
 			continue
@@ -113,6 +116,12 @@ func (c *Consumer) Run(ctx context.Context) error {
 		c.handle(ctx, msgs, nil)
 	}
 	return nil
+}
+
+// lostGroup reports whether err says the stream or its group no longer exists.
+func lostGroup(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "NOGROUP") || strings.HasPrefix(msg, "UNBLOCKED")
 }
 
 // drainOwn re-reads the entries this consumer name left pending before a restart.

@@ -206,3 +206,27 @@ func TestUpkeepSweepsOfflineAndTrims(t *testing.T) {
 		t.Errorf("ingest stream still holds %d entries; want the finished ones trimmed", n)
 	}
 }
+
+func TestConsumerSurvivesRedisDownAndAStreamReset(t *testing.T) {
+	down := redis.NewClient(&redis.Options{Addr: closedAddr(t), MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	defer down.Close()
+	r := newRig(t)
+	cfg := r.config("w1")
+	stop := run(t, ingest.NewConsumer(down, r.st, cfg, nil, quietLog()).Run)
+	time.Sleep(300 * time.Millisecond) // it keeps retrying; stop must still return nil
+	stop()
+
+	stop = run(t, ingest.NewConsumer(r.rdb, r.st, cfg, nil, quietLog()).Run)
+	defer stop()
+	r.enqueue(t, pos("T11985LA", time.Now().Add(-time.Hour), road, 10))
+	eventually(t, "the first fix applied", func() bool { return r.positions(t, "T11985LA") == 1 })
+	if err := r.rdb.Del(context.Background(), r.keys.Ingest()).Err(); err != nil { // an operator wipes the stream
+		t.Fatal(err)
+	}
+	eventually(t, "the group recreated", func() bool {
+		g, err := r.rdb.XInfoGroups(context.Background(), r.keys.Ingest()).Result()
+		return err == nil && len(g) == 1
+	})
+	r.enqueue(t, pos("T11985LA", time.Now().Add(-time.Minute), road, 10))
+	eventually(t, "fixes applied after the reset", func() bool { return r.positions(t, "T11985LA") == 2 })
+}
