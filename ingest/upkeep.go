@@ -41,6 +41,7 @@ type Upkeep struct {
 	keys    Keys
 	metrics *Metrics
 	log     *slog.Logger
+	unsent  fleet.IngestOutcome // sweep results whose publish failed, retried next round
 }
 
 // NewUpkeep returns the chores runner. metrics may be nil.
@@ -70,7 +71,7 @@ func (u *Upkeep) Run(ctx context.Context) error {
 	}
 }
 
-// Once runs every chore once at now.
+// Once runs every chore once at now. Run calls it; it is not safe for concurrent use.
 func (u *Upkeep) Once(ctx context.Context, now time.Time) {
 	if err := u.lagAndTrim(ctx); err != nil && ctx.Err() == nil {
 		u.fail(ctx, "trim", err)
@@ -135,16 +136,21 @@ func lessID(a, b string) bool {
 	return ac < bc
 }
 
+// sweepOffline opens offline incidents and publishes them. The incidents are committed before
+// they are published, so what could not be published is kept and retried on the next round
+// (a restart in between loses those announcements, not the incidents).
 func (u *Upkeep) sweepOffline(ctx context.Context, now time.Time) error {
+	if err := u.flush(ctx); err != nil {
+		return err
+	}
 	for range 10 { // at most 10 × 500 trucks a round
 		out, err := u.keeper.SweepOffline(ctx, now, u.cfg.Thresholds, 500)
 		if err != nil {
 			return err
 		}
-		if err := PublishEvents(ctx, u.rdb, u.cfg.Prefix, out.Events); err != nil {
-			return err
-		}
-		if err := u.notify.NotifyAll(ctx, out.Notifications); err != nil {
+		u.unsent.Events = append(u.unsent.Events, out.Events...)
+		u.unsent.Notifications = append(u.unsent.Notifications, out.Notifications...)
+		if err := u.flush(ctx); err != nil {
 			return err
 		}
 		if len(out.Events) < 500 {
@@ -152,4 +158,17 @@ func (u *Upkeep) sweepOffline(ctx context.Context, now time.Time) error {
 		}
 	}
 	return errors.New("more than 5,000 trucks went offline at once; continuing next round")
+}
+
+// flush publishes the unsent sweep results.
+func (u *Upkeep) flush(ctx context.Context) error {
+	if err := PublishEvents(ctx, u.rdb, u.cfg.Prefix, u.unsent.Events); err != nil {
+		return err
+	}
+	u.unsent.Events = nil
+	if err := u.notify.NotifyAll(ctx, u.unsent.Notifications); err != nil {
+		return err
+	}
+	u.unsent.Notifications = nil
+	return nil
 }
