@@ -41,7 +41,7 @@ var helpLines = map[string]string{
 func (h *Handler) Command(ctx context.Context, caller tools.Caller, command, text string) Reply {
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
-	text = strings.TrimSpace(strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(text))
+	text = strings.TrimSpace(unescaper.Replace(text))
 	if strings.EqualFold(text, "help") && command != CmdWatchtower {
 		return usage(helpLines[command])
 	}

@@ -78,7 +78,7 @@ func plainMarks(s string) string {
 		}
 		return code
 	})
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	return unescaper.Replace(s)
 }
 
 // Console renders v as plain text for a terminal: the same header, text, fields, notes and

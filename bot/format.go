@@ -10,10 +10,14 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
+// Slack's three entities, escaped in mrkdwn and unescaped for the console.
+var (
+	escaper   = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+)
+
 // esc escapes text for Slack mrkdwn: &, < and > would otherwise start entities and links.
-func esc(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func esc(s string) string { return escaper.Replace(s) }
 
 // link formats a mrkdwn link.
 func link(url, text string) string {
