@@ -169,8 +169,8 @@ func enteredAlerts(fake *slackfake.Server) int {
 }
 
 // TestServeSlackEndToEnd runs serve with Slack on: a truck on a trip crossing into a site
-// through the real webhook listener ends as an alert in the alerts channel, and a slash
-// command is answered from the fleet functions.
+// through the real webhook listener ends as an alert in the dispatch channel, /truck is
+// answered from the fleet functions and /watchtower jobs from the scheduler.
 func TestServeSlackEndToEnd(t *testing.T) {
 	s := startSlackServe(t, map[string]string{"GEOFENCE_DWELL": "1s"})
 	tr := scheduleTrips(t, s.st, 1)[0]
@@ -185,6 +185,14 @@ func TestServeSlackEndToEnd(t *testing.T) {
 	err := s.fake.WaitTimeout(20*time.Second, "the /truck answer", func() bool {
 		rp := s.fake.ResponsePosts()
 		return len(rp) == 1 && strings.Contains(string(rp[0].Blocks), tr.plate) && strings.Contains(string(rp[0].Blocks), "APAPA")
+	})
+	if err != nil {
+		t.Fatalf("%v; posts = %+v", err, s.fake.ResponsePosts())
+	}
+	s.fake.SlashCommand("UDISPATCH", "CGENERAL", "/watchtower", "jobs")
+	err = s.fake.WaitTimeout(20*time.Second, "the job list", func() bool {
+		rp := s.fake.ResponsePosts()
+		return len(rp) == 2 && strings.Contains(string(rp[1].Blocks), "daily-summary") && strings.Contains(string(rp[1].Blocks), "sheets-sync")
 	})
 	if err != nil {
 		t.Fatalf("%v; posts = %+v", err, s.fake.ResponsePosts())

@@ -233,3 +233,71 @@ func TestSenderWeeklyChart(t *testing.T) {
 		t.Fatalf("report = %+v, files = %+v; want the chart in the report's thread", top, files)
 	}
 }
+
+// TestSenderAlertThread: an update replies in the incident's thread and updates the parent;
+// an update whose parent was never posted becomes the parent.
+func TestSenderAlertThread(t *testing.T) {
+	e := newEnv(t)
+	runSender(t, e, bot.SenderConfig{})
+	a := openAlert(t, e, 1)
+	e.notify(t, fleet.Notification{ID: "o", Kind: fleet.NotifyAlertOpened, Alert: &a})
+	upd := a
+	upd.Message = "alert-1: now 85 km/h"
+	e.notify(t, fleet.Notification{ID: "u", Kind: fleet.NotifyAlertUpdated, Alert: &upd, Text: "now 85 km/h"})
+	orphan := openAlert(t, e, 2)
+	e.notify(t, fleet.Notification{ID: "u2", Kind: fleet.NotifyAlertUpdated, Alert: &orphan})
+	e.waitDrained(t)
+	top := e.fake.TopLevel(alertsCh)
+	if len(top) != 2 {
+		t.Fatalf("parents = %d; want the incident's and the orphan update's", len(top))
+	}
+	th := e.fake.Thread(alertsCh, top[0].TS)
+	if len(th) != 1 || !strings.Contains(th[0].Text, "now 85 km/h") {
+		t.Errorf("thread = %+v; want the update", th)
+	}
+	if p, _ := e.fake.Message(alertsCh, top[0].TS); p.Updates != 1 || !strings.Contains(p.Text, "85 km/h") {
+		t.Errorf("parent = %q after %d updates; want it showing the update", p.Text, p.Updates)
+	}
+	if stored, _ := e.st.AlertByID(context.Background(), orphan.ID); stored.SlackTS != top[1].TS {
+		t.Errorf("orphan's parent = %q; want %q recorded", stored.SlackTS, top[1].TS)
+	}
+}
+
+// TestSenderTripEventThreads posts trip events in the approval message's thread, a delay
+// broadcast to the channel too.
+func TestSenderTripEventThreads(t *testing.T) {
+	e := newEnv(t)
+	e.seedFleet(t)
+	ctx := context.Background()
+	trip, err := e.st.CreateTrip(ctx, fleet.Trip{Plate: "T28737LA", Origin: "ESSLIBRA", Destination: "ECLAT",
+		ScheduledDeparture: time.Now().Add(2 * time.Hour), RequestedBy: "UDISPATCH"}, store.Actor{ID: "UDISPATCH"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.SetTripSlackMessage(ctx, trip.Code, dispatchCh, "1690000000.000001"); err != nil {
+		t.Fatal(err)
+	}
+	runSender(t, e, bot.SenderConfig{})
+	e.notify(t, fleet.Notification{ID: "ev", Kind: fleet.NotifyTripEvent, Trip: &trip,
+		Event: &fleet.Event{Kind: fleet.EventTripDelayed, Plate: trip.Plate, TripCode: trip.Code, At: time.Now()}})
+	e.waitDrained(t)
+	msgs := e.fake.Messages(dispatchCh)
+	if len(msgs) != 1 || msgs[0].ThreadTS != "1690000000.000001" || !strings.Contains(msgs[0].Text, "delayed") {
+		t.Fatalf("dispatch = %+v; want the delay in the approval thread", msgs)
+	}
+	if c := e.fake.Calls("chat.postMessage"); len(c) != 1 || c[0].Form.Get("reply_broadcast") != "true" {
+		t.Errorf("post = %+v; want reply_broadcast for a delay", c)
+	}
+}
+
+// TestSenderUnconfiguredChannel dead-letters notifications whose audience has no channel.
+func TestSenderUnconfiguredChannel(t *testing.T) {
+	e := newEnv(t)
+	runSender(t, e, bot.SenderConfig{Channels: map[fleet.Audience]string{fleet.AudienceAlerts: alertsCh}})
+	e.notify(t, fleet.Notification{ID: "d", Kind: fleet.NotifySystem, Audience: fleet.AudienceSummary, Text: "x"})
+	e.waitDrained(t)
+	dead, _ := e.rdb.XRange(context.Background(), e.prefix+":notify:dead", "-", "+").Result()
+	if len(dead) != 1 || !strings.Contains(dead[0].Values["error"].(string), "no Slack channel") {
+		t.Errorf("dead = %+v; want the notification with the reason", dead)
+	}
+}
