@@ -180,3 +180,51 @@ func TestApprovalButtons(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestRejectWithReason: Reject asks the approver why; the submitted reason rejects the trip
+// once, shows on the updated message and reaches the requester in the thread. A
+// non-approver's Reject is refused without a form.
+func TestRejectWithReason(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	created, err := h.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T28737LA", Origin: ptr("TINCAN"), Destination: "ECLAT",
+		DepartureTime: "tomorrow 10am"}, tools.Caller{UserID: "UDISPATCH", Via: "slack"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := created.TripID
+	var ts string
+	if err := h.fake.WaitTimeout(waitFor, "the approval message on record", func() bool {
+		tr, _ := h.st.TripByCode(ctx, code)
+		ts = tr.SlackTS
+		return ts != ""
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.Click("UOTHER", dispatchCh, ts, "trip_reject", code)
+	h.ephemeralTo(t, "UOTHER", "Only dispatch approvers can reject trips")
+	h.fake.Click("UAPPROVER", dispatchCh, ts, "trip_reject", code)
+	if err := h.fake.WaitTimeout(waitFor, "the reason form", func() bool { return len(h.fake.Views()) == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	if tr, _ := h.st.TripByCode(ctx, code); tr.Status != fleet.TripPendingApproval {
+		t.Fatalf("trip is %s before the form was submitted; want pending", tr.Status)
+	}
+	p := h.submitAck(t, h.fake.Views()[0].ID, "UAPPROVER", map[string]map[string]any{
+		"reason": {"reason": slackfake.TextValue("Truck needed at Apapa")}})
+	if p["response_action"] != "clear" {
+		t.Errorf("submission ack = %v; want the form closed", p)
+	}
+	tr, _ := h.st.TripByCode(ctx, code)
+	if tr.Status != fleet.TripRejected || tr.RejectReason != "Truck needed at Apapa" || tr.DecidedBy != "UAPPROVER" {
+		t.Fatalf("trip = %s (%q by %s); want rejected with the reason by UAPPROVER", tr.Status, tr.RejectReason, tr.DecidedBy)
+	}
+	reply := h.replyIn(t, dispatchCh, ts, "rejected")
+	if !strings.Contains(reply.Text, "Truck needed at Apapa") {
+		t.Errorf("requester's reply = %q; want the reason", reply.Text)
+	}
+	msg, _ := h.fake.Message(dispatchCh, ts)
+	if !strings.Contains(string(msg.Blocks), "Rejected") || !strings.Contains(string(msg.Blocks), "Truck needed at Apapa") {
+		t.Errorf("approval message = %s; want it rejected with the reason", msg.Blocks)
+	}
+}

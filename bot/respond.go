@@ -86,15 +86,18 @@ func (a *App) respond(ctx context.Context, responseURL, channel, user string, re
 	}
 }
 
-// decide handles an Approve or Reject click: the approval message is updated in place at
-// once; a refusal or a late click gets an ephemeral message.
+// decide handles an Approve click (the approval message is updated in place at once; a
+// refusal or a late click gets an ephemeral message) or a Reject click (a form asks why).
 func (a *App) decide(ctx context.Context, cb slack.InteractionCallback, act slack.BlockAction) {
-	caller := a.users.caller(ctx, cb.User.ID)
-	reply, trip, ok := a.h.Decide(ctx, caller, act.Value, act.ActionID == ActionApprove, "")
 	channel, ts := cb.Container.ChannelID, cb.Container.MessageTs
 	if channel == "" {
 		channel = cb.Channel.ID
 	}
+	if act.ActionID == ActionReject {
+		a.askRejectReason(ctx, cb, act, channel, ts)
+		return
+	}
+	reply, trip, ok := a.h.Decide(ctx, a.users.caller(ctx, cb.User.ID), act.Value, true, "")
 	if !ok {
 		if _, err := a.api.PostEphemeralContext(ctx, channel, cb.User.ID, messageOptions(reply.View, "")...); err != nil {
 			a.log.WarnContext(ctx, "post ephemeral", "channel", channel, "trip_id", act.Value, "err", err)

@@ -134,6 +134,11 @@ func (a *App) onInteractive(ctx context.Context, evt socketmode.Event) {
 		if !a.commands.try(func(ctx context.Context) { a.submitTripForm(ctx, req, cb) }) {
 			a.ack(ctx, req, slack.NewErrorsViewSubmissionResponse(map[string]string{formTruck: "Watch Tower is busy; submit again in a few seconds."}))
 		}
+	case cb.Type == slack.InteractionTypeViewSubmission && cb.View.CallbackID == CallbackRejectForm:
+		req := evt.Request
+		if !a.commands.try(func(ctx context.Context) { a.submitRejectForm(ctx, req, cb) }) {
+			a.ack(ctx, req, slack.NewErrorsViewSubmissionResponse(map[string]string{formReason: "Watch Tower is busy; submit again in a few seconds."}))
+		}
 	case cb.Type == slack.InteractionTypeBlockActions:
 		a.ack(ctx, evt.Request, nil)
 		for _, act := range cb.ActionCallback.BlockActions {
