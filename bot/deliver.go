@@ -82,7 +82,7 @@ func (s *Sender) deliver(ctx context.Context, l *lane, it item) {
 		s.finish(ctx, it) // delivered before the ack was lost
 		return
 	}
-	d := &delivery{s: s, lane: l, n: it.n, progress: progress}
+	d := &delivery{s: s, lane: l, entryID: it.msg.ID, n: it.n, progress: progress}
 	tries, backoff := 0, time.Second
 	for {
 		err := d.run(ctx)
@@ -176,6 +176,7 @@ func (s *Sender) deadLetter(ctx context.Context, it item, channel string, cause 
 type delivery struct {
 	s        *Sender
 	lane     *lane
+	entryID  string
 	n        fleet.Notification
 	progress map[string]string
 }
@@ -201,7 +202,7 @@ func (d *delivery) step(ctx context.Context, name string, fn func(ctx context.Co
 		p.Expire(rctx, key, sentTTL)
 		return nil
 	}); err != nil {
-		d.s.log.WarnContext(ctx, "record notification progress", "entry_id", d.n.ID, "err", err)
+		d.s.log.WarnContext(ctx, "record notification progress", "entry_id", d.entryID, "err", err)
 	}
 	return v, nil
 }

@@ -22,7 +22,7 @@ const (
 	NotifyGroup = "slack" // consumer group of the sender on {prefix}:notify
 	notifyField = "n"     // entry field holding the notification's JSON
 	chartField  = "chart_png"
-	sentTTL     = 7 * 24 * time.Hour
+	sentTTL     = 48 * time.Hour // far beyond any redelivery of a pending entry
 )
 
 // AlertThreads finds and records where an incident's Slack thread is. *store.Store satisfies

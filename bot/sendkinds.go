@@ -62,7 +62,7 @@ func (d *delivery) updater(channel, ts string, v View) func(context.Context) (st
 		defer cancel()
 		_, _, _, err := d.s.api.UpdateMessageContext(cctx, channel, ts, messageOptions(v, "")...)
 		if messageGone(err) {
-			d.s.log.WarnContext(ctx, "parent message gone; not updated", "channel", channel, "entry_id", d.n.ID, "err", err)
+			d.s.log.WarnContext(ctx, "parent message gone; not updated", "channel", channel, "entry_id", d.entryID, "err", err)
 			return "skipped", nil
 		}
 		return ts, err
