@@ -45,6 +45,9 @@ func (a *App) answer(ctx context.Context, q question) {
 	v := a.h.Ask(ctx, a.users.caller(ctx, q.user), q.channel+":"+q.thread, q.text)
 	if ph != "" {
 		_, _, _, err = a.api.UpdateMessageContext(ctx, q.channel, ph, messageOptions(v, "")...)
+		if blocksRejected(err) {
+			_, _, _, err = a.api.UpdateMessageContext(ctx, q.channel, ph, textOptions(v, "")...)
+		}
 		if err == nil {
 			return
 		}

@@ -301,3 +301,17 @@ func TestSenderUnconfiguredChannel(t *testing.T) {
 		t.Errorf("dead = %+v; want the notification with the reason", dead)
 	}
 }
+
+// TestSenderFallsBackToText: when Slack refuses the blocks, the text alone is posted rather
+// than the notification being lost.
+func TestSenderFallsBackToText(t *testing.T) {
+	e := newEnv(t)
+	e.fake.FailWith("chat.postMessage", 1, "msg_blocks_too_long")
+	runSender(t, e, bot.SenderConfig{})
+	e.notify(t, fleet.Notification{ID: "b", Kind: fleet.NotifySystem, Text: "disk nearly full"})
+	e.waitDrained(t)
+	msgs := e.fake.Messages(alertsCh)
+	if len(msgs) != 1 || msgs[0].Blocks != nil || !strings.Contains(msgs[0].Text, "disk nearly full") {
+		t.Errorf("messages = %+v; want the text alone", msgs)
+	}
+}

@@ -47,6 +47,10 @@ func (d *delivery) poster(channel, threadTS string, v View) func(context.Context
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
 		defer cancel()
 		_, ts, err := d.s.api.PostMessageContext(cctx, channel, messageOptions(v, threadTS)...)
+		if blocksRejected(err) {
+			d.s.log.WarnContext(ctx, "slack refused the blocks; posting the text alone", "channel", channel, "entry_id", d.entryID, "err", err)
+			_, ts, err = d.s.api.PostMessageContext(cctx, channel, textOptions(v, threadTS)...)
+		}
 		return ts, err
 	}
 }
@@ -61,6 +65,9 @@ func (d *delivery) updater(channel, ts string, v View) func(context.Context) (st
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
 		defer cancel()
 		_, _, _, err := d.s.api.UpdateMessageContext(cctx, channel, ts, messageOptions(v, "")...)
+		if blocksRejected(err) {
+			_, _, _, err = d.s.api.UpdateMessageContext(cctx, channel, ts, textOptions(v, "")...)
+		}
 		if messageGone(err) {
 			d.s.log.WarnContext(ctx, "parent message gone; not updated", "channel", channel, "entry_id", d.entryID, "err", err)
 			return "skipped", nil
@@ -80,6 +87,11 @@ func messageOptions(v View, threadTS string) []slack.MsgOption {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
 	return opts
+}
+
+// textOptions renders v as its text fallback alone, for when Slack refuses the blocks.
+func textOptions(v View, threadTS string) []slack.MsgOption {
+	return messageOptions(View{Text: v.FallbackText()}, threadTS)
 }
 
 // alert posts an incident's parent message, or replies in its thread and updates the parent.

@@ -97,6 +97,16 @@ func slackCode(err error) string {
 	return ""
 }
 
+// blocksRejected reports whether Slack refused a message's blocks or length; it sometimes
+// does below the documented limits (msg_blocks_too_long), and the text alone then goes.
+func blocksRejected(err error) bool {
+	switch slackCode(err) {
+	case "invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long", "msg_too_long":
+		return true
+	}
+	return false
+}
+
 // messageGone reports whether err says the message to update no longer exists or can no
 // longer be edited, in which case the update is skipped rather than retried.
 func messageGone(err error) bool {
