@@ -227,3 +227,22 @@ func TestTripFormOptions(t *testing.T) {
 		t.Errorf("truck select offers %d plates; want all %d", total, len(plates))
 	}
 }
+
+// TestConsoleLine routes console lines like Slack's front doors.
+func TestConsoleLine(t *testing.T) {
+	rec := &recorder{}
+	h := NewHandler(HandlerDeps{Lookups: rec, Desk: rec, Approvers: Approvers{"*"}})
+	caller := tools.Caller{UserID: "console", Via: "console"}
+	if got := h.Line(context.Background(), caller, "console", "/truck t11985la").Console(); !strings.Contains(got, "not found") {
+		t.Errorf("/truck line = %q", got)
+	}
+	if len(rec.calls) != 1 || rec.calls[0] != `truck "t11985la"` {
+		t.Errorf("calls = %v", rec.calls)
+	}
+	if got := h.Line(context.Background(), caller, "console", "/trip").Console(); !strings.Contains(got, "trip form is Slack's") {
+		t.Errorf("/trip line = %q", got)
+	}
+	if got := h.Line(context.Background(), caller, "console", "approve TRP-0001").Console(); !strings.Contains(got, "Approved") {
+		t.Errorf("approve line = %q", got)
+	}
+}
