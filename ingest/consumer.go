@@ -30,6 +30,7 @@ type ConsumerConfig struct {
 	Name          string           // consumer name in the group, unique per worker and stable across restarts
 	Batch         int              // entries read per batch (default 256)
 	Block         time.Duration    // how long a read waits for entries (default 2 s)
+	Linger        time.Duration    // after a short read, wait this long for more (default 50 ms; negative: never)
 	ClaimIdle     time.Duration    // pending this long is reclaimed from a stuck worker (default 1 min)
 	MaxDeliveries int64            // deliveries before an entry is dead-lettered (default 5)
 	Thresholds    fleet.Thresholds // detection thresholds
@@ -41,6 +42,9 @@ func (c *ConsumerConfig) defaults() {
 	}
 	if c.Block <= 0 {
 		c.Block = 2 * time.Second
+	}
+	if c.Linger == 0 {
+		c.Linger = 50 * time.Millisecond
 	}
 	if c.ClaimIdle <= 0 {
 		c.ClaimIdle = time.Minute
@@ -101,7 +105,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 			c.reclaim(ctx)
 			nextClaim = now.Add(c.cfg.ClaimIdle / 2)
 		}
-		msgs, err := c.read(ctx, ">")
+		msgs, err := c.next(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
 				c.fail(ctx, "read", err)
@@ -127,7 +131,7 @@ func lostGroup(err error) bool {
 // drainOwn re-reads the entries this consumer name left pending before a restart.
 func (c *Consumer) drainOwn(ctx context.Context) {
 	for ctx.Err() == nil {
-		msgs, err := c.read(ctx, "0")
+		msgs, err := c.read(ctx, "0", -1, c.cfg.Batch)
 		if err != nil || len(msgs) == 0 {
 			return
 		}
@@ -141,13 +145,27 @@ func (c *Consumer) drainOwn(ctx context.Context) {
 	}
 }
 
-func (c *Consumer) read(ctx context.Context, from string) ([]redis.XMessage, error) {
-	block := c.cfg.Block
-	if from != ">" {
-		block = -1 // reading our own pending list never blocks
+// next reads the next batch of new entries: it blocks for the first ones and, when fewer than a
+// full batch came, lingers for more, so that at a steady trickle one transaction still carries
+// many entries (far fewer commits for Postgres to flush, at the price of Linger of delay).
+func (c *Consumer) next(ctx context.Context) ([]redis.XMessage, error) {
+	msgs, err := c.read(ctx, ">", c.cfg.Block, c.cfg.Batch)
+	if err != nil || len(msgs) == 0 || len(msgs) >= c.cfg.Batch || c.cfg.Linger < 0 {
+		return msgs, err
 	}
+	sleep(ctx, c.cfg.Linger)
+	more, err := c.read(ctx, ">", -1, c.cfg.Batch-len(msgs))
+	if err != nil {
+		return msgs, nil // msgs are ours now; the error shows again on the next read
+	}
+	return append(msgs, more...), nil
+}
+
+// read reads up to count entries after from (">" for new ones, "0" for our own pending ones),
+// waiting up to block for new ones (negative: not at all).
+func (c *Consumer) read(ctx context.Context, from string, block time.Duration, count int) ([]redis.XMessage, error) {
 	res, err := c.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
-		Group: Group, Consumer: c.cfg.Name, Streams: []string{c.keys.Ingest(), from}, Count: int64(c.cfg.Batch), Block: block,
+		Group: Group, Consumer: c.cfg.Name, Streams: []string{c.keys.Ingest(), from}, Count: int64(count), Block: block,
 	}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil

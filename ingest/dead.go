@@ -99,7 +99,11 @@ func (b *backoff) reset() { b.n = 0 }
 func (b *backoff) wait(ctx context.Context) {
 	d := min(500*time.Millisecond<<min(b.n, 6), 30*time.Second)
 	b.n++
-	d = d/2 + rand.N(d/2+1)
+	sleep(ctx, d/2+rand.N(d/2+1))
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
