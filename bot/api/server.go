@@ -63,7 +63,7 @@ type TripQuery struct {
 	Limit          int
 }
 
-// Deps are what the API calls. Every field is required except Metrics.
+// Deps are what the API calls. Every field is required except Metrics and Log.
 type Deps struct {
 	Trucks  Trucks
 	Trips   Trips
