@@ -171,7 +171,7 @@ func (d *Decoder) decodePosition(p rawPush, recv time.Time) (Event, *InvalidErro
 	}
 	pos := &fleet.Position{
 		Plate: plate, IMEI: imei, FixTime: fix.UTC(), ReceivedAt: recv.UTC(), Point: pt,
-		SpeedKmh: speed, Heading: heading, Ignition: ign, Cell: fleet.CellOf(pt, fleet.CellResolution), Source: "webhook",
+		SpeedKmh: speed, Heading: heading, Ignition: ign, Source: "webhook", // the consumer computes the H3 cell, off the hot path
 	}
 	return Event{Type: TypePosition, Key: PositionKey(imei, plate, fix), Received: recv.UTC(), Position: pos}, nil
 }

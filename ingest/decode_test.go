@@ -30,7 +30,7 @@ func TestDecodeLocationPush(t *testing.T) {
 	p := evs[0].Position
 	want := time.Date(2026, 11, 26, 8, 27, 7, 0, time.UTC) // 13:57:07 IST
 	if evs[0].Type != ingest.TypePosition || p.IMEI != "0210716299" || p.Plate != "TN19AA7420" || !p.FixTime.Equal(want) ||
-		p.SpeedKmh != 42.5 || p.Heading != 201 || !p.Ignition || p.Cell == 0 {
+		p.SpeedKmh != 42.5 || p.Heading != 201 || !p.Ignition {
 		t.Errorf("Decode = %+v; want LocoNav's fields with fix %v", p, want)
 	}
 	if evs[0].Key != "0210716299@"+strconv.FormatInt(want.UnixMilli(), 10) {
