@@ -42,6 +42,7 @@ type InvalidError struct {
 	Msg   string
 }
 
+// Error says which event and field are invalid, e.g. "event 2: latitude: out of range -90..90".
 func (e *InvalidError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("event %d: %s", e.Index, e.Msg)
