@@ -19,9 +19,9 @@ const (
 	Group        = "processors"   // consumer group on the ingest stream
 	EntryField   = "e"            // field of an ingest (and events) stream entry holding its JSON
 	NotifyField  = "n"            // field of a notify stream entry holding the notification's JSON
-	SeenTTL      = 49 * time.Hour // how long replays are recognised: past the 48 h LocoNav may resend
+	SeenTTL      = 49 * time.Hour // how long replays are recognised: the contract's 48 h and an hour to spare
 	eventsMaxLen = 100_000        // domain events are informational; keep the latest
-	notifyMaxLen = 1000_000       // a safety cap far above what the sender leaves unread
+	notifyMaxLen = 1_000_000      // a safety cap far above what the sender leaves unread
 	bucketMillis = 500_000        // replay-set bucket: ≤ 500 members at 1 Hz keeps Redis's compact intset
 )
 
