@@ -171,29 +171,70 @@ func (s *Store) resolveVehicles(ctx context.Context, obs []fleet.Observation) ([
 		return nil, err
 	}
 	resolved := map[vehicle]string{}
-	var registered []string
+	var unknown []vehicle
 	for _, o := range obs {
 		v := observed(o)
-		plate, ok := resolved[v]
-		if !ok {
-			if plate, ok = byIMEI[v.imei]; !ok || v.imei == "" {
-				imei, known := byPlate[v.plate]
-				plate, ok = v.plate, known && (imei != "" || v.imei == "")
-			}
-			if !ok {
-				t, created, err := s.RegisterUnrostered(ctx, v.plate, v.imei)
-				if err != nil {
-					return nil, err
-				}
-				if plate = t.Plate; created {
-					registered = append(registered, plate)
-				}
-			}
-			resolved[v] = plate
+		if _, done := resolved[v]; done || slices.Contains(unknown, v) {
+			continue
 		}
-		setPlate(o, plate)
+		if plate, ok := byIMEI[v.imei]; ok && v.imei != "" {
+			resolved[v] = plate
+		} else if imei, known := byPlate[v.plate]; known && (imei != "" || v.imei == "") {
+			resolved[v] = v.plate
+		} else {
+			unknown = append(unknown, v)
+		}
+	}
+	registered, err := s.registerUnknown(ctx, unknown, resolved)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range obs {
+		setPlate(o, resolved[observed(o)])
 	}
 	return registered, nil
+}
+
+const registerUnrosteredSQL = `
+INSERT INTO trucks (plate, imei, status) SELECT p, NULLIF(i, ''), 'unrostered' FROM unnest($1::text[], $2::text[]) v(p, i)
+ON CONFLICT DO NOTHING RETURNING plate`
+
+// registerUnknown registers vehicles as unrostered trucks in one INSERT and records their
+// plates in resolved. One that collides with a truck (its plate known without this device, or
+// its device under another plate) goes through RegisterUnrostered, which sorts it out.
+func (s *Store) registerUnknown(ctx context.Context, vs []vehicle, resolved map[vehicle]string) ([]string, error) {
+	if len(vs) == 0 {
+		return nil, nil
+	}
+	plates, imeis := make([]string, len(vs)), make([]string, len(vs))
+	for i, v := range vs {
+		plates[i], imeis[i] = v.plate, v.imei
+		if v.plate == "" {
+			plates[i] = unrosteredPlate(v.imei)
+		}
+	}
+	rows, err := s.pool.Query(ctx, registerUnrosteredSQL, plates, imeis)
+	if err != nil {
+		return nil, err
+	}
+	created, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range vs {
+		if slices.Contains(created, plates[i]) && !slices.Contains(plates[:i], plates[i]) {
+			resolved[v] = plates[i]
+			continue
+		}
+		t, made, err := s.RegisterUnrostered(ctx, v.plate, v.imei)
+		if err != nil {
+			return nil, err
+		}
+		if resolved[v] = t.Plate; made {
+			created = append(created, t.Plate)
+		}
+	}
+	return created, nil
 }
 
 // rosterOf returns the trucks the observations name, as plate → IMEI and IMEI → plate.
