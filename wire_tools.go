@@ -9,9 +9,9 @@ import (
 // The store is what the fleet functions read and write; the notify stream carries their trip
 // approvals to Slack.
 var (
-	_ tools.Fleet       = (*store.Store)(nil)
-	_ tools.StateLister = (*store.Store)(nil)
-	_ tools.Notifier    = (*ingest.NotifyStream)(nil)
+	_ tools.Fleet        = (*store.Store)(nil)
+	_ tools.RosterSource = (*store.Store)(nil)
+	_ tools.Notifier     = (*ingest.NotifyStream)(nil)
 )
 
 // fleetTools is the fleet functions and the agent over them, shared by the Slack bot, the
@@ -22,13 +22,14 @@ type fleetTools struct {
 	Index    *tools.StateIndex // nearby searches from memory
 }
 
-// newFleetTools builds the registry over the store, with find_nearby_trucks answered from an
-// in-memory index of truck states, and the agent with per-thread memory in Redis. The
-// returned component keeps the index fresh; run it with the others.
+// newFleetTools builds the registry over the store, with find_nearby_trucks and
+// get_fleet_status answered from an in-memory index of the fleet's latest fixes (at most two
+// reload intervals old), and the agent with per-thread memory in Redis. The returned component
+// keeps the index fresh; run it with the others.
 func newFleetTools(a *app) (*fleetTools, []component) {
 	idx := tools.NewStateIndex(a.store, tools.DefaultIndexInterval, a.log)
 	reg := tools.NewRegistry(a.store, ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix), tools.Options{
-		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Nearby: idx, Logger: a.log,
+		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Nearby: idx, Roster: idx, Logger: a.log,
 	})
 	agent := tools.NewAgent(reg, tools.NewRedisMemory(a.rdb, a.cfg.RedisPrefix, tools.DefaultMemoryTTL), tools.AgentConfig{
 		APIKey: a.cfg.OpenAIAPIKey, BaseURL: a.cfg.OpenAIBaseURL, Model: a.cfg.OpenAIModel, MaxRetries: 2,

@@ -13,7 +13,7 @@ import (
 
 const (
 	// fleetRosterSQL is every truck not archived with its latest fix, lean: what a fleet
-	// overview needs and no more, so 1,000 trucks cost one short round trip.
+	// overview and the in-memory index need and no more.
 	fleetRosterSQL = `
 SELECT t.plate, t.status, COALESCE(t.driver_id, 0), s.plate IS NOT NULL,
 	COALESCE(s.fix_time, 'epoch'), COALESCE(s.lat, 0), COALESCE(s.lng, 0), COALESCE(s.speed_kmh, 0),
@@ -30,32 +30,31 @@ WHERE status IN ('pending_approval', 'scheduled', 'delayed', 'ongoing', 'arrived
 ORDER BY scheduled_departure, code`
 )
 
-// FleetSnapshot returns, in one round trip, every truck that is not archived (by plate), the
-// latest fix of each one that has reported, and every active trip (by scheduled departure).
-// It reads lean: trucks carry plate, status and driver; states the fix, cells and confirmed
-// site; trips code, plate, status, sites and scheduled departure.
-func (s *Store) FleetSnapshot(ctx context.Context) (trucks []fleet.Truck, states []fleet.TruckState, trips []fleet.Trip, err error) {
-	defer wrap(&err, "FleetSnapshot")
-	b := &pgx.Batch{}
-	b.Queue(fleetRosterSQL)
-	b.Queue(activeTripsBriefSQL)
-	br := s.pool.SendBatch(ctx, b)
-	defer br.Close()
-	if trucks, states, err = scanRoster(br); err != nil {
-		return nil, nil, nil, err
-	}
-	if trips, err = scanTripBriefs(br); err != nil {
-		return nil, nil, nil, err
-	}
-	return trucks, states, trips, br.Close()
-}
-
-// scanRoster reads fleetRosterSQL.
-func scanRoster(br pgx.BatchResults) (trucks []fleet.Truck, states []fleet.TruckState, err error) {
-	rows, err := br.Query()
+// FleetRoster returns every truck that is not archived, by plate, and the latest fix of each
+// one that has reported, in one lean query: trucks carry plate, status and driver; states the
+// fix, cells and confirmed site.
+func (s *Store) FleetRoster(ctx context.Context) (_ []fleet.Truck, _ []fleet.TruckState, err error) {
+	defer wrap(&err, "FleetRoster")
+	rows, err := s.pool.Query(ctx, fleetRosterSQL)
 	if err != nil {
 		return nil, nil, err
 	}
+	return scanRoster(rows)
+}
+
+// ActiveTrips returns every active trip (not completed, rejected or cancelled) by scheduled
+// departure, brief: code, plate, status, sites and scheduled departure.
+func (s *Store) ActiveTrips(ctx context.Context) (_ []fleet.Trip, err error) {
+	defer wrap(&err, "ActiveTrips")
+	rows, err := s.pool.Query(ctx, activeTripsBriefSQL)
+	if err != nil {
+		return nil, err
+	}
+	return scanTripBriefs(rows)
+}
+
+// scanRoster reads fleetRosterSQL.
+func scanRoster(rows pgx.Rows) (trucks []fleet.Truck, states []fleet.TruckState, err error) {
 	defer rows.Close()
 	trucks, states = make([]fleet.Truck, 0, 512), make([]fleet.TruckState, 0, 512)
 	for rows.Next() {
@@ -80,11 +79,7 @@ func scanRoster(br pgx.BatchResults) (trucks []fleet.Truck, states []fleet.Truck
 }
 
 // scanTripBriefs reads activeTripsBriefSQL.
-func scanTripBriefs(br pgx.BatchResults) ([]fleet.Trip, error) {
-	rows, err := br.Query()
-	if err != nil {
-		return nil, err
-	}
+func scanTripBriefs(rows pgx.Rows) ([]fleet.Trip, error) {
 	defer rows.Close()
 	var trips []fleet.Trip
 	for rows.Next() {

@@ -10,7 +10,7 @@ import (
 	"github.com/watchtower-ops/watchtower/store"
 )
 
-func TestFleetSnapshot(t *testing.T) {
+func TestFleetRosterAndActiveTrips(t *testing.T) {
 	ctx := context.Background()
 	s, dep := tripFixture(t) // T11985LA and T28737LA
 	addTrucks(t, s, "KJA123AB")
@@ -25,7 +25,9 @@ func TestFleetSnapshot(t *testing.T) {
 	_, err = s.TransitionTrip(ctx, done.Code, dispatcher, "trip.reject", func(t fleet.Trip) (fleet.Trip, error) { return t.Reject("U9", "", time.Now()) })
 	must(t, err)
 
-	trucks, states, trips, err := s.FleetSnapshot(ctx)
+	trucks, states, err := s.FleetRoster(ctx)
+	must(t, err)
+	trips, err := s.ActiveTrips(ctx)
 	must(t, err)
 	var plates []string
 	for _, tr := range trucks {
@@ -71,7 +73,7 @@ func TestLatestTripForTruck(t *testing.T) {
 	}
 }
 
-func TestVisitCellsAndLatestStates(t *testing.T) {
+func TestVisitCellsAndRoster(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	addTrucks(t, s, "T11985LA", "T28737LA", "KJA123AB")
@@ -103,8 +105,11 @@ func TestVisitCellsAndLatestStates(t *testing.T) {
 	}
 	must(t, s.VisitCells(ctx, nil, false, func(*fleet.TruckState) { t.Error("visited with no cells") }))
 
-	all, err := s.LatestStates(ctx)
+	trucks, all, err := s.FleetRoster(ctx)
 	must(t, err)
+	if len(trucks) != 2 {
+		t.Errorf("roster = %d trucks; want the two not archived", len(trucks))
+	}
 	var plates []string
 	for _, st := range all {
 		plates = append(plates, st.Plate)
@@ -114,6 +119,6 @@ func TestVisitCellsAndLatestStates(t *testing.T) {
 	}
 	slices.Sort(plates)
 	if !slices.Equal(plates, []string{"T11985LA", "T28737LA"}) {
-		t.Errorf("LatestStates = %v; want the two trucks not archived", plates)
+		t.Errorf("FleetRoster states = %v; want the two trucks not archived", plates)
 	}
 }

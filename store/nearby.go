@@ -13,8 +13,6 @@ import (
 const fixCols = `s.plate, s.fix_time, s.lat, s.lng, s.speed_kmh, s.heading, s.ignition, s.h3_r9, s.h3_r7, s.site_code`
 
 const (
-	latestFixesSQL = `
-SELECT ` + fixCols + ` FROM truck_state s JOIN trucks t ON t.plate = s.plate WHERE t.archived_at IS NULL`
 	fixesInCellsSQL = `
 SELECT ` + fixCols + ` FROM truck_state s JOIN trucks t ON t.plate = s.plate
 WHERE s.h3_r9 = ANY($1) AND t.archived_at IS NULL`
@@ -57,24 +55,4 @@ func (s *Store) VisitCells(ctx context.Context, cells []int64, coarse bool, visi
 		visit(&st)
 	}
 	return rows.Err()
-}
-
-// LatestStates returns the latest fix of every truck (not archived) that has reported, with
-// only the fix, cells and confirmed site filled in: what an in-memory radius index needs, read
-// as lean as possible.
-func (s *Store) LatestStates(ctx context.Context) (_ []fleet.TruckState, err error) {
-	defer wrap(&err, "LatestStates")
-	rows, err := s.pool.Query(ctx, latestFixesSQL)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []fleet.TruckState
-	for rows.Next() {
-		out = append(out, fleet.TruckState{})
-		if err := scanFix(rows, &out[len(out)-1]); err != nil {
-			return nil, err
-		}
-	}
-	return out, rows.Err()
 }

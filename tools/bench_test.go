@@ -60,12 +60,19 @@ func BenchmarkFleetFunctions1k(b *testing.B) {
 	b.Run("get_truck_location", func(b *testing.B) {
 		benchCall(b, reg, tools.ToolTruckLocation, func() any { return map[string]string{"truck": pick(f.plates)} })
 	})
-	b.Run("get_fleet_status", func(b *testing.B) {
-		filters := []any{nil, "moving", "offline", "on_trip", "at_site"}
-		benchCall(b, reg, tools.ToolFleetStatus, func() any {
-			return map[string]any{"filter": filters[f.rng.IntN(len(filters))], "site": nil}
+	idx := tools.NewStateIndex(f.st, time.Hour, quiet)
+	indexed := tools.NewRegistry(f.st, &notifier{}, tools.Options{Logger: quiet, Roster: idx, Nearby: idx})
+	filters := []any{nil, "moving", "offline", "on_trip", "at_site"}
+	for _, src := range []struct {
+		name string
+		reg  *tools.Registry
+	}{{"postgres", reg}, {"memory", indexed}} {
+		b.Run("get_fleet_status/"+src.name, func(b *testing.B) {
+			benchCall(b, src.reg, tools.ToolFleetStatus, func() any {
+				return map[string]any{"filter": filters[f.rng.IntN(len(filters))], "site": nil}
+			})
 		})
-	})
+	}
 	b.Run("get_trip_details", func(b *testing.B) {
 		benchCall(b, reg, tools.ToolTripDetails, func() any { return map[string]string{"trip_id_or_truck": pick(f.trips)} })
 	})

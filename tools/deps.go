@@ -35,11 +35,16 @@ type Tracker interface {
 	// TruckState returns the latest state of plate. It returns ENOTFOUND when the truck
 	// never reported.
 	TruckState(ctx context.Context, plate string) (fleet.TruckState, error)
-	// FleetSnapshot returns every truck that is not archived, the latest state of each truck
-	// that has reported, and every active trip (not completed, rejected or cancelled). Only
-	// what an overview needs must be filled in: trucks' plate and status; states' fix, cells
-	// and confirmed site; trips' code, plate, status, sites and scheduled departure.
-	FleetSnapshot(ctx context.Context) ([]fleet.Truck, []fleet.TruckState, []fleet.Trip, error)
+	RosterSource
+}
+
+// RosterSource gives the whole fleet at once: *store.Store from Postgres, or a *StateIndex
+// from memory.
+type RosterSource interface {
+	// FleetRoster returns every truck that is not archived and the latest state of each one
+	// that has reported. Only what an overview needs must be filled in: trucks' plate and
+	// status; states' fix, cells and confirmed site. Callers must not modify the slices.
+	FleetRoster(ctx context.Context) ([]fleet.Truck, []fleet.TruckState, error)
 }
 
 // CellSource visits the latest truck states in H3 cells: *store.Store from Postgres, or a
@@ -61,6 +66,9 @@ type TripReader interface {
 	// LatestTripForTruck returns the most recently created trip of plate, whatever its
 	// status. It returns ENOTFOUND when the truck never had a trip.
 	LatestTripForTruck(ctx context.Context, plate string) (fleet.Trip, error)
+	// ActiveTrips returns every active trip (not completed, rejected or cancelled); code,
+	// plate, status, sites and scheduled departure must be filled in.
+	ActiveTrips(ctx context.Context) ([]fleet.Trip, error)
 }
 
 // TripWriter creates trips and moves them through the state machine, each with its audit

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,21 +15,15 @@ import (
 // DefaultIndexInterval is how often a running StateIndex reloads truck states.
 const DefaultIndexInterval = 2 * time.Second
 
-// StateLister loads the latest state of every truck that has reported. *store.Store
-// satisfies it.
-type StateLister interface {
-	// LatestStates returns the latest state of every truck (not archived) that has reported.
-	LatestStates(ctx context.Context) ([]fleet.TruckState, error)
-}
-
-// StateIndex keeps the latest state of every truck in memory, bucketed by H3 cell at both
-// indexed resolutions, so find_nearby_trucks never waits on Postgres: at 100,000 trucks a
-// 10 km search reads a few thousand candidates from memory instead of shipping them over the
-// wire. Run reloads it every interval; a lookup that finds it older than twice the interval
-// (or empty) reloads it first, so answers are never staler than that. Snapshots are immutable
-// and swapped atomically: lookups never block a reload. It is safe for concurrent use.
+// StateIndex keeps the roster and the latest fix of every truck in memory, bucketed by H3
+// cell at both indexed resolutions: find_nearby_trucks never waits on Postgres (at 100,000
+// trucks a 10 km search reads its candidates from memory instead of shipping tens of
+// thousands of rows), and get_fleet_status does not reload the whole fleet per question. Run
+// reloads it every interval; a lookup that finds it older than twice the interval (or empty)
+// reloads it first, so answers are never staler than that. Snapshots are immutable and
+// swapped atomically: lookups never block a reload. It is safe for concurrent use.
 type StateIndex struct {
-	src      StateLister
+	src      RosterSource
 	interval time.Duration
 	log      *slog.Logger
 	now      func() time.Time
@@ -39,6 +34,7 @@ type StateIndex struct {
 
 // stateSnapshot is one immutable load of the fleet's states.
 type stateSnapshot struct {
+	trucks []fleet.Truck
 	states []fleet.TruckState
 	fine   map[int64][]int32 // res-9 cell → indexes into states
 	coarse map[int64][]int32 // res-7 cell → indexes into states
@@ -47,7 +43,7 @@ type stateSnapshot struct {
 
 // NewStateIndex returns an empty index over src, reloaded every interval by Run (0:
 // DefaultIndexInterval).
-func NewStateIndex(src StateLister, interval time.Duration, log *slog.Logger) *StateIndex {
+func NewStateIndex(src RosterSource, interval time.Duration, log *slog.Logger) *StateIndex {
 	if interval <= 0 {
 		interval = DefaultIndexInterval
 	}
@@ -89,11 +85,13 @@ func (x *StateIndex) reload(ctx context.Context, since time.Time) error {
 		return nil
 	}
 	start := x.now()
-	states, err := x.src.LatestStates(ctx)
+	trucks, states, err := x.src.FleetRoster(ctx)
 	if err != nil {
 		return fmt.Errorf("load truck states: %w", err)
 	}
-	x.snap.Store(buildSnapshot(states, start))
+	snap := buildSnapshot(slices.Clone(states), start) // cloned: cells may be filled in
+	snap.trucks = trucks
+	x.snap.Store(snap)
 	return nil
 }
 
@@ -152,6 +150,16 @@ func (x *StateIndex) fresh(ctx context.Context) (*stateSnapshot, error) {
 		return cur, nil
 	}
 	return nil, err
+}
+
+// FleetRoster returns the trucks and latest fixes of the current snapshot, reloading first as
+// VisitCells does. The slices are shared: callers must not modify them.
+func (x *StateIndex) FleetRoster(ctx context.Context) ([]fleet.Truck, []fleet.TruckState, error) {
+	snap, err := x.fresh(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return snap.trucks, snap.states, nil
 }
 
 // Len returns how many truck states the current snapshot holds.

@@ -10,21 +10,21 @@ import (
 	"github.com/watchtower-ops/watchtower/tools"
 )
 
-// flakyLister wraps a StateLister and fails while down is set.
+// flakyLister wraps a RosterSource and fails while down is set.
 type flakyLister struct {
-	tools.StateLister
+	tools.RosterSource
 	mu   sync.Mutex
 	down bool
 }
 
-func (l *flakyLister) LatestStates(ctx context.Context) ([]fleet.TruckState, error) {
+func (l *flakyLister) FleetRoster(ctx context.Context) ([]fleet.Truck, []fleet.TruckState, error) {
 	l.mu.Lock()
 	down := l.down
 	l.mu.Unlock()
 	if down {
-		return nil, fleet.Errorf(fleet.EUNAVAILABLE, "database unreachable")
+		return nil, nil, fleet.Errorf(fleet.EUNAVAILABLE, "database unreachable")
 	}
-	return l.StateLister.LatestStates(ctx)
+	return l.RosterSource.FleetRoster(ctx)
 }
 
 func (l *flakyLister) setDown(v bool) {
@@ -46,7 +46,7 @@ func visit(t *testing.T, idx *tools.StateIndex, p fleet.Point) []string {
 func TestStateIndex(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	src := &flakyLister{StateLister: f.st}
+	src := &flakyLister{RosterSource: f.st}
 	const interval = 20 * time.Millisecond
 	idx := tools.NewStateIndex(src, interval, quiet)
 	apapa := testSites[3].Point
@@ -54,6 +54,11 @@ func TestStateIndex(t *testing.T) {
 	// The first lookup loads the index.
 	if got := visit(t, idx, apapa); len(got) != 1 || got[0] != "T11985LA" || idx.Len() != 4 {
 		t.Fatalf("first lookup = %v with %d states; want [T11985LA] of 4 reporting trucks", got, idx.Len())
+	}
+	trucks, states, err := idx.FleetRoster(ctx)
+	must(t, err)
+	if len(trucks) != 6 || len(states) != 4 {
+		t.Errorf("roster = %d trucks, %d states; want 6 trucks (inactive included), 4 reporting", len(trucks), len(states))
 	}
 	// A truck arriving is seen once the snapshot is older than twice the interval.
 	f.setState(t, "T28737LA", apapa, f.now, 0, false, "")
@@ -72,7 +77,7 @@ func TestStateIndex(t *testing.T) {
 	}
 	// Without any snapshot, the failure is returned.
 	empty := tools.NewStateIndex(src, interval, quiet)
-	err := empty.VisitCells(ctx, []int64{1}, false, func(*fleet.TruckState) {})
+	err = empty.VisitCells(ctx, []int64{1}, false, func(*fleet.TruckState) {})
 	if fleet.ErrorCode(err) != fleet.EUNAVAILABLE {
 		t.Errorf("VisitCells with nothing loaded and the database down = %v; want EUNAVAILABLE", err)
 	}

@@ -92,7 +92,7 @@ func TestNearbyMatchesBruteForce(t *testing.T) {
 		must(t, err)
 		f.setState(t, plate, lagosPoint(rng), f.now.Add(-time.Duration(rng.IntN(3600))*time.Second), float64(rng.IntN(3))*20, rng.IntN(2) == 0, "")
 	}
-	states, err := f.st.LatestStates(ctx)
+	_, states, err := f.st.FleetRoster(ctx)
 	must(t, err)
 	idx := tools.NewStateIndex(f.st, time.Hour, quiet)
 	must(t, idx.Refresh(ctx))

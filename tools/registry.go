@@ -38,7 +38,10 @@ type Options struct {
 	Now        func() time.Time // clock; nil: time.Now
 	// Nearby answers find_nearby_trucks' cell lookups; nil: the Fleet (Postgres). A
 	// *StateIndex answers from memory.
-	Nearby    CellSource
+	Nearby CellSource
+	// Roster gives get_fleet_status the whole fleet's trucks and fixes; nil: the Fleet
+	// (Postgres). A *StateIndex answers from memory, as fresh as its reload interval.
+	Roster    RosterSource
 	MaxListed int          // trucks listed by get_fleet_status; 0: 50
 	Logger    *slog.Logger // nil: slog.Default()
 }
@@ -50,6 +53,7 @@ type Registry struct {
 	fleet    Fleet
 	notifier Notifier
 	nearby   CellSource
+	roster   RosterSource
 	th       fleet.Thresholds
 	loc      *time.Location
 	now      func() time.Time
@@ -65,7 +69,7 @@ type Registry struct {
 // NewRegistry returns the registry of the six fleet functions over f, queuing trip approvals
 // through n.
 func NewRegistry(f Fleet, n Notifier, opts Options) *Registry {
-	r := &Registry{fleet: f, notifier: n, nearby: opts.Nearby, th: opts.Thresholds, loc: opts.Location,
+	r := &Registry{fleet: f, notifier: n, nearby: opts.Nearby, roster: opts.Roster, th: opts.Thresholds, loc: opts.Location,
 		now: opts.Now, max: opts.MaxListed, log: opts.Logger}
 	if r.th == (fleet.Thresholds{}) {
 		r.th = fleet.DefaultThresholds()
@@ -78,6 +82,9 @@ func NewRegistry(f Fleet, n Notifier, opts Options) *Registry {
 	}
 	if r.nearby == nil {
 		r.nearby = f
+	}
+	if r.roster == nil {
+		r.roster = f
 	}
 	if r.max <= 0 {
 		r.max = 50

@@ -74,8 +74,9 @@ func (r *Registry) FleetStatus(ctx context.Context, a FleetStatusArgs) (*FleetSt
 		trips  []fleet.Trip
 		sites  []fleet.Site
 	)
-	g, gctx := errgroup.WithContext(ctx) // two round trips at once
-	g.Go(func() (err error) { trucks, states, trips, err = r.fleet.FleetSnapshot(gctx); return err })
+	g, gctx := errgroup.WithContext(ctx) // the round trips at once
+	g.Go(func() (err error) { trucks, states, err = r.roster.FleetRoster(gctx); return err })
+	g.Go(func() (err error) { trips, err = r.fleet.ActiveTrips(gctx); return err })
 	g.Go(func() (err error) { sites, err = r.fleet.ListSites(gctx); return err })
 	if err := g.Wait(); err != nil {
 		return nil, err

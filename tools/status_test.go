@@ -90,6 +90,15 @@ func TestFleetStatus(t *testing.T) {
 	if onTrip.Trucks[0].TripID != "TRP-0001" || onTrip.Trucks[0].FixAge != "1 min ago" || !strings.Contains(onTrip.Text(), "T28737LA — moving, trip TRP-0001") {
 		t.Errorf("on trip = %+v\n%s", onTrip.Trucks[0], onTrip.Text())
 	}
+	idx := tools.NewStateIndex(f.st, time.Hour, quiet)
+	indexed := tools.NewRegistry(f.st, f.notes, tools.Options{Now: func() time.Time { return f.now }, Roster: idx, Logger: quiet})
+	fromMemory, err := indexed.FleetStatus(ctx, tools.FleetStatusArgs{})
+	must(t, err)
+	if fromMemory.States != all.States || fromMemory.Roster != all.Roster || fromMemory.ActiveTrips != all.ActiveTrips ||
+		len(fromMemory.Trucks) != len(all.Trucks) {
+		t.Errorf("from the index = %+v %+v; want what Postgres gives: %+v %+v", fromMemory.States, fromMemory.Roster, all.States, all.Roster)
+	}
+
 	_, err = f.reg.FleetStatus(ctx, tools.FleetStatusArgs{Filter: sp("flying")})
 	wantCode(t, "unknown filter", err, fleet.EINVALID)
 	_, err = f.reg.FleetStatus(ctx, tools.FleetStatusArgs{Site: sp("Lekki Free Zone")})
