@@ -73,24 +73,29 @@ func (s *Sender) deliver(ctx context.Context, l *lane, it item) {
 		s.deadLetter(ctx, it, "", fleet.Errorf(fleet.EINVALID, "no Slack channel is configured for %s notifications", aud))
 		return
 	}
-	progress, err := s.rdb.HGetAll(ctx, s.sentKey(it.n.ID)).Result()
-	if err != nil {
-		progress = map[string]string{} // Redis hiccup: the steps below record again
-	}
-	if progress["done"] != "" {
-		s.cfg.Metrics.notification("duplicate")
-		s.finish(ctx, it) // delivered before the ack was lost
-		return
-	}
-	d := &delivery{s: s, lane: l, entryID: it.msg.ID, n: it.n, progress: progress}
+	d := &delivery{s: s, lane: l, entryID: it.msg.ID, n: it.n, progress: map[string]string{}}
 	tries, backoff := 0, time.Second
 	for {
+		d.loadProgress(ctx)
+		if d.progress["done"] != "" {
+			s.cfg.Metrics.notification("duplicate")
+			s.finish(ctx, it) // delivered before the ack was lost, or by another replica
+			return
+		}
+		if !s.lock(ctx, it.n.ID) { // another replica took the entry over and is delivering it
+			if !sleep(ctx, 2*time.Second) {
+				return
+			}
+			continue
+		}
 		err := d.run(ctx)
 		if err == nil {
 			s.cfg.Metrics.notification("sent")
 			s.finish(ctx, it)
+			s.unlock(it.n.ID)
 			return
 		}
+		s.unlock(it.n.ID)
 		if ctx.Err() != nil {
 			return
 		}
@@ -168,6 +173,42 @@ func (s *Sender) deadLetter(ctx context.Context, it item, channel string, cause 
 		if err == nil || !sleep(ctx, time.Second) {
 			return
 		}
+	}
+}
+
+// lockTTL bounds how long a crashed replica's delivery lock keeps others waiting.
+const lockTTL = 2 * time.Minute
+
+// unlockScript deletes a lock only when this consumer holds it.
+var unlockScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`)
+
+func (s *Sender) lockKey(id string) string { return s.cfg.Prefix + ":notify:lock:" + id }
+
+// lock takes the delivery lock of notification id, so that two replicas holding the same
+// entry (one took it over while the other was stuck) do not post it twice. When Redis cannot
+// say, the delivery goes ahead.
+func (s *Sender) lock(ctx context.Context, id string) bool {
+	ok, err := s.rdb.SetNX(ctx, s.lockKey(id), s.cfg.Consumer, lockTTL).Result()
+	if err != nil {
+		return true
+	}
+	return ok
+}
+
+func (s *Sender) unlock(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = unlockScript.Run(ctx, s.rdb, []string{s.lockKey(id)}, s.cfg.Consumer).Err()
+}
+
+// loadProgress merges the steps recorded in Redis (by this or another replica) into d's.
+func (d *delivery) loadProgress(ctx context.Context) {
+	stored, err := d.s.rdb.HGetAll(ctx, d.s.sentKey(d.n.ID)).Result()
+	if err != nil {
+		return // Redis hiccup: the steps remembered in memory still count
+	}
+	for k, v := range stored {
+		d.progress[k] = v
 	}
 }
 

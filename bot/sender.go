@@ -103,10 +103,11 @@ type Sender struct {
 	cfg    SenderConfig
 	log    *slog.Logger
 
-	mu      sync.Mutex
-	parents map[int64]parentRef // alert ID → its parent message, so updates need no lookup
-	lanes   map[string]*lane
-	wg      sync.WaitGroup
+	mu       sync.Mutex
+	parents  map[int64]parentRef // alert ID → its parent message, so updates need no lookup
+	lanes    map[string]*lane
+	inflight map[string]bool // entry IDs queued or being delivered here, not to dispatch twice
+	wg       sync.WaitGroup
 }
 
 // parentRef is where a parent message is.
@@ -130,7 +131,7 @@ type item struct {
 func NewSender(rdb *redis.Client, api slackAPI, alerts AlertThreads, trips TripMessages, r *Renderer, cfg SenderConfig, log *slog.Logger) *Sender {
 	cfg.defaults()
 	return &Sender{rdb: rdb, api: api, alerts: alerts, trips: trips, r: r, cfg: cfg, log: log,
-		parents: make(map[int64]parentRef), lanes: make(map[string]*lane)}
+		parents: make(map[int64]parentRef), lanes: make(map[string]*lane), inflight: make(map[string]bool)}
 }
 
 func (s *Sender) stream() string { return s.cfg.Prefix + ":notify" }
@@ -224,12 +225,27 @@ func (s *Sender) claimStale(ctx context.Context) {
 // dispatch queues m on its channel's lane, starting the lane on first use. It blocks while the
 // lane is full, which holds the reader back instead of buffering without bound.
 func (s *Sender) dispatch(ctx context.Context, m redis.XMessage) {
+	s.mu.Lock()
+	busy := s.inflight[m.ID]
+	s.inflight[m.ID] = true
+	s.mu.Unlock()
+	if busy {
+		return // reclaimed from ourselves while it waits in its lane
+	}
 	it := decodeItem(m)
 	l := s.lane(ctx, s.channelFor(it.n))
 	select {
 	case l.queue <- it:
 	case <-ctx.Done():
+		s.done(m.ID)
 	}
+}
+
+// done forgets an entry this process no longer holds.
+func (s *Sender) done(id string) {
+	s.mu.Lock()
+	delete(s.inflight, id)
+	s.mu.Unlock()
 }
 
 func (s *Sender) lane(ctx context.Context, channel string) *lane {
@@ -245,10 +261,10 @@ func (s *Sender) lane(ctx context.Context, channel string) *lane {
 	go func() { // exits when stopLanes closes the queue, after the entry in hand
 		defer s.wg.Done()
 		for it := range l.queue {
-			if ctx.Err() != nil {
-				continue // leave it pending for the next run
+			if ctx.Err() == nil { // else leave it pending for the next run
+				s.deliver(ctx, l, it)
 			}
-			s.deliver(ctx, l, it)
+			s.done(it.msg.ID)
 		}
 	}()
 	return l

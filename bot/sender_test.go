@@ -315,3 +315,27 @@ func TestSenderFallsBackToText(t *testing.T) {
 		t.Errorf("messages = %+v; want the text alone", msgs)
 	}
 }
+
+// TestTwoSendersNeverDouble runs two replicas on one stream while Slack rate-limits, with a
+// claim time short enough that each takes over entries the other holds: every incident is
+// still posted exactly once.
+func TestTwoSendersNeverDouble(t *testing.T) {
+	e := newEnv(t)
+	e.fake.RateLimit("chat.postMessage", 3, 1)
+	runSender(t, e, bot.SenderConfig{Consumer: "replica-a", ClaimIdle: 300 * time.Millisecond, PerSecond: 20, Burst: 2})
+	runSender(t, e, bot.SenderConfig{Consumer: "replica-b", ClaimIdle: 300 * time.Millisecond, PerSecond: 20, Burst: 2})
+	for i := range 30 {
+		a := openAlert(t, e, i)
+		e.notify(t, fleet.Notification{ID: fmt.Sprintf("open-%d", i), Kind: fleet.NotifyAlertOpened, Alert: &a})
+	}
+	e.waitDrained(t)
+	seen := map[string]int{}
+	for _, m := range e.fake.TopLevel(alertsCh) {
+		seen[strings.SplitN(strings.SplitN(m.Text, "alert-", 2)[1], ":", 2)[0]]++
+	}
+	for i := range 30 {
+		if n := seen[fmt.Sprint(i)]; n != 1 {
+			t.Errorf("incident %d posted %d times; want once", i, n)
+		}
+	}
+}
