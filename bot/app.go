@@ -133,9 +133,11 @@ func (a *App) identify(ctx context.Context) error {
 			a.log.InfoContext(ctx, "slack identified", "bot_user", res.UserID, "team", res.Team)
 			return nil
 		}
-		if c := classify(err); c.class == errPermanent || slackCode(err) == "invalid_auth" || slackCode(err) == "not_authed" ||
-			slackCode(err) == "token_revoked" || slackCode(err) == "account_inactive" {
+		switch code := slackCode(err); {
+		case code == "invalid_auth" || code == "not_authed" || code == "token_revoked" || code == "account_inactive":
 			return fmt.Errorf("slack refused SLACK_BOT_TOKEN: %w", err)
+		case classify(err).class == errPermanent:
+			return fmt.Errorf("slack auth.test failed (check SLACK_API_URL and SLACK_BOT_TOKEN): %w", err)
 		}
 		a.log.WarnContext(ctx, "slack auth.test failed; retrying", "err", err, "retry_in", backoff)
 		if !sleep(ctx, backoff) {

@@ -88,19 +88,28 @@ func (r *Renderer) Approval(t fleet.Trip) View {
 
 // Decided is the approval message once decided: the same card, no buttons, who and when.
 func (r *Renderer) Decided(t fleet.Trip) View {
-	verb, emoji := "Approved", ":white_check_mark:"
-	if t.Status == fleet.TripRejected {
-		verb, emoji = "Rejected", ":x:"
+	verb, emoji, by, at, why := "Approved", ":white_check_mark:", t.DecidedBy, t.DecidedAt, ""
+	switch {
+	case t.Status == fleet.TripRejected:
+		verb, emoji, why = "Rejected", ":x:", t.RejectReason
+	case t.Status == fleet.TripCancelled && t.DecidedBy == "":
+		verb, emoji, by, at, why = "Cancelled", ":no_entry_sign:", t.CancelledBy, t.CancelledAt, t.CancelReason
 	}
 	v := r.tripDecisionCard(t, tripEmoji(t.Status)+" Trip "+t.Code+" "+strings.ToLower(verb))
-	line := fmt.Sprintf("%s *%s* by %s", emoji, verb, userRef(t.DecidedBy))
-	if t.DecidedAt != nil {
-		line += " · " + clock(*t.DecidedAt, r.Zone)
+	line := fmt.Sprintf("%s *%s*", emoji, verb)
+	if by != "" {
+		line += " by " + userRef(by)
 	}
-	if t.RejectReason != "" {
-		line += "\n_" + esc(t.RejectReason) + "_"
+	if at != nil {
+		line += " · " + clock(*at, r.Zone)
 	}
-	v.Text = fmt.Sprintf("Trip %s %s by %s", t.Code, strings.ToLower(verb), t.DecidedBy)
+	if t.Status == fleet.TripCancelled && verb == "Approved" {
+		line += "\n" + tripEmoji(t.Status) + " since cancelled"
+	}
+	if why != "" {
+		line += "\n_" + esc(why) + "_"
+	}
+	v.Text = plainLine(fmt.Sprintf("Trip %s %s", t.Code, strings.ToLower(verb)) + strings.TrimPrefix(line, emoji+" *"+verb+"*"))
 	return v.add(&Section{Text: line})
 }
 

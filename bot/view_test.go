@@ -177,3 +177,36 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+func TestDecidedSaysWhoAndWhen(t *testing.T) {
+	r := &Renderer{Zone: fleet.Lagos(), Now: time.Now}
+	at := time.Date(2025, 11, 26, 13, 5, 0, 0, time.UTC)
+	base := fleet.Trip{Code: "TRP-0007", Plate: "T1", Origin: "A", Destination: "B"}
+	cases := []struct {
+		name string
+		edit func(*fleet.Trip)
+		want []string
+	}{
+		{"approved", func(t *fleet.Trip) { t.Status, t.DecidedBy, t.DecidedAt = fleet.TripScheduled, "U9", &at }, []string{"Approved by @U9", "14:05 WAT"}},
+		{"rejected", func(t *fleet.Trip) {
+			t.Status, t.DecidedBy, t.DecidedAt, t.RejectReason = fleet.TripRejected, "U9", &at, "no driver"
+		}, []string{"Rejected by @U9", "no driver"}},
+		{"cancelled before a decision", func(t *fleet.Trip) {
+			t.Status, t.CancelledBy, t.CancelledAt, t.CancelReason = fleet.TripCancelled, "console", &at, "customer called"
+		}, []string{"Cancelled by console", "customer called"}},
+	}
+	for _, c := range cases {
+		tr := base
+		c.edit(&tr)
+		v := r.Decided(tr)
+		raw, _ := json.Marshal(v.Blocks())
+		for _, w := range c.want {
+			if !strings.Contains(v.Console(), w) {
+				t.Errorf("%s: card lacks %q:\n%s", c.name, w, v.Console())
+			}
+		}
+		if strings.Contains(string(raw), "trip_approve") {
+			t.Errorf("%s: decided card still has buttons", c.name)
+		}
+	}
+}
