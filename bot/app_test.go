@@ -1,8 +1,13 @@
 package bot_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/slack-go/slack"
+
+	"github.com/watchtower-ops/watchtower/bot"
 
 	"github.com/watchtower-ops/watchtower/bot/slackfake"
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -136,5 +141,19 @@ func TestSlashTruckAndNear(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAppRefusedToken stops the app with an error naming the variable when Slack refuses the
+// bot token, instead of retrying forever.
+func TestAppRefusedToken(t *testing.T) {
+	e := newEnv(t)
+	e.fake.FailWith("auth.test", 0, "invalid_auth")
+	api := slack.New("xoxb-revoked", slack.OptionAppLevelToken("xapp-test"), slack.OptionAPIURL(e.fake.APIURL()))
+	app := bot.NewApp(bot.Config{Prefix: e.prefix}, api, bot.NewHandler(bot.HandlerDeps{}), e.st, e.rdb, testLogger(t))
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := app.Run(ctx); err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
+		t.Errorf("Run = %v; want an error naming SLACK_BOT_TOKEN", err)
 	}
 }
