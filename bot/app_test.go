@@ -8,7 +8,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/watchtower-ops/watchtower/bot"
-
 	"github.com/watchtower-ops/watchtower/bot/slackfake"
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools/openaifake"
