@@ -228,3 +228,21 @@ func TestNotifyStreamIsIdempotent(t *testing.T) {
 		t.Errorf("Notify with Redis down code = %q; want %q", fleet.ErrorCode(err), fleet.EUNAVAILABLE)
 	}
 }
+
+func TestListenerLargeBatchAcrossScriptTurns(t *testing.T) {
+	rdb, prefix := storetest.NewRedis(t)
+	srv := newServer(t, rdb, prefix)
+	var parts []string
+	t0 := time.Now().Add(-time.Hour)
+	for i := range 1000 {
+		parts = append(parts, fixBody(fmt.Sprintf("T%05dLA", i%50), t0.Add(time.Duration(i)*time.Second), 6.47))
+	}
+	body := "[" + strings.Join(parts, ",") + "," + parts[0] + "]"
+	r := post(t, srv.URL+"/webhooks/loconav", body, signed(body))
+	if r.code != 202 || r.body["accepted"] != float64(1000) || r.body["duplicates"] != float64(1) {
+		t.Errorf("1,001 events = %d %v; want 202 with 1000 accepted and 1 duplicate", r.code, r.body)
+	}
+	if n := xlen(t, rdb, ingest.Keys{Prefix: prefix}.Ingest()); n != 1000 {
+		t.Errorf("stream has %d entries; want 1000", n)
+	}
+}

@@ -102,11 +102,27 @@ func NewProducer(rdb *redis.Client, prefix string) *Producer {
 	return &Producer{rdb: rdb, keys: Keys{Prefix: prefix}}
 }
 
-// Enqueue appends the events not seen in the last SeenTTL to {prefix}:ingest in one atomic
-// step, and returns how many were appended and how many were replays. When it returns an
-// error (EUNAVAILABLE when Redis cannot be written), some events may be in the stream; a retry
-// counts those as duplicates, never as second entries.
+// enqueueChunk bounds the events one script call appends: Redis runs a script alone, so a
+// 1 MiB body of 4,000 events is cut into turns that let other clients in between.
+const enqueueChunk = 200
+
+// Enqueue appends the events not seen in the last SeenTTL to {prefix}:ingest and returns how
+// many were appended and how many were replays. Each event is marked seen in the same atomic
+// step that appends it. When it returns an error (EUNAVAILABLE when Redis cannot be written),
+// some events may be in the stream; a retry counts those as duplicates, never as second
+// entries.
 func (p *Producer) Enqueue(ctx context.Context, events []Event) (accepted, duplicates int, err error) {
+	for start := 0; start < len(events); start += enqueueChunk {
+		n, err := p.enqueue(ctx, events[start:min(start+enqueueChunk, len(events))])
+		if err != nil {
+			return 0, 0, err
+		}
+		accepted += n
+	}
+	return accepted, len(events) - accepted, nil
+}
+
+func (p *Producer) enqueue(ctx context.Context, events []Event) (int, error) {
 	keys := make([]string, 1, len(events)+1)
 	keys[0] = p.keys.Ingest()
 	args := make([]any, 3, 2*len(events)+3)
@@ -114,7 +130,7 @@ func (p *Producer) Enqueue(ctx context.Context, events []Event) (accepted, dupli
 	for _, e := range events {
 		payload, err := json.Marshal(e)
 		if err != nil {
-			return 0, 0, fmt.Errorf("encode event %s: %w", e.Key, err)
+			return 0, fmt.Errorf("encode event %s: %w", e.Key, err)
 		}
 		key, member := p.keys.seen(e)
 		keys = append(keys, key)
@@ -122,9 +138,9 @@ func (p *Producer) Enqueue(ctx context.Context, events []Event) (accepted, dupli
 	}
 	n, err := appendScript.Run(ctx, p.rdb, keys, args...).Int()
 	if err != nil {
-		return 0, 0, unavailable("the ingest queue", err)
+		return 0, unavailable("the ingest queue", err)
 	}
-	return n, len(events) - n, nil
+	return n, nil
 }
 
 // NotifyStream appends typed notifications to {prefix}:notify for the Slack sender. It is
