@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -156,6 +155,3 @@ func (q *query) instant(name string, loc *time.Location, dayEnd bool) time.Time 
 	}
 	return d
 }
-
-// String describes the parameters for logs and errors.
-func (q *query) String() string { return fmt.Sprint(q.v) }
