@@ -110,3 +110,5 @@ func (e *env) seedFleet(t testing.TB) {
 type redisXAdd = redis.XAddArgs
 
 var slackFault503 = slackfake.Fault{Method: "chat.postMessage", Times: 2, Status: 503}
+
+type redisXReadGroup = redis.XReadGroupArgs

@@ -149,14 +149,14 @@ func (s *Sender) Run(ctx context.Context) error {
 		return err
 	}
 	defer s.stopLanes()
-	backlog := true // first deliver what this consumer read before a restart
+	from := "0" // first this consumer's entries read before a restart, page by page; then ">"
 	lastClaim := time.Time{}
 	for ctx.Err() == nil {
 		if time.Since(lastClaim) >= s.cfg.ClaimIdle/2 {
 			s.claimStale(ctx)
 			lastClaim = time.Now()
 		}
-		msgs, err := s.read(ctx, backlog)
+		msgs, err := s.read(ctx, from)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.WarnContext(ctx, "read notify stream", "stream", s.stream(), "err", err)
@@ -164,8 +164,11 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		if backlog && len(msgs) == 0 {
-			backlog = false
+		switch {
+		case from != ">" && len(msgs) == 0:
+			from = ">"
+		case from != ">":
+			from = msgs[len(msgs)-1].ID
 		}
 		for _, m := range msgs {
 			s.dispatch(ctx, m)
@@ -182,14 +185,15 @@ func (s *Sender) ensureGroup(ctx context.Context) error {
 	return nil
 }
 
-// read returns the next entries: this consumer's pending ones while backlog, else new ones.
-func (s *Sender) read(ctx context.Context, backlog bool) ([]redis.XMessage, error) {
-	id, block := ">", time.Second // the block also bounds how long shutdown waits
-	if backlog {
-		id, block = "0", -1
+// read returns the next entries after from: ">" for new ones (waiting up to a second, which
+// also bounds how long shutdown waits), or an ID for this consumer's pending ones after it.
+func (s *Sender) read(ctx context.Context, from string) ([]redis.XMessage, error) {
+	block := time.Second
+	if from != ">" {
+		block = -1
 	}
 	res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: NotifyGroup, Consumer: s.cfg.Consumer,
-		Streams: []string{s.stream(), id}, Count: 64, Block: block}).Result()
+		Streams: []string{s.stream(), from}, Count: 64, Block: block}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}

@@ -339,3 +339,25 @@ func TestTwoSendersNeverDouble(t *testing.T) {
 		}
 	}
 }
+
+// TestSenderResumesAfterRestart: entries a consumer read but never acknowledged (it was
+// killed) are delivered when it comes back under the same name, more than a page of them.
+func TestSenderResumesAfterRestart(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.rdb.XGroupCreateMkStream(ctx, e.prefix+":notify", bot.NotifyGroup, "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		e.notify(t, fleet.Notification{ID: fmt.Sprintf("n%d", i), Kind: fleet.NotifySystem, Text: fmt.Sprintf("note-%d", i)})
+	}
+	if err := e.rdb.XReadGroup(ctx, &redisXReadGroup{Group: bot.NotifyGroup, Consumer: "replica-a",
+		Streams: []string{e.prefix + ":notify", ">"}, Count: 100}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	runSender(t, e, bot.SenderConfig{Consumer: "replica-a", ClaimIdle: time.Hour})
+	e.waitDrained(t)
+	if n := len(e.fake.Messages(alertsCh)); n != 100 {
+		t.Errorf("messages = %d; want all 100 pending notifications", n)
+	}
+}
