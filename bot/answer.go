@@ -20,7 +20,7 @@ type Asker interface {
 func (h *Handler) Ask(ctx context.Context, caller tools.Caller, conversation, text string) View {
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(text) == "" || h.asker == nil {
 		return h.help().View
 	}
 	ans, err := h.asker.Ask(ctx, tools.Question{Text: text, Conversation: conversation, Caller: caller})
