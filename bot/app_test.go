@@ -156,3 +156,16 @@ func TestAppRefusedToken(t *testing.T) {
 		t.Errorf("Run = %v; want an error naming SLACK_BOT_TOKEN", err)
 	}
 }
+
+// TestReconnectsOnDisconnect: when Slack asks the app to reconnect, it opens a new connection
+// and keeps answering.
+func TestReconnectsOnDisconnect(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.fake.Disconnect()
+	if err := h.fake.WaitTimeout(waitFor, "a second connection", func() bool { return h.fake.Connections() == 2 }); err != nil {
+		t.Fatal(err)
+	}
+	in := h.fake.SlashCommand("UDISPATCH", generalCh, "/watchtower", "help")
+	h.ackOf(t, in.EnvelopeID)
+	h.responses(t, 1)
+}
