@@ -91,10 +91,13 @@ WHERE updated_at >= $1 OR status IN ('ongoing', 'arrived')`
 	arrivalsSQL = `
 SELECT scheduled_departure, planned_arrival, departed_at, arrived_at FROM trips
 WHERE arrived_at >= $1 AND arrived_at < $2 AND updated_at >= $1`
+	// rosterNowSQL counts the working fleet and lists the trucks offline at $1 (no fix after
+	// now minus the offline threshold, or none at all: fleet.TruckState.Motion's rule).
 	rosterNowSQL = `
-SELECT t.plate, t.status, s.fix_time FROM trucks t LEFT JOIN truck_state s ON s.plate = t.plate
-WHERE t.archived_at IS NULL AND t.status <> 'inactive'
-ORDER BY t.plate`
+SELECT count(*), count(*) FILTER (WHERE t.status = 'operational'),
+	COALESCE(array_agg(t.plate ORDER BY t.plate) FILTER (WHERE s.fix_time IS NULL OR s.fix_time <= $1), '{}')
+FROM trucks t LEFT JOIN truck_state s ON s.plate = t.plate
+WHERE t.archived_at IS NULL AND t.status <> 'inactive'`
 )
 
 // computeSummary computes the summary of [start, end) as of now.
@@ -104,7 +107,7 @@ func (s *Store) computeSummary(ctx context.Context, start, end, now time.Time, t
 	b.Queue(tripFiguresSQL, start, end)
 	b.Queue(arrivalsSQL, start, end)
 	b.Queue(countAlertsSQL, start, end)
-	b.Queue(rosterNowSQL)
+	b.Queue(rosterNowSQL, now.Add(-th.OfflineAfter))
 	b.Queue(activityFiguresSQL, start.Format(time.DateOnly), activityScope)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
@@ -210,34 +213,12 @@ func scanAlertCounts(br pgx.BatchResults) (map[fleet.AlertKind]int, error) {
 // within th.OfflineAfter of now, or none at all) from rosterNowSQL, read from br when given,
 // and returns how many trucks are operational.
 func (s *Store) rosterNow(ctx context.Context, sum *fleet.DailySummary, now time.Time, th fleet.Thresholds, br pgx.BatchResults) (operational int, err error) {
-	var rows pgx.Rows
-	if br != nil {
-		rows, err = br.Query()
-	} else {
-		rows, err = s.pool.Query(ctx, rosterNowSQL)
-	}
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	sum.TrucksTotal, sum.TrucksOfflineNow = 0, []string{}
-	for rows.Next() {
-		var (
-			st     fleet.TruckState
-			status string
-			fix    *time.Time
-		)
-		if err := rows.Scan(&st.Plate, &status, &fix); err != nil {
-			return 0, err
+	row := func() pgx.Row {
+		if br != nil {
+			return br.QueryRow()
 		}
-		st.FixTime = timeOf(fix)
-		sum.TrucksTotal++
-		if fleet.TruckStatus(status) == fleet.TruckOperational {
-			operational++
-		}
-		if st.Motion(now, th) == fleet.MotionOffline {
-			sum.TrucksOfflineNow = append(sum.TrucksOfflineNow, st.Plate)
-		}
-	}
-	return operational, rows.Err()
+		return s.pool.QueryRow(ctx, rosterNowSQL, now.Add(-th.OfflineAfter))
+	}()
+	err = row.Scan(&sum.TrucksTotal, &operational, &sum.TrucksOfflineNow)
+	return operational, err
 }

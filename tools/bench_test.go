@@ -82,10 +82,15 @@ func BenchmarkFleetFunctions1k(b *testing.B) {
 		benchCall(b, reg, tools.ToolDailySummary, func() any { return map[string]any{"date": nil} })
 	})
 	b.Run("get_daily_summary_refresh", func(b *testing.B) {
-		// Every call brings the distance up to date (the clock moves past the refresh interval).
+		// Every call brings the distance up to date: before each (untimed), 30 s pass and
+		// every truck reports one new fix, as a fleet reporting every 30 s does.
 		at := time.Now()
 		moving := tools.NewRegistry(f.st, &notifier{}, tools.Options{Logger: quiet, Now: func() time.Time { return at }})
-		benchCall(b, moving, tools.ToolDailySummary, func() any { at = at.Add(31 * time.Second); return map[string]any{"date": nil} })
+		benchCall(b, moving, tools.ToolDailySummary, func() any {
+			at = at.Add(31 * time.Second)
+			f.report(b, at)
+			return map[string]any{"date": nil}
+		})
 	})
 	benchNearby(b, f, 10, 2)
 }

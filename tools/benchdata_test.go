@@ -116,6 +116,21 @@ func (f *benchFleet) loadHistory(b *testing.B, now time.Time) {
 	copyRows(b, f.pool, "positions", []string{"plate", "fix_time", "received_at", "lat", "lng", "speed_kmh", "ignition"}, fixes)
 }
 
+// report records one new fix at t for every truck, in the history and as its latest state.
+func (f *benchFleet) report(b *testing.B, t time.Time) {
+	b.Helper()
+	ctx := context.Background()
+	rows := make([][]any, len(f.plates))
+	for i, plate := range f.plates {
+		p := lagosPoint(f.rng)
+		rows[i] = []any{plate, t.UTC(), t.UTC(), p.Lat, p.Lng, 30.0, true}
+	}
+	must(b, f.st.EnsurePositionPartitions(ctx, t))
+	copyRows(b, f.pool, "positions", []string{"plate", "fix_time", "received_at", "lat", "lng", "speed_kmh", "ignition"}, rows)
+	_, err := f.pool.Exec(ctx, `UPDATE truck_state SET fix_time = $1, received_at = $1`, t.UTC())
+	must(b, err)
+}
+
 // copyRows bulk-loads rows into table with COPY.
 func copyRows(b *testing.B, pool *pgxpool.Pool, table string, cols []string, rows [][]any) {
 	b.Helper()
