@@ -176,6 +176,7 @@ type modelError struct {
 	err    error
 }
 
+// Error describes the cause, for logs.
 func (e *modelError) Error() string { return "model: " + e.err.Error() }
 
 // Unwrap gives both the safe classification and the cause to errors.Is/As.

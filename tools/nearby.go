@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
@@ -70,27 +71,7 @@ func (r *Registry) NearbyTrucks(ctx context.Context, a NearbyArgs) (*NearbyTruck
 	}
 	out.Resolution = res
 	now := r.nowIn()
-	top := newNearest(limit)
-	near := newProximity(out.Center, radius)
-	err = r.nearby.VisitCells(ctx, cells, res == fleet.CoarseResolution, func(s *fleet.TruckState) {
-		if s.Plate == out.Excluded || status != "" && string(s.Motion(now, r.th)) != status {
-			return
-		}
-		est, sure := near.estimate(s.Point)
-		if est > near.hi {
-			return // surely outside: most of the cells' over-cover ends here
-		}
-		if sure && est < near.lo && top.full() && est > top.worst()*(1+near.eps) {
-			out.Count++ // surely inside, surely not among the nearest: no exact distance needed
-			return
-		}
-		km := fleet.DistanceKm(out.Center, s.Point)
-		if km > radius {
-			return
-		}
-		out.Count++
-		top.offer(s, km)
-	})
+	top, err := r.scan(ctx, out, cells, res == fleet.CoarseResolution, status, limit, now)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +85,33 @@ func (r *Registry) NearbyTrucks(ctx context.Context, a NearbyArgs) (*NearbyTruck
 	}
 	out.Truncated = out.Count > len(out.Trucks)
 	return out, nil
+}
+
+// scan visits the candidates in cells, counts those within out.RadiusKm of out.Center in the
+// wanted state into out.Count, and keeps the limit nearest.
+func (r *Registry) scan(ctx context.Context, out *NearbyTrucks, cells []int64, coarse bool, status string, limit int, now time.Time) (*nearest, error) {
+	top := newNearest(limit)
+	near := newProximity(out.Center, out.RadiusKm)
+	err := r.nearby.VisitCells(ctx, cells, coarse, func(s *fleet.TruckState) {
+		if s.Plate == out.Excluded || status != "" && string(s.Motion(now, r.th)) != status {
+			return
+		}
+		est, sure := near.estimate(s.Point)
+		if est > near.hi {
+			return // surely outside: most of the cells' over-cover ends here
+		}
+		if sure && est < near.lo && top.full() && est > top.worst()*(1+near.eps) {
+			out.Count++ // surely inside, surely not among the nearest: no exact distance needed
+			return
+		}
+		km := fleet.DistanceKm(out.Center, s.Point)
+		if km > out.RadiusKm {
+			return
+		}
+		out.Count++
+		top.offer(s, km)
+	})
+	return top, err
 }
 
 // nearbyBounds checks and defaults the radius, limit and status.
