@@ -148,7 +148,7 @@ func (a *Agent) Stateless() bool { return a.stateless }
 // fallback is off.
 func (a *Agent) Ask(ctx context.Context, q Question) (Answer, error) {
 	q.Text = strings.TrimSpace(q.Text)
-	if !a.online {
+	if !a.online || q.Text == "" { // no model, or nothing to ask it: the offline parser answers
 		return a.offline(ctx, q, ""), nil
 	}
 	ans, err := a.askModel(ctx, q)

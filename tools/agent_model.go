@@ -87,6 +87,12 @@ func (a *Agent) loop(ctx context.Context, r *run) (Answer, error) {
 		}
 		if len(calls) == 0 {
 			text := strings.TrimSpace(resp.OutputText())
+			switch {
+			case text == "" && len(r.results) == 0:
+				return Answer{}, fmt.Errorf("model response %s has no text and no function call", resp.ID)
+			case text == "":
+				text = RenderResults(r.results) // the facts are there; say them plainly
+			}
 			if a.stateless {
 				r.record(responses.ResponseInputItemParamOfMessage(text, responses.EasyInputMessageRoleAssistant))
 			}

@@ -233,3 +233,18 @@ func TestAgentOffline(t *testing.T) {
 		}
 	}
 }
+
+func TestAgentEmptyModelAnswer(t *testing.T) {
+	f, fake := newFixture(t), newFake(t)
+	a := newAgent(t, f, fake, nil, nil, nil)
+	fake.Script(openaifake.Step{}, // no text, no call
+		openaifake.Step{Calls: []openaifake.Call{call(tools.ToolTruckLocation, map[string]string{"truck": "T11985LA"})}}, openaifake.Step{})
+	ans := ask(t, a, "fleet status")
+	if ans.Engine != tools.EngineOffline || ans.Degraded == "" {
+		t.Errorf("empty answer = %+v; want the offline parser", ans)
+	}
+	ans = ask(t, a, "where is it")
+	if ans.Engine != tools.EngineModel || !strings.Contains(ans.Text, "T11985LA is parked") {
+		t.Errorf("results without text = %+v; want the results said plainly", ans)
+	}
+}
