@@ -98,11 +98,12 @@ func Parse(text string) Intent {
 	if plate == "" {
 		plate = findDigitsPlate(text, hasWord(lower, whereWords...))
 	}
+	code := findTripCode(text)
 	switch {
 	case isCreate(lower, text, plate):
 		return parseCreate(text, plate)
-	case findTripCode(text) != "":
-		return call(TripDetails, map[string]any{"trip_id_or_truck": findTripCode(text)})
+	case code != "":
+		return call(TripDetails, map[string]any{"trip_id_or_truck": code})
 	case hasWord(lower, nearWords...) && !hasWord(lower, "nearest site", "closest site"):
 		return parseNearby(text, plate)
 	case plate != "" && hasWord(lower, tripWords...):

@@ -21,7 +21,7 @@ var stopWords = map[string]bool{
 // toExcluded are words before "to" that make it not a destination ("close to", "want to").
 var toExcluded = map[string]bool{
 	"close": true, "next": true, "want": true, "need": true, "like": true, "how": true, "able": true,
-	"have": true, "nearest": true, "closest": true, "used": true, "going": false,
+	"have": true, "nearest": true, "closest": true, "used": true,
 }
 
 // route returns the origin, destination and departure phrases of a trip request.
