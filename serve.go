@@ -18,6 +18,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/ingest/loconav"
+	"github.com/watchtower-ops/watchtower/schedule"
 	"github.com/watchtower-ops/watchtower/store"
 )
 
@@ -34,6 +36,12 @@ type app struct {
 	rdb      *redis.Client
 	registry *prometheus.Registry
 	mux      *http.ServeMux
+
+	// Built once on first use and shared by every feature that needs them, so a process runs
+	// one nearby index, one scheduler and one LocoNav rate limiter.
+	tools     *fleetTools
+	scheduler *schedule.Scheduler
+	loconav   *loconav.Client
 }
 
 // newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.

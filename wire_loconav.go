@@ -29,12 +29,25 @@ func wireLoconav(ctx context.Context, a *app) ([]component, error) {
 		a.log.InfoContext(ctx, "LocoNav API off (LOCONAV_API_TOKEN is not set): no roster import, polling fallback or trip push")
 		return nil, nil
 	}
-	c, err := newLoconavClient(a.cfg)
+	c, err := a.loconavClient()
 	if err != nil {
 		return nil, err
 	}
 	p := loconav.NewTripPusher(c, a.store, ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix), a.log)
 	return []component{p.Run}, nil
+}
+
+// loconavClient returns the process's LocoNav client, built on first use, so the trip pusher
+// and the polling and roster jobs share one rate limiter under LocoNav's limit.
+func (a *app) loconavClient() (*loconav.Client, error) {
+	if a.loconav == nil {
+		c, err := newLoconavClient(a.cfg)
+		if err != nil {
+			return nil, err
+		}
+		a.loconav = c
+	}
+	return a.loconav, nil
 }
 
 // newLoconavClient is the LocoNav API client of cfg, or a *configError naming LOCONAV_API_URL

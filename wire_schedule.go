@@ -48,10 +48,15 @@ func wireSchedule(ctx context.Context, a *app) ([]component, error) {
 	return []component{s.Run}, nil
 }
 
-// newScheduler builds the scheduler with every job of schedule.Definitions, each on its
-// SCHEDULE_<JOB> spec. Jobs whose dependency is not configured are added disabled, with the
-// variable to set as the reason.
+// newScheduler returns the process's scheduler, building it on first use with every job of
+// schedule.Definitions, each on its SCHEDULE_<JOB> spec. Jobs whose dependency is not
+// configured are added disabled, with the variable to set as the reason. The cron runs it
+// (wireSchedule) and Slack's /watchtower jobs|run reads the same instance, so a manual run sees
+// a scheduled one in flight.
 func (a *app) newScheduler(ctx context.Context) (*schedule.Scheduler, error) {
+	if a.scheduler != nil {
+		return a.scheduler, nil
+	}
 	host, _ := os.Hostname()
 	if host == "" {
 		host = "watchtower"
@@ -73,6 +78,7 @@ func (a *app) newScheduler(ctx context.Context) (*schedule.Scheduler, error) {
 			return nil, &configError{Var: scheduleVar(d.Name), Reason: fleet.ErrorMessage(err)}
 		}
 	}
+	a.scheduler = s
 	return s, nil
 }
 
@@ -114,15 +120,9 @@ func (a *app) jobFuncs(ctx context.Context) (map[string]jobFunc, error) {
 
 // sheetsSyncJob is the Google Sheets sync cycle, disabled without GOOGLE_SHEETS_ID.
 func (a *app) sheetsSyncJob(ctx context.Context, n sheets.Notifier) (jobFunc, error) {
-	if a.cfg.GoogleSheetsID == "" {
-		return jobFunc{disabled: "GOOGLE_SHEETS_ID is not set"}, nil
-	}
-	s, err := sheets.New(ctx, a.store, n, sheets.Options{
-		SpreadsheetID: a.cfg.GoogleSheetsID, CredentialsFile: a.cfg.GoogleApplicationCredentials,
-		Endpoint: a.cfg.GoogleSheetsURL, Zone: a.cfg.Timezone, Thresholds: a.cfg.Thresholds, Logger: a.log,
-	})
-	if err != nil {
-		return jobFunc{}, &configError{Var: "GOOGLE_SHEETS_ID", Reason: "cannot be synced: " + fleet.ErrorMessage(err)}
+	s, err := newSheetsSyncer(ctx, a, n)
+	if err != nil || s == nil {
+		return jobFunc{disabled: "GOOGLE_SHEETS_ID is not set"}, err
 	}
 	return jobFunc{run: s.Run}, nil
 }
@@ -134,7 +134,7 @@ func (a *app) loconavJobs() (poll, roster jobFunc, err error) {
 		off := jobFunc{disabled: "LOCONAV_API_TOKEN is not set"}
 		return off, off, nil
 	}
-	c, err := newLoconavClient(a.cfg)
+	c, err := a.loconavClient()
 	if err != nil {
 		return poll, roster, err
 	}

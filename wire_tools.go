@@ -22,11 +22,16 @@ type fleetTools struct {
 	Index    *tools.StateIndex // nearby searches from memory
 }
 
-// newFleetTools builds the registry over the store, with find_nearby_trucks and
-// get_fleet_status answered from an in-memory index of the fleet's latest fixes (at most two
-// reload intervals old), and the agent with per-thread memory in Redis. The returned component
-// keeps the index fresh; run it with the others.
+// newFleetTools returns the process's fleet functions, building them on first use: the
+// registry over the store, with find_nearby_trucks and get_fleet_status answered from an
+// in-memory index of the fleet's latest fixes (at most two reload intervals old), and the agent
+// with per-thread memory in Redis. The first call also returns the component that keeps the
+// index fresh; later calls share the same tools and return no component, so Slack, the console
+// and the JSON API never run a second index.
 func newFleetTools(a *app) (*fleetTools, []component) {
+	if a.tools != nil {
+		return a.tools, nil
+	}
 	idx := tools.NewStateIndex(a.store, tools.DefaultIndexInterval, a.log)
 	reg := tools.NewRegistry(a.store, ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix), tools.Options{
 		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Nearby: idx, Roster: idx, Logger: a.log,
@@ -34,5 +39,6 @@ func newFleetTools(a *app) (*fleetTools, []component) {
 	agent := tools.NewAgent(reg, tools.NewRedisMemory(a.rdb, a.cfg.RedisPrefix, tools.DefaultMemoryTTL), tools.AgentConfig{
 		APIKey: a.cfg.OpenAIAPIKey, BaseURL: a.cfg.OpenAIBaseURL, Model: a.cfg.OpenAIModel, MaxRetries: 2,
 	}, a.log)
-	return &fleetTools{Registry: reg, Agent: agent, Index: idx}, []component{idx.Run}
+	a.tools = &fleetTools{Registry: reg, Agent: agent, Index: idx}
+	return a.tools, []component{idx.Run}
 }
