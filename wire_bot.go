@@ -41,6 +41,7 @@ func wireBot(ctx context.Context, a *app) ([]component, error) {
 	}
 	api := slack.New(a.cfg.SlackBotToken, slack.OptionAppLevelToken(a.cfg.SlackAppToken), slack.OptionAPIURL(a.cfg.SlackAPIURL))
 	renderer := bot.NewRenderer(a.cfg.Timezone)
+	renderer.TrackingLink = ft.Tracker.Link
 	channels := map[fleet.Audience]string{
 		fleet.AudienceAlerts:   a.cfg.SlackAlertsChannel,
 		fleet.AudienceSummary:  a.cfg.SlackSummaryChannel,

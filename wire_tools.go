@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/watchtower-ops/watchtower/bot/api"
 	"github.com/watchtower-ops/watchtower/ingest"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/tools"
@@ -20,6 +21,7 @@ type fleetTools struct {
 	Registry *tools.Registry   // the six functions, and ApproveTrip/RejectTrip
 	Agent    *tools.Agent      // free text: the model, or the offline parser
 	Index    *tools.StateIndex // nearby searches from memory
+	Tracker  *api.Tracker      // customer tracking links: LocoNav's, else signed /track links
 }
 
 // newFleetTools returns the process's fleet functions, building them on first use: the
@@ -33,12 +35,14 @@ func newFleetTools(a *app) (*fleetTools, []component) {
 		return a.tools, nil
 	}
 	idx := tools.NewStateIndex(a.store, tools.DefaultIndexInterval, a.log)
+	tracker := api.NewTracker([]byte(a.cfg.TrackingSecret), a.cfg.PublicBaseURL)
 	reg := tools.NewRegistry(a.store, ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix), tools.Options{
 		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Nearby: idx, Roster: idx, Logger: a.log,
+		TrackingLink: tracker.Link,
 	})
 	agent := tools.NewAgent(reg, tools.NewRedisMemory(a.rdb, a.cfg.RedisPrefix, tools.DefaultMemoryTTL), tools.AgentConfig{
 		APIKey: a.cfg.OpenAIAPIKey, BaseURL: a.cfg.OpenAIBaseURL, Model: a.cfg.OpenAIModel, MaxRetries: 2,
 	}, a.log)
-	a.tools = &fleetTools{Registry: reg, Agent: agent, Index: idx}
+	a.tools = &fleetTools{Registry: reg, Agent: agent, Index: idx, Tracker: tracker}
 	return a.tools, []component{idx.Run}
 }

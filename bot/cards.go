@@ -15,6 +15,9 @@ import (
 type Renderer struct {
 	Zone *time.Location
 	Now  func() time.Time
+	// TrackingLink gives a trip's customer tracking link (LocoNav's, else a signed Watch Tower
+	// link), shown on the trip's approval message once it is approved; nil shows LocoNav's only.
+	TrackingLink func(fleet.Trip) string
 }
 
 // NewRenderer returns a Renderer for zone (Africa/Lagos when nil) on the wall clock.

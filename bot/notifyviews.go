@@ -127,7 +127,23 @@ func (r *Renderer) tripDecisionCard(t fleet.Trip, title string) View {
 	if t.Notes != "" {
 		v = v.add(&Section{Text: "_" + esc(t.Notes) + "_"})
 	}
+	if u := r.trackingLink(t); u != "" {
+		v = v.add(&Context{Items: []string{":round_pushpin: " + link(u, "customer tracking link")}})
+	}
 	return v
+}
+
+// trackingLink is the customer link of a trip that is approved and not over, or "".
+func (r *Renderer) trackingLink(t fleet.Trip) string {
+	switch t.Status {
+	case fleet.TripScheduled, fleet.TripDelayed, fleet.TripOngoing, fleet.TripArrived:
+	default:
+		return ""
+	}
+	if r.TrackingLink != nil {
+		return r.TrackingLink(t)
+	}
+	return t.TrackingURL
 }
 
 func viaSuffix(by, via string) string {

@@ -361,3 +361,36 @@ func TestSenderResumesAfterRestart(t *testing.T) {
 		t.Errorf("messages = %d; want all 100 pending notifications", n)
 	}
 }
+
+// TestSenderTripEventRefreshesApproval posts LocoNav's tracking link in the approval thread and
+// updates the approval message in place, so the link shows on the trip's message itself.
+func TestSenderTripEventRefreshesApproval(t *testing.T) {
+	e := newEnv(t)
+	e.seedFleet(t)
+	ctx := context.Background()
+	actor := store.Actor{ID: "UMANAGER"}
+	trip, err := e.st.CreateTrip(ctx, fleet.Trip{Plate: "T28737LA", Origin: "ESSLIBRA", Destination: "ECLAT",
+		ScheduledDeparture: time.Now().Add(2 * time.Hour), RequestedBy: "UDISPATCH"}, store.Actor{ID: "UDISPATCH"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.TransitionTrip(ctx, trip.Code, actor, "approve", func(tr fleet.Trip) (fleet.Trip, error) {
+		return tr.Approve("UMANAGER", time.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const ts, link = "1690000000.000002", "https://track.loconav.example/t/abc"
+	if err := e.st.SetTripSlackMessage(ctx, trip.Code, dispatchCh, ts); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.SetTripLoconav(ctx, trip.Code, "42", link); err != nil {
+		t.Fatal(err)
+	}
+	runSender(t, e, bot.SenderConfig{})
+	e.notify(t, fleet.Notification{ID: "pushed", Kind: fleet.NotifyTripEvent, Trip: &trip, Text: "Created in LocoNav: " + link})
+	e.waitDrained(t)
+	updates := e.fake.Calls("chat.update")
+	if len(updates) != 1 || updates[0].Form.Get("ts") != ts || !strings.Contains(updates[0].Form.Get("blocks"), link) {
+		t.Fatalf("chat.update = %+v; want the approval message %s updated with the tracking link", updates, ts)
+	}
+}

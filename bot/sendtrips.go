@@ -100,6 +100,12 @@ func (d *delivery) tripEvent(ctx context.Context) error {
 		_, ts, err := d.s.api.PostMessageContext(cctx, channel, opts...)
 		return ts, err
 	})
+	if err != nil || t.SlackChannel == "" || t.SlackTS == "" || t.Status == fleet.TripPendingApproval {
+		return err
+	}
+	// Refresh the approval message in place, so it shows the trip as it is now (its status and
+	// the tracking link LocoNav may just have given it).
+	_, err = d.step(ctx, "refresh", d.updater(t.SlackChannel, t.SlackTS, d.s.r.Decided(t)))
 	return err
 }
 

@@ -210,3 +210,17 @@ func TestDecidedSaysWhoAndWhen(t *testing.T) {
 		}
 	}
 }
+
+func TestApprovedCardShowsTrackingLink(t *testing.T) {
+	r := &Renderer{Zone: fleet.Lagos(), Now: time.Now,
+		TrackingLink: func(t fleet.Trip) string { return "https://wt.example/track/" + t.Code }}
+	at := time.Date(2025, 11, 26, 13, 5, 0, 0, time.UTC)
+	tr := fleet.Trip{Code: "TRP-0008", Plate: "T1", Origin: "A", Destination: "B", Status: fleet.TripScheduled, DecidedBy: "U9", DecidedAt: &at}
+	if raw, _ := json.Marshal(r.Decided(tr).Blocks()); !strings.Contains(string(raw), "https://wt.example/track/TRP-0008") {
+		t.Errorf("approved card lacks the tracking link: %s", raw)
+	}
+	tr.Status = fleet.TripRejected
+	if raw, _ := json.Marshal(r.Decided(tr).Blocks()); strings.Contains(string(raw), "/track/") {
+		t.Errorf("rejected card shows a tracking link: %s", raw)
+	}
+}

@@ -44,6 +44,9 @@ type Options struct {
 	Roster    RosterSource
 	MaxListed int          // trucks listed by get_fleet_status; 0: 50
 	Logger    *slog.Logger // nil: slog.Default()
+	// TrackingLink gives a trip's customer tracking link: LocoNav's URL when the trip has one,
+	// else a signed Watch Tower /track link, else "". nil: LocoNav's URL only.
+	TrackingLink func(fleet.Trip) string
 }
 
 // Registry holds the six fleet functions. Slash commands, the console, the API and the model
@@ -59,6 +62,7 @@ type Registry struct {
 	now      func() time.Time
 	max      int
 	log      *slog.Logger
+	link     func(fleet.Trip) string
 	tools    []Tool
 
 	fenceMu  sync.Mutex // guards the geofence cache
@@ -70,7 +74,7 @@ type Registry struct {
 // through n.
 func NewRegistry(f Fleet, n Notifier, opts Options) *Registry {
 	r := &Registry{fleet: f, notifier: n, nearby: opts.Nearby, roster: opts.Roster, th: opts.Thresholds, loc: opts.Location,
-		now: opts.Now, max: opts.MaxListed, log: opts.Logger}
+		now: opts.Now, max: opts.MaxListed, log: opts.Logger, link: opts.TrackingLink}
 	if r.th == (fleet.Thresholds{}) {
 		r.th = fleet.DefaultThresholds()
 	}
@@ -91,6 +95,9 @@ func NewRegistry(f Fleet, n Notifier, opts Options) *Registry {
 	}
 	if r.log == nil {
 		r.log = slog.Default()
+	}
+	if r.link == nil {
+		r.link = func(t fleet.Trip) string { return t.TrackingURL }
 	}
 	r.tools = []Tool{r.truckLocationTool(), r.createTripTool(), r.fleetStatusTool(), r.tripDetailsTool(),
 		r.dailySummaryTool(), r.nearbyTool()}

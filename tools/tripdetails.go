@@ -82,7 +82,7 @@ func (r *Registry) findTrip(ctx context.Context, ref string) (fleet.Trip, error)
 func (r *Registry) tripDetails(t fleet.Trip, sites []fleet.Site) *TripDetails {
 	d := &TripDetails{TripID: t.Code, Plate: t.Plate, Status: t.Status, ContainerNo: t.ContainerNo,
 		CargoType: t.CargoType, Notes: t.Notes, ScheduledDeparture: t.ScheduledDeparture.UTC(),
-		ScheduledDepartureLagos: r.lagos(t.ScheduledDeparture), TrackingURL: t.TrackingURL, Trip: t,
+		ScheduledDepartureLagos: r.lagos(t.ScheduledDeparture), TrackingURL: r.link(t), Trip: t,
 		Origin: SiteRef{Code: t.Origin}, Destination: SiteRef{Code: t.Destination}}
 	if s, ok := siteByCode(sites, t.Origin); ok {
 		d.Origin.Name = s.Name

@@ -86,3 +86,24 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+func TestTripDetailsTrackingLink(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	trip := startTrip(t, f, "T28737LA", "APAPA", "ECLAT")
+	d, err := f.reg.TripDetails(ctx, trip.Code)
+	must(t, err)
+	if d.TrackingURL != "" {
+		t.Errorf("TrackingURL without LocoNav or a link maker = %q; want empty", d.TrackingURL)
+	}
+	linked := tools.NewRegistry(f.st, f.notes, tools.Options{Now: func() time.Time { return f.now }, Logger: quiet,
+		TrackingLink: func(t fleet.Trip) string { return "https://wt.example/track/" + t.Code }})
+	d, err = linked.TripDetails(ctx, trip.Code)
+	must(t, err)
+	if want := "https://wt.example/track/" + trip.Code; d.TrackingURL != want {
+		t.Errorf("TrackingURL = %q; want the link maker's %q", d.TrackingURL, want)
+	}
+	if !strings.Contains(d.Text(), d.TrackingURL) {
+		t.Errorf("trip details text lacks the tracking link:\n%s", d.Text())
+	}
+}
