@@ -65,22 +65,3 @@ first. Running it again changes nothing.`)
 	fmt.Fprintf(env.stdout, "demo fleet loaded: %+v\n", counts)
 	return nil
 }
-
-func cmdDemo(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "demo", `Runs the local try-out without a Slack or OpenAI account: migrates, loads the demo fleet
-and serves the webhook listener with health and metrics on HTTP_ADDR.`)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	counts, err := seed.Load(ctx, a.store)
-	if err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
-	fmt.Fprintf(env.stdout, "Watch Tower demo: fleet loaded (%+v); listening on %s. Ctrl-C stops.\n", counts, a.cfg.HTTPAddr)
-	return a.serve(ctx, nil)
-}

@@ -75,7 +75,7 @@ func commands() []command {
 		{"serve", "run the webhook listener, consumers, Slack app and scheduler (default)", cmdServe},
 		{"migrate", "apply database migrations and exit", cmdMigrate},
 		{"seed", "load the demo fleet (sites, trucks, drivers) idempotently", cmdSeed},
-		{"demo", "run the local try-out: migrate, seed and serve without Slack", cmdDemo},
+		{"demo", "run the local try-out: a simulated fleet and a console chat, no Slack or OpenAI needed", cmdDemo},
 		{"simulate", "post signed LocoNav webhooks for a simulated fleet and report rate and latency", cmdSimulate},
 		{"run-job", "run one scheduled job now", cmdRunJob},
 		{"token", "create, list or revoke API tokens", cmdToken},

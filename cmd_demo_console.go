@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/store/seed"
+)
+
+// demoExamples are the lines the greeting suggests.
+var demoExamples = []string{
+	"/truck T11985LA",
+	"where is T28737LA?",
+	"create a trip for T28737LA from ESSLIBRA to ECLAT tomorrow 8am",
+	"/fleet",
+	"/near APAPA 5",
+}
+
+// console is the demo's terminal. Answers, event lines and the prompt all go through it under
+// one mutex, so an alert never lands inside an answer. On a terminal an event line clears the
+// prompt, prints, and puts the prompt back.
+type console struct {
+	mu       sync.Mutex
+	w        io.Writer
+	tty      bool // a person types here: show a prompt and redraw it around event lines
+	prompted bool // the prompt is on screen, waiting for input
+}
+
+const prompt = "> "
+
+func newConsole(w io.Writer, tty bool) *console { return &console{w: w, tty: tty} }
+
+// printf writes under the lock, first moving off a prompt that is on screen.
+func (c *console) printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clearPrompt()
+	fmt.Fprintf(c.w, format, args...)
+}
+
+func (c *console) clearPrompt() {
+	if c.prompted {
+		io.WriteString(c.w, "\r\033[K")
+		c.prompted = false
+	}
+}
+
+// event prints one alert or trip event line as it happens.
+func (c *console) event(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	redraw := c.prompted
+	c.clearPrompt()
+	fmt.Fprintln(c.w, line)
+	if redraw {
+		io.WriteString(c.w, prompt)
+		c.prompted = true
+	}
+}
+
+// answer prints an answer; in a script the line it answers comes first.
+func (c *console) answer(line, text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clearPrompt()
+	if !c.tty {
+		fmt.Fprintf(c.w, "%s%s\n", prompt, line)
+	}
+	fmt.Fprintf(c.w, "%s\n", strings.TrimRight(text, "\n"))
+	if !c.tty {
+		io.WriteString(c.w, "\n")
+	}
+}
+
+// showPrompt puts the prompt on screen when a person is typing.
+func (c *console) showPrompt() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tty && !c.prompted {
+		fmt.Fprint(c.w, "\n"+prompt)
+		c.prompted = true
+	}
+}
+
+// typed notes that the person pressed Enter: the prompt is no longer on screen.
+func (c *console) typed() {
+	c.mu.Lock()
+	c.prompted = false
+	c.mu.Unlock()
+}
+
+// greet says what is running before the fleet reports in.
+func (c *console) greet(cfg config, counts seed.Counts, online bool, logName string) {
+	answers := "the offline intent parser (set OPENAI_API_KEY to use the model)"
+	if online {
+		answers = "the model " + cfg.OpenAIModel
+		if cfg.OpenAIBaseURL != "" {
+			answers += " at " + cfg.OpenAIBaseURL
+		}
+	}
+	c.printf(`Watch Tower demo — a simulated Lagos container fleet, live
+  listener   http://%s  (LocoNav webhooks, /healthz, /readyz, /metrics, /api/v1)
+  fleet      %d trucks at %d sites, simulated: one signed webhook per truck every 10 s
+  consumers  %d ingest workers; scheduler with its jobs (offline after %s, idle after %s)
+  answers    %s
+  logs       %s
+`, loopback(cfg.HTTPAddr), counts.Trucks, counts.Sites, cfg.IngestWorkers,
+		cfg.Thresholds.OfflineAfter, cfg.Thresholds.IdleAfter, answers, logName)
+}
+
+// examples opens the console: what to type, and how to leave.
+func (c *console) examples() {
+	var b strings.Builder
+	b.WriteString("\nTry:\n")
+	for _, e := range demoExamples {
+		b.WriteString("  " + e + "\n")
+	}
+	b.WriteString("Also /trip TRP-…, /summary, /watchtower help|jobs|run <job>, and 'approve TRP-…' or\n" +
+		"'reject TRP-… [reason]' for the approval buttons. Alerts and trip events print here as they happen.\n")
+	if c.tty {
+		b.WriteString("Ctrl-C or Ctrl-D stops the demo; running it again continues where it stopped.\n")
+	}
+	c.printf("%s", b.String())
+}
+
+// goodbye says how the demo ended.
+func (c *console) goodbye(err error) {
+	if err != nil {
+		return // main prints the error
+	}
+	if c.tty {
+		c.printf("\nStopped. The fleet, trips and alerts are kept: run it again to continue.\n")
+	}
+}
+
+// isTerminal reports whether f is an interactive terminal (a character device).
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := file.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// readLines sends r's lines, trimmed, until EOF or a read error, then closes the channel. The
+// goroutine exits then, or as soon as ctx is done while it waits to hand over a line; one
+// blocked reading a terminal ends with the process.
+func readLines(ctx context.Context, r io.Reader) <-chan string {
+	out := make(chan string)
+	go func() {
+		defer close(out)
+		br := bufio.NewReader(r)
+		for {
+			line, err := br.ReadString('\n')
+			if line != "" || err == nil {
+				select {
+				case out <- strings.TrimSpace(line):
+				case <-ctx.Done():
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// demoReady is how long the console waits for the simulated fleet to report in before it
+// opens anyway.
+const demoReady = 45 * time.Second
