@@ -51,12 +51,14 @@ func (c *demoChat) run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case line, ok := <-lines:
-			c.con.typed()
 			if !ok {
 				c.finish(ctx)
 				return nil
 			}
-			if err := c.handle(ctx, line); err != nil {
+			c.con.begin()
+			err := c.handle(ctx, line)
+			c.con.end()
+			if err != nil {
 				return nil
 			}
 		}

@@ -23,13 +23,16 @@ var demoExamples = []string{
 }
 
 // console is the demo's terminal. Answers, event lines and the prompt all go through it under
-// one mutex, so an alert never lands inside an answer. On a terminal an event line clears the
-// prompt, prints, and puts the prompt back.
+// one mutex, so an alert never lands inside an answer. While a line is being answered, event
+// lines wait and follow the answer (they are often what it caused: a trip's approval request).
+// On a terminal an event line clears the prompt, prints, and puts the prompt back.
 type console struct {
 	mu       sync.Mutex
 	w        io.Writer
-	tty      bool // a person types here: show a prompt and redraw it around event lines
-	prompted bool // the prompt is on screen, waiting for input
+	tty      bool     // a person types here: show a prompt and redraw it around event lines
+	prompted bool     // the prompt is on screen, waiting for input
+	busy     bool     // a line is being answered
+	held     []string // event lines that came in meanwhile
 }
 
 const prompt = "> "
@@ -51,10 +54,14 @@ func (c *console) clearPrompt() {
 	}
 }
 
-// event prints one alert or trip event line as it happens.
+// event prints one alert or trip event line as it happens, or after the answer in progress.
 func (c *console) event(line string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.busy {
+		c.held = append(c.held, line)
+		return
+	}
 	redraw := c.prompted
 	c.clearPrompt()
 	fmt.Fprintln(c.w, line)
@@ -88,11 +95,22 @@ func (c *console) showPrompt() {
 	}
 }
 
-// typed notes that the person pressed Enter: the prompt is no longer on screen.
-func (c *console) typed() {
+// begin notes that a line came in (the prompt is no longer on screen) and holds event lines
+// until end.
+func (c *console) begin() {
 	c.mu.Lock()
-	c.prompted = false
+	c.prompted, c.busy = false, true
 	c.mu.Unlock()
+}
+
+// end prints the event lines held while the line was answered.
+func (c *console) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, line := range c.held {
+		fmt.Fprintln(c.w, line)
+	}
+	c.busy, c.held = false, nil
 }
 
 // greet says what is running before the fleet reports in.
