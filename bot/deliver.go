@@ -88,6 +88,14 @@ func (s *Sender) deliver(ctx context.Context, l *lane, it item) {
 			}
 			continue
 		}
+		// Read the progress again under the lock: another replica may have finished the
+		// delivery between the read above and taking the lock.
+		if d.loadProgress(ctx); d.progress["done"] != "" {
+			s.unlock(it.n.ID)
+			s.cfg.Metrics.notification("duplicate")
+			s.finish(ctx, it)
+			return
+		}
 		err := d.run(ctx)
 		if err == nil {
 			s.cfg.Metrics.notification("sent")

@@ -110,7 +110,6 @@ func (d *delivery) alert(ctx context.Context) error {
 			return err
 		}
 		parent = parentRef{channel: d.lane.channel, ts: ts}
-		d.s.remember(a.ID, parent)
 		_, err = d.step(ctx, "record", func(ctx context.Context) (string, error) {
 			if a.ID == 0 {
 				return "", nil
@@ -121,6 +120,11 @@ func (d *delivery) alert(ctx context.Context) error {
 			}
 			return "", err
 		})
+		if err == nil {
+			// Cached only once stored: a retry after a failed record must find no parent here,
+			// take this branch again (the posted step is not repeated) and record it.
+			d.s.remember(a.ID, parent)
+		}
 		return err
 	}
 	if d.n.Kind != fleet.NotifyAlertOpened {

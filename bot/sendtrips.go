@@ -30,7 +30,7 @@ func (d *delivery) approval(ctx context.Context) error {
 		return err
 	}
 	if t.SlackTS != "" && d.progress["post"] == "" {
-		return nil // already posted by an earlier notification for this trip
+		return d.reapproval(ctx, t) // an approval message exists already
 	}
 	v := d.s.r.Approval(t)
 	if t.Status != fleet.TripPendingApproval {
@@ -47,6 +47,25 @@ func (d *delivery) approval(ctx context.Context) error {
 		}
 		return "", err
 	})
+	return err
+}
+
+// reapproval handles an approval request for a trip that already has its approval message: a
+// trip still pending (re-planned in the Google Sheet, say) gets that message updated in place,
+// so its buttons never approve a plan nobody sees, and a reply in its thread says what changed.
+// A decided trip's message is left alone.
+func (d *delivery) reapproval(ctx context.Context, t fleet.Trip) error {
+	if t.Status != fleet.TripPendingApproval || t.SlackChannel == "" {
+		return nil
+	}
+	if _, err := d.step(ctx, "update", d.updater(t.SlackChannel, t.SlackTS, d.s.r.Approval(t))); err != nil {
+		return err
+	}
+	if d.n.Text == "" {
+		return nil
+	}
+	line := ":pencil2: " + esc(d.n.Text) + " — the message above shows the new plan."
+	_, err := d.step(ctx, "reply", d.poster(t.SlackChannel, t.SlackTS, View{Text: plainLine(line)}.add(&Section{Text: line})))
 	return err
 }
 

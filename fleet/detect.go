@@ -100,7 +100,7 @@ func DetectPosition(st TruckState, p Position, sites []Site, trip *Trip, th Thre
 		}
 		d.event(kind, p, "", "", nil)
 	}
-	d.backOnline(p)
+	d.backOnline(p, th)
 	d.overspeed(p, th)
 	d.idle(prev, p, first, th)
 	d.geofence(p, sites, trip, th)
@@ -128,8 +128,15 @@ func (d *Detection) open(kind AlertKind, subject string, sev Severity, p Positio
 	d.Open = append(d.Open, a)
 }
 
-func (d *Detection) backOnline(p Position) {
+// backOnline resolves an open offline incident on a live fix. A fix that is itself older than
+// the offline threshold when it arrives (a reconnecting device uploading its buffer) leaves the
+// incident open: the truck is still not reporting live, and resolving on it would make the
+// offline sweep re-open the incident moments later, once per buffered fix.
+func (d *Detection) backOnline(p Position, th Thresholds) {
 	if !d.State.OfflineOpen {
+		return
+	}
+	if !p.ReceivedAt.IsZero() && p.ReceivedAt.Sub(p.FixTime) >= th.OfflineAfter {
 		return
 	}
 	d.State.OfflineOpen = false
