@@ -84,7 +84,13 @@ func isTransient(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
-		case pe.Code[:2] == "08", pe.Code == "40001", pe.Code == "40P01", pe.Code == "57P01", pe.Code == "57P03", pe.Code == "53300":
+		// 08 connection, 40001/40P01 serialization and deadlock, 57P01/57P03 shutdown and
+		// start-up, 53 insufficient resources (disk full, out of memory, too many
+		// connections), 25006 read-only transaction (a failover in progress), 55P03 lock
+		// not available: all pass when the database recovers, so the entry waits rather than
+		// being dead-lettered.
+		case pe.Code[:2] == "08", pe.Code[:2] == "53", pe.Code == "40001", pe.Code == "40P01", pe.Code == "57P01",
+			pe.Code == "57P03", pe.Code == "25006", pe.Code == "55P03":
 			return true
 		}
 	}

@@ -44,7 +44,11 @@ func (k Keys) Notify() string { return k.Prefix + ":notify" }
 // set per device and 500-second bucket, alerts get one key each.
 func (k Keys) seen(e Event) (key, member string) {
 	if e.Type == TypePosition {
-		dev, ms, _ := strings.Cut(e.Key, "@")
+		i := strings.LastIndexByte(e.Key, '@') // the device ID may itself hold an @
+		dev, ms := e.Key, ""
+		if i >= 0 {
+			dev, ms = e.Key[:i], e.Key[i+1:]
+		}
 		n, _ := strconv.ParseInt(ms, 10, 64)
 		return k.Prefix + ":seen:p:" + dev + ":" + strconv.FormatInt(n/bucketMillis, 10), strconv.FormatInt(n%bucketMillis, 10)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -43,6 +44,14 @@ func (t RedisTrimmer) Trim(ctx context.Context, r Retention, now time.Time) (Tri
 	}
 	for key, keep := range streams {
 		minID := strconv.FormatInt(now.Add(-keep).UnixMilli(), 10) + "-0"
+		floor, err := t.groupFloor(ctx, key)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("XINFO GROUPS %s: %w", key, err))
+			continue
+		}
+		if floor != "" && idLess(floor, minID) {
+			minID = floor // never trim what a consumer group has not delivered or acknowledged
+		}
 		n, err := t.RDB.XTrimMinID(ctx, key, minID).Result()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("XTRIM %s: %w", key, err))
@@ -57,6 +66,51 @@ func (t RedisTrimmer) Trim(ctx context.Context, r Retention, now time.Time) (Tri
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// groupFloor returns the oldest entry of key that some consumer group still needs: the lowest
+// of each group's oldest pending entry and, past it, its last delivered one. "" when the stream
+// or its groups do not exist. Retention must not trim past it: after a long Slack or database
+// outage the entries waiting there are the ones "never drops" is about.
+func (t RedisTrimmer) groupFloor(ctx context.Context, key string) (string, error) {
+	groups, err := t.RDB.XInfoGroups(ctx, key).Result()
+	if err != nil {
+		if strings.Contains(err.Error(), "no such key") {
+			return "", nil
+		}
+		return "", err
+	}
+	floor := ""
+	for _, g := range groups {
+		need := g.LastDeliveredID
+		if g.Pending > 0 {
+			p, err := t.RDB.XPending(ctx, key, g.Name).Result()
+			if err != nil {
+				return "", err
+			}
+			if idLess(p.Lower, need) {
+				need = p.Lower
+			}
+		}
+		if floor == "" || idLess(need, floor) {
+			floor = need
+		}
+	}
+	return floor, nil
+}
+
+// idLess compares two stream IDs "<ms>-<seq>".
+func idLess(a, b string) bool {
+	am, as, _ := strings.Cut(a, "-")
+	bm, bs, _ := strings.Cut(b, "-")
+	ai, _ := strconv.ParseUint(am, 10, 64)
+	bi, _ := strconv.ParseUint(bm, 10, 64)
+	if ai != bi {
+		return ai < bi
+	}
+	ac, _ := strconv.ParseUint(as, 10, 64)
+	bc, _ := strconv.ParseUint(bs, 10, 64)
+	return ac < bc
 }
 
 // expireOrphans gives every key matching pattern that has no expiry one, and returns how many.

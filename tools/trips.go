@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools/intent"
@@ -174,7 +175,11 @@ func (r *Registry) notify(ctx context.Context, n fleet.Notification) bool {
 		r.log.ErrorContext(ctx, "no notifier: notification dropped", "trip_id", n.Trip.Code, "kind", n.Kind)
 		return false
 	}
-	if err := r.notifier.Notify(ctx, n); err != nil {
+	// The trip is committed: its notification must be queued even when the question's own
+	// deadline is nearly spent, or the trip would wait for an approval message that never comes.
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := r.notifier.Notify(nctx, n); err != nil {
 		r.log.ErrorContext(ctx, "queue trip notification", "err", err, "trip_id", n.Trip.Code, "kind", n.Kind)
 		return false
 	}
