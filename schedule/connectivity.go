@@ -59,11 +59,20 @@ type Connectivity struct {
 	Notifier   Notifier
 	Events     EventPublisher
 	Thresholds fleet.Thresholds
+	// Clock is the wall clock (main: time.Now). The scheduler hands Run its slot time, which
+	// can be seconds behind the clock ingest's own offline sweep uses; judging freshness by
+	// the slot could call a truck ingest just declared offline fresh again. nil: the slot.
+	Clock func() time.Time
 }
 
-// Run opens and resolves offline incidents as of now. A failure with one truck does not stop
-// the others; the failures are returned joined.
+// Run opens and resolves offline incidents as of now (or the Clock, when later). A failure
+// with one truck does not stop the others; the failures are returned joined.
 func (c *Connectivity) Run(ctx context.Context, now time.Time) error {
+	if c.Clock != nil {
+		if wall := c.Clock(); wall.After(now) {
+			now = wall
+		}
+	}
 	return errors.Join(c.open(ctx, now), c.resolveReturned(ctx, now))
 }
 

@@ -134,3 +134,22 @@ func TestTripMonitor(t *testing.T) {
 		t.Errorf("audit of %s = %+v; want trip.delay by system", late.Code, audit)
 	}
 }
+
+// TestConnectivityJudgesFreshnessByTheClock: the slot time lags the wall clock; a truck just
+// past the offline threshold by the clock must not be called fresh because the slot is early.
+func TestConnectivityJudgesFreshnessByTheClock(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	seedTruck(t, s, "T1AAA", fleet.TruckOperational)
+	wall := at(2025, 11, 24, 10, 0)
+	slot := wall.Add(-3 * time.Minute)
+	seedFixes(t, s, "T1AAA", wall.Add(-31*time.Minute), time.Minute, 0, false, apapa)
+	rec := &recorder{}
+	job := &Connectivity{Sweeper: s, States: s, Alerts: s, Notifier: rec, Thresholds: fleet.DefaultThresholds(),
+		Clock: func() time.Time { return wall }}
+	must(t, job.Run(ctx, slot))
+	must(t, job.Run(ctx, slot))
+	if got := kinds(rec.all()); len(got) != 1 || got[0] != "alert.opened offline:T1AAA" {
+		t.Errorf("notifications = %v; want one offline incident, never resolved by the earlier slot time", got)
+	}
+}
