@@ -56,3 +56,26 @@ func TestAlertParentRecordedAfterBlip(t *testing.T) {
 		t.Errorf("alert messages = %d; want 1 parent (the retry must not post again)", n)
 	}
 }
+
+// TestUpdateWaitsForParentFromAnotherReplica: an incident update that reaches this replica
+// before the incident's first alert was posted (by another replica) waits for that parent and
+// replies in its thread instead of starting a second thread.
+func TestUpdateWaitsForParentFromAnotherReplica(t *testing.T) {
+	e := newEnv(t)
+	runSender(t, e, bot.SenderConfig{MaxBackoff: 200 * time.Millisecond})
+	a := openAlert(t, e, 1)
+	e.notify(t, fleet.Notification{ID: "u", Kind: fleet.NotifyAlertUpdated, Alert: &a, Text: "now 85 km/h", CreatedAt: time.Now()})
+	time.Sleep(1500 * time.Millisecond) // the other replica is still posting the parent
+	const parentTS = "1690000000.000100"
+	if err := e.st.SetAlertSlack(context.Background(), a.ID, alertsCh, parentTS); err != nil {
+		t.Fatal(err)
+	}
+	e.waitDrained(t)
+	if top := e.fake.TopLevel(alertsCh); len(top) != 0 {
+		t.Errorf("top-level messages = %+v; want none (the update belongs in the other replica's thread)", top)
+	}
+	posts := e.fake.Calls("chat.postMessage")
+	if len(posts) != 1 || posts[0].Form.Get("thread_ts") != parentTS {
+		t.Errorf("posts = %+v; want one reply in thread %s", posts, parentTS)
+	}
+}

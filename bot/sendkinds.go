@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -94,6 +95,10 @@ func textOptions(v View, threadTS string) []slack.MsgOption {
 	return messageOptions(View{Text: v.FallbackText()}, threadTS)
 }
 
+// parentWait is how long an update or resolution waits for its incident's parent message
+// (posted by another replica, say) before posting one of its own.
+const parentWait = 30 * time.Second
+
 // alert posts an incident's parent message, or replies in its thread and updates the parent.
 func (d *delivery) alert(ctx context.Context) error {
 	if d.n.Alert == nil {
@@ -105,6 +110,11 @@ func (d *delivery) alert(ctx context.Context) error {
 		return err
 	}
 	if !ok { // the first message of the incident (or its parent was never posted)
+		if d.n.Kind != fleet.NotifyAlertOpened && a.ID != 0 && time.Since(d.n.CreatedAt) < parentWait {
+			// With several replicas the incident's first alert may still be in another
+			// replica's hands: wait for its parent rather than start a second thread.
+			return fleet.Errorf(fleet.EUNAVAILABLE, "incident %d has no parent message yet", a.ID)
+		}
 		ts, err := d.step(ctx, "parent", d.poster(d.lane.channel, "", d.s.r.AlertParent(a)))
 		if err != nil {
 			return err
