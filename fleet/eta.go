@@ -58,7 +58,7 @@ type TripRequest struct {
 // truck's other trips is checked by the caller with Overlaps.
 func NewTrip(req TripRequest, now time.Time, th Thresholds) (Trip, error) {
 	switch {
-	case req.Departure.Before(now.Add(th.MinLeadTime)):
+	case req.Departure.Before(now.Add(th.MinLeadTime).Truncate(time.Minute)): // "in 30 minutes" is whole minutes
 		return Trip{}, Errorf(EINVALID, "departure %s is less than %d minutes from now; pick a later time",
 			FormatLagos(req.Departure), int(th.MinLeadTime.Minutes()))
 	case req.Origin.Code == "" || req.Destination.Code == "":

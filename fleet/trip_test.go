@@ -369,3 +369,24 @@ func TestTripOnTime(t *testing.T) {
 		})
 	}
 }
+
+// TestNewTripLeadTimeInWholeMinutes: "in 30 minutes" said at 10:00:40 parses to 10:30 (times
+// are whole minutes) and must be accepted; 10:29 is still too soon.
+func TestNewTripLeadTimeInWholeMinutes(t *testing.T) {
+	now := time.Date(2025, 11, 26, 9, 0, 40, 0, time.UTC)
+	truck := fleet.Truck{Plate: "T11985LA", Status: fleet.TruckOperational}
+	a := fleet.Site{Code: "APAPA", Point: fleet.Point{Lat: 6.4478, Lng: 3.3680}}
+	b := fleet.Site{Code: "ECLAT", Point: fleet.Point{Lat: 6.6050, Lng: 3.3490}}
+	for _, tc := range []struct {
+		dep      time.Time
+		wantCode string
+	}{
+		{time.Date(2025, 11, 26, 9, 30, 0, 0, time.UTC), ""},
+		{time.Date(2025, 11, 26, 9, 29, 0, 0, time.UTC), fleet.EINVALID},
+	} {
+		_, err := fleet.NewTrip(fleet.TripRequest{Truck: truck, Origin: a, Destination: b, Departure: tc.dep}, now, fleet.DefaultThresholds())
+		if got := fleet.ErrorCode(err); got != tc.wantCode {
+			t.Errorf("NewTrip(departure %s at %s) code = %q; want %q", tc.dep.Format("15:04"), now.Format("15:04:05"), got, tc.wantCode)
+		}
+	}
+}

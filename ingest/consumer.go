@@ -210,7 +210,9 @@ func (c *Consumer) reclaim(ctx context.Context) {
 // deliveries returns how many times each of msgs (all pending to this consumer) was delivered.
 func (c *Consumer) deliveries(ctx context.Context, msgs []redis.XMessage) (map[string]int64, error) {
 	pend, err := c.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: c.keys.Ingest(), Group: Group,
-		Start: msgs[0].ID, End: msgs[len(msgs)-1].ID, Count: int64(len(msgs)), Consumer: c.cfg.Name}).Result()
+		// Other entries pending to this consumer can lie between msgs' IDs (a reclaimed set is
+		// not contiguous): ask for more than len(msgs) so none of msgs is cut off.
+		Start: msgs[0].ID, End: msgs[len(msgs)-1].ID, Count: int64(len(msgs)) + 1024, Consumer: c.cfg.Name}).Result()
 	if err != nil {
 		return nil, err
 	}
