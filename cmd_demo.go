@@ -42,6 +42,9 @@ type demoOptions struct {
 	speedup float64 // simulated movement runs this many times faster than the clock
 }
 
+// cmdDemo runs the local try-out (demoUsage). It returns nil when the user quits, the script
+// ends or ctx is done, a *usageError or *configError (exit 2) for bad flags or settings, and
+// the first component's error otherwise.
 func cmdDemo(ctx context.Context, env *environment, args []string) error {
 	opts, err := demoFlags(env, args)
 	if err != nil {
@@ -204,7 +207,7 @@ type demo struct {
 	con    *console
 	chat   *demoChat
 	sender *bot.ConsoleSender
-	extra  []component // the nearby index of the chat's fleet functions
+	extra  []component // the nearby index: newFleetTools hands it to its first caller, the demo
 	online bool        // free text goes to the model
 	speed  float64
 	opened chan struct{} // closed when the console opens; the printer starts then

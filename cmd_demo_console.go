@@ -35,8 +35,10 @@ type console struct {
 	held     []string // event lines that came in meanwhile
 }
 
+// prompt leads every line typed at the console, and every line of a script in its output.
 const prompt = "> "
 
+// newConsole returns a console writing to w; tty says a person types there.
 func newConsole(w io.Writer, tty bool) *console { return &console{w: w, tty: tty} }
 
 // printf writes under the lock, first moving off a prompt that is on screen.
@@ -130,6 +132,9 @@ func (c *console) greet(cfg config, counts seed.Counts, online bool, logName str
   logs       %s
 `, loopback(cfg.HTTPAddr), counts.Trucks, counts.Sites, cfg.IngestWorkers,
 		cfg.Thresholds.OfflineAfter, cfg.Thresholds.IdleAfter, answers, logName)
+	if cfg.SlackEnabled() {
+		c.printf("  slack      on as well: notifications also go to the configured channels\n")
+	}
 }
 
 // examples opens the console: what to type, and how to leave.
