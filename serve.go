@@ -43,6 +43,7 @@ type app struct {
 	tools     *fleetTools
 	scheduler *schedule.Scheduler
 	loconav   *loconav.Client
+	sweepFrom time.Time // start-up grace of the offline sweeps (offlineSweepFrom)
 }
 
 // newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.

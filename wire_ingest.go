@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/watchtower-ops/watchtower/ingest"
 	"github.com/watchtower-ops/watchtower/store"
@@ -46,6 +47,20 @@ func wireIngest(ctx context.Context, a *app) ([]component, error) {
 		}, m, a.log)
 		comps = append(comps, c.Run)
 	}
-	u := ingest.NewUpkeep(a.rdb, a.store, ingest.UpkeepConfig{Prefix: a.cfg.RedisPrefix, Thresholds: a.cfg.Thresholds}, m, a.log)
+	u := ingest.NewUpkeep(a.rdb, a.store, ingest.UpkeepConfig{Prefix: a.cfg.RedisPrefix, Thresholds: a.cfg.Thresholds,
+		SweepFrom: a.offlineSweepFrom()}, m, a.log)
 	return append(comps, u.Run), nil
+}
+
+// maxOfflineGrace bounds how long after start-up offline incidents are held back.
+const maxOfflineGrace = 5 * time.Minute
+
+// offlineSweepFrom is when this process may start opening offline incidents: after a start-up
+// grace of OFFLINE_AFTER (at most five minutes), so trucks that report within it after a
+// restart are not all declared offline first. Ingest's sweep and the connectivity job share it.
+func (a *app) offlineSweepFrom() time.Time {
+	if a.sweepFrom.IsZero() {
+		a.sweepFrom = time.Now().Add(min(a.cfg.Thresholds.OfflineAfter, maxOfflineGrace))
+	}
+	return a.sweepFrom
 }

@@ -101,7 +101,7 @@ func (a *app) jobFuncs(ctx context.Context) (map[string]jobFunc, error) {
 		schedule.JobWeeklyReport: {run: (&schedule.WeeklyReporter{Summaries: a.store, Trucks: st,
 			States: st, Notifier: notify, Thresholds: th, Location: loc}).Run},
 		schedule.JobConnectivity: {run: (&schedule.Connectivity{Sweeper: a.store, States: st, Alerts: a.store,
-			Notifier: notify, Events: eventStream{a.rdb, a.cfg.RedisPrefix}, Thresholds: th, Clock: time.Now}).Run},
+			Notifier: notify, Events: eventStream{a.rdb, a.cfg.RedisPrefix}, Thresholds: th, Clock: time.Now, OpenFrom: a.offlineSweepFrom()}).Run},
 		schedule.JobTripMonitor: {run: (&schedule.TripMonitor{Trips: st, States: st, Sites: a.store, Incidents: st,
 			Alerts: a.store, Notifier: notify, Thresholds: th}).Run},
 		schedule.JobCleanup: {run: (&schedule.Cleanup{Partitions: a.store, Pruner: a.store, Runs: a.store,

@@ -196,6 +196,13 @@ func TestUpkeepSweepsOfflineAndTrims(t *testing.T) {
 	stop := run(t, ingest.NewConsumer(r.rdb, r.st, r.config("w1"), nil, quietLog()).Run)
 	eventually(t, "applied", func() bool { return r.positions(t, "T11985LA") == 300 && r.pending(t) == 0 })
 	stop()
+	// Within the start-up grace the silent truck is not declared offline yet.
+	grace := ingest.NewUpkeep(r.rdb, r.st, ingest.UpkeepConfig{Prefix: r.prefix, Thresholds: fleet.DefaultThresholds(),
+		SweepFrom: time.Now().Add(time.Minute)}, nil, quietLog())
+	grace.Once(context.Background(), time.Now())
+	if ns := r.notifications(t); len(ns) != 0 {
+		t.Errorf("notifications during the start-up grace = %s; want none", fmtKinds(ns))
+	}
 	u := ingest.NewUpkeep(r.rdb, r.st, ingest.UpkeepConfig{Prefix: r.prefix, Thresholds: fleet.DefaultThresholds()}, nil, quietLog())
 	u.Once(context.Background(), time.Now())
 	ns := r.notifications(t)

@@ -28,6 +28,10 @@ type UpkeepConfig struct {
 	Every       time.Duration    // how often it runs (default 30 s)
 	KeepApplied time.Duration    // how long applied entry IDs are remembered (default 24 h)
 	Thresholds  fleet.Thresholds // OfflineAfter drives the offline sweep
+	// SweepFrom holds the offline sweep back until this time: a start-up grace, so a restart
+	// after downtime does not declare the whole fleet offline in the seconds before the first
+	// fixes arrive. Zero: no grace.
+	SweepFrom time.Time
 }
 
 // Upkeep does ingest's periodic chores: the consumer-lag gauges, trimming the ingest stream
@@ -78,6 +82,9 @@ func (u *Upkeep) Once(ctx context.Context, now time.Time) {
 	}
 	if _, err := u.keeper.PruneIngestApplied(ctx, u.keys.Ingest(), now.Add(-u.cfg.KeepApplied)); err != nil && ctx.Err() == nil {
 		u.fail(ctx, "prune", err)
+	}
+	if now.Before(u.cfg.SweepFrom) {
+		return
 	}
 	if err := u.sweepOffline(ctx, now); err != nil && ctx.Err() == nil {
 		u.fail(ctx, "offline sweep", err)

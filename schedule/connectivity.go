@@ -63,6 +63,9 @@ type Connectivity struct {
 	// can be seconds behind the clock ingest's own offline sweep uses; judging freshness by
 	// the slot could call a truck ingest just declared offline fresh again. nil: the slot.
 	Clock func() time.Time
+	// OpenFrom holds back opening incidents until this time (a start-up grace, as for
+	// ingest's own sweep); returning trucks are still resolved. Zero: no grace.
+	OpenFrom time.Time
 }
 
 // Run opens and resolves offline incidents as of now (or the Clock, when later). A failure
@@ -72,6 +75,9 @@ func (c *Connectivity) Run(ctx context.Context, now time.Time) error {
 		if wall := c.Clock(); wall.After(now) {
 			now = wall
 		}
+	}
+	if now.Before(c.OpenFrom) {
+		return c.resolveReturned(ctx, now)
 	}
 	return errors.Join(c.open(ctx, now), c.resolveReturned(ctx, now))
 }
