@@ -65,7 +65,7 @@ func AlertNotification(a Alert, kind NotificationKind, at time.Time) Notificatio
 func TripNotification(t Trip, e Event) Notification {
 	trip, ev := t, e
 	return Notification{
-		ID: "trip:" + t.Code + ":" + string(e.Kind), Kind: NotifyTripEvent, Audience: AudienceDispatch,
+		ID: TripNotificationID("trip", t, string(e.Kind)), Kind: NotifyTripEvent, Audience: AudienceDispatch,
 		Text: tripEventText(t, e), Trip: &trip, Event: &ev, CreatedAt: e.At.UTC(),
 	}
 }

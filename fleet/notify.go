@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -48,6 +49,20 @@ type Notification struct {
 	Summary   *DailySummary    `json:"summary,omitempty"`
 	Data      json.RawMessage  `json:"data,omitempty"` // kind-specific extras (weekly report, sync counts)
 	CreatedAt time.Time        `json:"created_at"`
+}
+
+// TripNotificationID is the delivery ID of a notification about trip: kind, the trip code and
+// the trip's creation time, so a trip code that is used again (a database restored or reset
+// while Redis keeps its delivery marks) is a new notification, never taken for a delivered one.
+func TripNotificationID(kind string, t Trip, extra ...string) string {
+	id := kind + ":" + t.Code
+	if !t.CreatedAt.IsZero() {
+		id += "@" + strconv.FormatInt(t.CreatedAt.Unix(), 36)
+	}
+	for _, e := range extra {
+		id += ":" + e
+	}
+	return id
 }
 
 // DailySummary is the operations picture of one Lagos calendar day.

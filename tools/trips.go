@@ -63,7 +63,7 @@ func (r *Registry) CreateTrip(ctx context.Context, a CreateTripArgs, c Caller) (
 	if err != nil {
 		return nil, err
 	}
-	queued := r.notify(ctx, fleet.Notification{ID: "trip.approval:" + trip.Code, Kind: fleet.NotifyTripApproval,
+	queued := r.notify(ctx, fleet.Notification{ID: fleet.TripNotificationID("trip.approval", trip), Kind: fleet.NotifyTripApproval,
 		Audience: fleet.AudienceDispatch, Trip: &trip, CreatedAt: now.UTC(),
 		Text: fmt.Sprintf("Trip %s requested: %s from %s to %s, departing %s", trip.Code, trip.Plate, trip.Origin,
 			trip.Destination, r.lagos(trip.ScheduledDeparture))})
@@ -162,7 +162,7 @@ func (r *Registry) decide(ctx context.Context, code string, c Caller, action str
 	if trip.Status == fleet.TripRejected {
 		verb = "rejected"
 	}
-	r.notify(ctx, fleet.Notification{ID: "trip.decided:" + trip.Code, Kind: fleet.NotifyTripDecided,
+	r.notify(ctx, fleet.Notification{ID: fleet.TripNotificationID("trip.decided", trip), Kind: fleet.NotifyTripDecided,
 		Audience: fleet.AudienceDispatch, Channel: trip.SlackChannel, ThreadTS: trip.SlackTS, Trip: &trip,
 		Text: fmt.Sprintf("Trip %s %s by %s", trip.Code, verb, displayName(c)), CreatedAt: r.now().UTC()})
 	return trip, nil

@@ -43,7 +43,7 @@ func TestCreateTrip(t *testing.T) {
 	}
 	notes := f.notes.all()
 	if len(notes) != 1 || notes[0].Kind != fleet.NotifyTripApproval || notes[0].Audience != fleet.AudienceDispatch ||
-		notes[0].Trip == nil || notes[0].Trip.Code != "TRP-0001" || notes[0].ID != "trip.approval:TRP-0001" {
+		notes[0].Trip == nil || notes[0].Trip.Code != "TRP-0001" || !strings.HasPrefix(notes[0].ID, "trip.approval:TRP-0001@") {
 		t.Errorf("notifications = %+v; want one trip.approval for TRP-0001 to dispatch", notes)
 	}
 }

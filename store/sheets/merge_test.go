@@ -125,7 +125,7 @@ func TestBothSidesEditSameFieldIsAConflict(t *testing.T) {
 			if err := tt.dbEdit(e); err != nil {
 				t.Fatal(err)
 			}
-			since := time.Now().Add(-time.Minute)
+			since := e.now.Add(-time.Minute) // conflicts are stamped with the cycle's clock
 			res := e.settle()
 			if res.Conflicts != 1 {
 				t.Errorf("Conflicts = %d; want 1", res.Conflicts)

@@ -54,7 +54,7 @@ func (e *tripEntity) create(ctx context.Context, now time.Time, f fields) (recor
 		note, err := refusal(err)
 		return record{}, false, []string{note}, err
 	}
-	e.requestApproval(ctx, t, "trip.approval:"+t.Code, "requested in the Google Sheet", now)
+	e.requestApproval(ctx, t, fleet.TripNotificationID("trip.approval", t), "requested in the Google Sheet", now)
 	return e.record(t, now), true, nil, nil
 }
 
@@ -84,7 +84,7 @@ func (e *tripEntity) update(ctx context.Context, now time.Time, cur record, to f
 		if note != "" {
 			notes = append(notes, note)
 		} else if plan != nil {
-			e.requestApproval(ctx, t, "trip.approval:"+code+":"+now.UTC().Format("20060102T1504Z"),
+			e.requestApproval(ctx, t, fleet.TripNotificationID("trip.approval", t, now.UTC().Format("20060102T1504Z")),
 				"changed in the Google Sheet", now)
 		}
 	}
