@@ -40,7 +40,7 @@ var (
 	slackLinkBare = regexp.MustCompile(`<(https?://[^|>]+)>`)
 	slackUser     = regexp.MustCompile(`<@([A-Z0-9]+)(?:\|[^>]*)?>`)
 	slackChannel  = regexp.MustCompile(`<#([A-Z0-9]+)(?:\|([^>]*))?>`)
-	mrkBold       = regexp.MustCompile(`\*([^*\n]+)\*`)
+	mrkBold       = regexp.MustCompile(`\*([^*\s]|[^*\s][^*\n]*[^*\s])\*`) // as Slack: no space inside the marks
 	mrkItalic     = regexp.MustCompile(`(^|[\s(])_([^_\n]+)_`)
 	mrkStrike     = regexp.MustCompile(`~([^~\n]+)~`)
 	emojiCode     = regexp.MustCompile(`:[a-z0-9_+\-]+:`)

@@ -93,6 +93,7 @@ func TestConsolePlain(t *testing.T) {
 		{"*Parked* at <https://m.example/?q=1|ESSLIBRA> by <@U1>", "Parked at ESSLIBRA (https://m.example/?q=1) by @U1"},
 		{":large_green_circle: _moving_ &amp; ~late~", "🟢 moving & late"},
 		{"in <#C1|dispatch> :unknown_emoji:", "in #dispatch :unknown_emoji:"},
+		{"*cleanup* 0 2 * * * · *x*", "cleanup 0 2 * * * · x"}, // a cron spec is not bold marks
 	}
 	for _, c := range cases {
 		if got := plain(c.in); got != c.want {

@@ -58,7 +58,8 @@ type Answer struct {
 	ResponseID string // the model's last response ID; "" offline
 }
 
-// AgentConfig configures an Agent. Only APIKey is needed for the model; without it the
+// AgentConfig configures an Agent. The model is used when APIKey is set, or when BaseURL
+// names a server other than OpenAI's (Ollama, LM Studio and vLLM need no key); otherwise the
 // offline parser answers.
 type AgentConfig struct {
 	APIKey  string // OPENAI_API_KEY; "" = offline parser only
@@ -102,13 +103,14 @@ func NewAgent(reg *Registry, mem Memory, cfg AgentConfig, log *slog.Logger) *Age
 	if cfg.MaxOutputTokens <= 0 {
 		cfg.MaxOutputTokens = 1024
 	}
+	localModel := cfg.BaseURL != "" && !isOpenAI(cfg.BaseURL)
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultOpenAIBaseURL
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	a := &Agent{reg: reg, mem: mem, cfg: cfg, online: cfg.APIKey != "", log: log}
+	a := &Agent{reg: reg, mem: mem, cfg: cfg, online: cfg.APIKey != "" || localModel, log: log}
 	a.stateless = !isOpenAI(cfg.BaseURL)
 	if cfg.Stateless != nil {
 		a.stateless = *cfg.Stateless

@@ -248,3 +248,21 @@ func TestAgentEmptyModelAnswer(t *testing.T) {
 		t.Errorf("results without text = %+v; want the results said plainly", ans)
 	}
 }
+
+// TestAgentOnlineWithLocalServer: a base URL that is not OpenAI's (Ollama, LM Studio, vLLM)
+// turns the model on without an API key; OpenAI's own URL still needs one.
+func TestAgentOnlineWithLocalServer(t *testing.T) {
+	f := newFixture(t)
+	fake := newFake(t)
+	fake.Script(openaifake.Step{Text: "Hello from the local model."})
+	a := tools.NewAgent(f.reg, nil, tools.AgentConfig{BaseURL: fake.BaseURL(), Model: "llama3", MaxRetries: -1}, quiet)
+	if !a.Online() {
+		t.Fatal("an agent with a local OPENAI_BASE_URL and no key is offline; want the model")
+	}
+	if ans := ask(t, a, "hello"); ans.Engine != tools.EngineModel || !strings.Contains(ans.Text, "local model") {
+		t.Errorf("Ask = %+v; want the local model's answer", ans)
+	}
+	if tools.NewAgent(f.reg, nil, tools.AgentConfig{BaseURL: "https://api.openai.com/v1"}, quiet).Online() {
+		t.Error("OpenAI's URL without a key is online; want the offline parser")
+	}
+}
