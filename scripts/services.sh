@@ -12,7 +12,15 @@ set -euo pipefail
 PGHOST=${PGHOST:-127.0.0.1}
 PGPORT=${PGPORT:-5432}
 REDIS_PORT=${REDIS_PORT:-6379}
-DB=${WATCHTOWER_DB:-watchtower}
+# The database to create and the credentials to create it with come from DATABASE_URL when
+# it is set (the Makefile sets it), so a PostgreSQL of your own with other credentials works.
+DB_FROM_URL=""
+ADMIN_URL=""
+if [ -n "${DATABASE_URL:-}" ]; then
+	DB_FROM_URL=$(printf '%s' "$DATABASE_URL" | sed -nE 's#^postgres(ql)?://[^/]*/([^?]+).*#\2#p')
+	ADMIN_URL=$(printf '%s' "$DATABASE_URL" | sed -E 's#^(postgres(ql)?://[^/]*)/[^?]*#\1/postgres#')
+fi
+DB=${WATCHTOWER_DB:-${DB_FROM_URL:-watchtower}}
 
 say() { printf 'services: %s\n' "$*" >&2; }
 
@@ -33,8 +41,13 @@ apt_install() {
 pg_up() { pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; }
 
 psql_admin() {
-	# Trust auth (this machine kind) or the password set below on a fresh install.
-	PGPASSWORD=postgres psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" -U postgres "$@"
+	# DATABASE_URL's credentials on the postgres database when given; else trust auth (this
+	# machine kind) or the password set below on a fresh install.
+	if [ -n "$ADMIN_URL" ]; then
+		psql "$ADMIN_URL" -X -q -v ON_ERROR_STOP=1 "$@"
+	else
+		PGPASSWORD=postgres psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" -U postgres "$@"
+	fi
 }
 
 start_postgres() {
