@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -218,22 +217,8 @@ func (c *ConsoleSender) CaughtUp(ctx context.Context) (bool, error) {
 	}
 	for _, g := range groups {
 		if g.Name == ConsoleGroup {
-			return g.Pending == 0 && (len(newest) == 0 || !streamIDLess(g.LastDeliveredID, newest[0].ID)), nil
+			return g.Pending == 0 && (len(newest) == 0 || !fleet.StreamIDLess(g.LastDeliveredID, newest[0].ID)), nil
 		}
 	}
 	return false, nil
-}
-
-// streamIDLess compares two stream IDs "<ms>-<seq>" numerically.
-func streamIDLess(a, b string) bool {
-	am, as, _ := strings.Cut(a, "-")
-	bm, bs, _ := strings.Cut(b, "-")
-	ai, _ := strconv.ParseUint(am, 10, 64)
-	bi, _ := strconv.ParseUint(bm, 10, 64)
-	if ai != bi {
-		return ai < bi
-	}
-	ac, _ := strconv.ParseUint(as, 10, 64)
-	bc, _ := strconv.ParseUint(bs, 10, 64)
-	return ac < bc
 }

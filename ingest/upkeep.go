@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -117,7 +116,7 @@ func (u *Upkeep) lagAndTrim(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if lessID(p.Lower, floor) {
+			if fleet.StreamIDLess(p.Lower, floor) {
 				floor = p.Lower
 			}
 		}
@@ -127,20 +126,6 @@ func (u *Upkeep) lagAndTrim(ctx context.Context) error {
 		return u.rdb.XTrimMinIDApprox(ctx, u.keys.Ingest(), floor, 0).Err()
 	}
 	return nil
-}
-
-// lessID compares two stream IDs "<ms>-<seq>".
-func lessID(a, b string) bool {
-	am, as, _ := strings.Cut(a, "-")
-	bm, bs, _ := strings.Cut(b, "-")
-	ai, _ := strconv.ParseUint(am, 10, 64)
-	bi, _ := strconv.ParseUint(bm, 10, 64)
-	if ai != bi {
-		return ai < bi
-	}
-	ac, _ := strconv.ParseUint(as, 10, 64)
-	bc, _ := strconv.ParseUint(bs, 10, 64)
-	return ac < bc
 }
 
 // sweepOffline opens offline incidents and publishes them. The incidents are committed before

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 // scanBatch is how many keys one SCAN step asks for.
@@ -49,7 +51,7 @@ func (t RedisTrimmer) Trim(ctx context.Context, r Retention, now time.Time) (Tri
 			errs = append(errs, fmt.Errorf("XINFO GROUPS %s: %w", key, err))
 			continue
 		}
-		if floor != "" && idLess(floor, minID) {
+		if floor != "" && fleet.StreamIDLess(floor, minID) {
 			minID = floor // never trim what a consumer group has not delivered or acknowledged
 		}
 		n, err := t.RDB.XTrimMinID(ctx, key, minID).Result()
@@ -88,29 +90,15 @@ func (t RedisTrimmer) groupFloor(ctx context.Context, key string) (string, error
 			if err != nil {
 				return "", err
 			}
-			if idLess(p.Lower, need) {
+			if fleet.StreamIDLess(p.Lower, need) {
 				need = p.Lower
 			}
 		}
-		if floor == "" || idLess(need, floor) {
+		if floor == "" || fleet.StreamIDLess(need, floor) {
 			floor = need
 		}
 	}
 	return floor, nil
-}
-
-// idLess compares two stream IDs "<ms>-<seq>".
-func idLess(a, b string) bool {
-	am, as, _ := strings.Cut(a, "-")
-	bm, bs, _ := strings.Cut(b, "-")
-	ai, _ := strconv.ParseUint(am, 10, 64)
-	bi, _ := strconv.ParseUint(bm, 10, 64)
-	if ai != bi {
-		return ai < bi
-	}
-	ac, _ := strconv.ParseUint(as, 10, 64)
-	bc, _ := strconv.ParseUint(bs, 10, 64)
-	return ac < bc
 }
 
 // expireOrphans gives every key matching pattern that has no expiry one, and returns how many.

@@ -176,7 +176,11 @@ SELECT kind, count(*) FROM alerts WHERE opened_at >= $1 AND opened_at < $2 GROUP
 // CountAlertsByKind counts the alerts opened in [from, to) by kind.
 func (s *Store) CountAlertsByKind(ctx context.Context, from, to time.Time) (_ map[fleet.AlertKind]int, err error) {
 	defer wrap(&err, "CountAlertsByKind")
-	rows, err := s.pool.Query(ctx, countAlertsSQL, from, to)
+	return alertCounts(s.pool.Query(ctx, countAlertsSQL, from, to))
+}
+
+// alertCounts reads (kind, count) rows, as the query returned them.
+func alertCounts(rows pgx.Rows, err error) (map[fleet.AlertKind]int, error) {
 	if err != nil {
 		return nil, err
 	}

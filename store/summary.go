@@ -190,23 +190,7 @@ func scanOnTime(br pgx.BatchResults, sum *fleet.DailySummary, th fleet.Threshold
 
 // scanAlertCounts reads countAlertsSQL.
 func scanAlertCounts(br pgx.BatchResults) (map[fleet.AlertKind]int, error) {
-	rows, err := br.Query()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make(map[fleet.AlertKind]int)
-	for rows.Next() {
-		var (
-			kind string
-			n    int
-		)
-		if err := rows.Scan(&kind, &n); err != nil {
-			return nil, err
-		}
-		out[fleet.AlertKind(kind)] = n
-	}
-	return out, rows.Err()
+	return alertCounts(br.Query())
 }
 
 // rosterNow sets TrucksTotal (trucks not archived or inactive) and TrucksOfflineNow (no fix
