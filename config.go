@@ -114,7 +114,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Timezone:                     r.zone("WATCHTOWER_TIMEZONE", fleet.BusinessZone),
 		LogLevel:                     r.level("LOG_LEVEL", defaultLogLevel),
 		LogFormat:                    r.oneOf("LOG_FORMAT", defaultLogFormat, "json", "text"),
-		IngestWorkers:                r.intRange("INGEST_WORKERS", defaultIngestWorker, 1, 64),
+		IngestWorkers:                r.intRange("INGEST_WORKERS", defaultIngestWorker, 0, 64),
 		IngestBatch:                  r.intRange("INGEST_BATCH", defaultIngestBatch, 1, 5000),
 	}
 	c.LoconavTimezone = r.zone("LOCONAV_TIMEZONE", c.Timezone.String())

@@ -58,7 +58,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"half slack", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN"},
 		{"wrong bot token", map[string]string{"SLACK_BOT_TOKEN": "xapp-1", "SLACK_APP_TOKEN": "xapp-2"}, "SLACK_BOT_TOKEN"},
 		{"bad prefix", map[string]string{"REDIS_PREFIX": "a b"}, "REDIS_PREFIX"},
-		{"bad workers", map[string]string{"INGEST_WORKERS": "0"}, "INGEST_WORKERS"},
+		{"bad workers", map[string]string{"INGEST_WORKERS": "65"}, "INGEST_WORKERS"},
 		{"bad duration", map[string]string{"IDLE_AFTER": "soon"}, "IDLE_AFTER"},
 		{"bad openai url", map[string]string{"OPENAI_BASE_URL": "localhost:11434"}, "OPENAI_BASE_URL"},
 	}
@@ -123,5 +123,12 @@ func TestConfigLogValueRedactsSecrets(t *testing.T) {
 	}
 	if !strings.Contains(out, "slack_api_url") {
 		t.Errorf("logged config lacks non-secret fields: %s", out)
+	}
+}
+
+func TestListenerOnlyReplica(t *testing.T) {
+	c, err := loadConfig(mapEnv(map[string]string{"INGEST_WORKERS": "0"}))
+	if err != nil || c.IngestWorkers != 0 {
+		t.Errorf("INGEST_WORKERS=0: workers %d, err %v; want 0 (a listener-only replica)", c.IngestWorkers, err)
 	}
 }

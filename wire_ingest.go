@@ -40,6 +40,9 @@ func wireIngest(ctx context.Context, a *app) ([]component, error) {
 		host = "watchtower"
 	}
 	var comps []component
+	if a.cfg.IngestWorkers == 0 {
+		a.log.InfoContext(ctx, "ingest consumers off (INGEST_WORKERS=0): this replica only accepts webhooks; others apply them")
+	}
 	for i := range a.cfg.IngestWorkers {
 		c := ingest.NewConsumer(a.rdb, a.store, ingest.ConsumerConfig{
 			Prefix: a.cfg.RedisPrefix, Name: fmt.Sprintf("%s-%d", host, i), Batch: a.cfg.IngestBatch,
