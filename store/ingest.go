@@ -62,6 +62,7 @@ func (s *Store) ApplyIngest(ctx context.Context, stream string, obs []fleet.Obse
 	if err != nil {
 		return out, err
 	}
+	obs = ownObservations(obs) // plates are resolved in place: never in the caller's values
 	if out.Registered, err = s.resolveVehicles(ctx, obs); err != nil {
 		return out, err
 	}
@@ -140,6 +141,25 @@ func claimEntries(ctx context.Context, tx pgx.Tx, stream string, ids []string, o
 		out.Notifications = append(out.Notifications, ob.Notifications...)
 	}
 	return fresh, nil
+}
+
+// ownObservations copies obs with their positions and alerts, so resolving plates does not
+// write into values the caller (a consumer's retry, a test applying one batch from several
+// goroutines) still holds.
+func ownObservations(obs []fleet.Observation) []fleet.Observation {
+	out := make([]fleet.Observation, len(obs))
+	for i, o := range obs {
+		if o.Position != nil {
+			p := *o.Position
+			o.Position = &p
+		}
+		if o.Alert != nil {
+			a := *o.Alert
+			o.Alert = &a
+		}
+		out[i] = o
+	}
+	return out
 }
 
 // vehicle is how an observation names its truck.
