@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/fleet/fleettest"
 )
 
 var (
@@ -165,14 +166,14 @@ func TestDailyDigest(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t)
 	f := seedDay(t, s)
-	rec := &recorder{}
+	rec := &fleettest.Recorder{}
 	job := &DailyDigest{Summaries: s, Notifier: rec, Thresholds: f.th, Location: lagos}
 	slot := at(2025, 11, 18, 7, 0)
 	must(t, job.Run(ctx, slot))
 	must(t, job.Run(ctx, slot)) // a retried slot
 	must(t, job.Run(ctx, slot.Add(3*time.Hour+17*time.Minute)))
 
-	ns := rec.all()
+	ns := rec.All()
 	if len(ns) != 3 {
 		t.Fatalf("notifications = %d; want 3", len(ns))
 	}

@@ -2,8 +2,6 @@ package schedule
 
 import (
 	"context"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -81,25 +79,6 @@ func (s testStore) TruckDays(ctx context.Context, from, to time.Time, th fleet.T
 			DistanceKm: r.DistanceKm, MovingHours: r.MovingHours, IdleHours: r.IdleHours, Alerts: r.Alerts}
 	}
 	return out, err
-}
-
-// recorder is a Notifier that keeps what it was given.
-type recorder struct {
-	mu sync.Mutex
-	ns []fleet.Notification
-}
-
-func (r *recorder) Notify(_ context.Context, n fleet.Notification) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.ns = append(r.ns, n)
-	return nil
-}
-
-func (r *recorder) all() []fleet.Notification {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.ns)
 }
 
 // Fleet seeding. Sites sit along a line east of Apapa so distances are easy to reason about.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/fleet/fleettest"
 )
 
 // kinds lists the kinds of ns with the plate or trip of their alert.
@@ -38,13 +39,13 @@ func TestConnectivity(t *testing.T) {
 	now := at(2025, 11, 24, 10, 0)
 	seedFixes(t, s, "T1AAA", now.Add(-45*time.Minute), time.Minute, 0, false, apapa)
 	seedFixes(t, s, "T2BBB", now.Add(-5*time.Minute), time.Minute, 20, true, eclat)
-	rec := &recorder{}
+	rec := &fleettest.Recorder{}
 	job := &Connectivity{Sweeper: s, States: s, Alerts: s, Notifier: rec, Thresholds: fleet.DefaultThresholds()}
 
 	for i := range 3 { // flapping runs: still one incident
 		must(t, job.Run(ctx, now.Add(time.Duration(i)*5*time.Minute)))
 	}
-	if got := kinds(rec.all()); len(got) != 1 || got[0] != "alert.opened offline:T1AAA" {
+	if got := kinds(rec.All()); len(got) != 1 || got[0] != "alert.opened offline:T1AAA" {
 		t.Fatalf("after three runs: notifications %v; want one offline incident for T1AAA", got)
 	}
 	if open := openAlerts(t, s, fleet.AlertOffline); len(open) != 1 || open[0].Plate != "T1AAA" {
@@ -59,7 +60,7 @@ func TestConnectivity(t *testing.T) {
 	}
 	must(t, job.Run(ctx, back.Add(time.Minute)))
 	must(t, job.Run(ctx, back.Add(6*time.Minute)))
-	ns := rec.all()
+	ns := rec.All()
 	if got := kinds(ns); len(got) != 2 || got[1] != "alert.resolved offline:T1AAA" {
 		t.Fatalf("after the truck returned: notifications %v; want the incident resolved once", got)
 	}
@@ -96,12 +97,12 @@ func TestTripMonitor(t *testing.T) {
 		ScheduledDeparture: now.Add(-time.Hour).UTC(), PlannedArrival: now.Add(10 * time.Minute).UTC(),
 		DepartedAt: ptr(now.Add(-50 * time.Minute).UTC())})
 	seedFixes(t, s, "T2BBB", now.Add(-time.Minute), time.Minute, 20, true, apapa)
-	rec := &recorder{}
+	rec := &fleettest.Recorder{}
 	job := &TripMonitor{Trips: s, States: s, Sites: s, Incidents: s, Alerts: s, Notifier: rec, Thresholds: fleet.DefaultThresholds()}
 
 	must(t, job.Run(ctx, now))
 	must(t, job.Run(ctx, now.Add(5*time.Minute)))
-	got := kinds(rec.all())
+	got := kinds(rec.All())
 	want := []string{"alert.opened trip_delayed:" + late.Code, "alert.opened trip_at_risk:" + risky.Code}
 	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("notifications = %v; want %v, once each", got, want)
@@ -119,7 +120,7 @@ func TestTripMonitor(t *testing.T) {
 	must(t, err)
 	must(t, job.Run(ctx, now.Add(10*time.Minute)))
 	must(t, job.Run(ctx, now.Add(15*time.Minute)))
-	got = kinds(rec.all())
+	got = kinds(rec.All())
 	if len(got) != 4 {
 		t.Fatalf("notifications = %v; want the two incidents resolved once each", got)
 	}
@@ -144,18 +145,18 @@ func TestConnectivityJudgesFreshnessByTheClock(t *testing.T) {
 	wall := at(2025, 11, 24, 10, 0)
 	slot := wall.Add(-3 * time.Minute)
 	seedFixes(t, s, "T1AAA", wall.Add(-31*time.Minute), time.Minute, 0, false, apapa)
-	rec := &recorder{}
+	rec := &fleettest.Recorder{}
 	job := &Connectivity{Sweeper: s, States: s, Alerts: s, Notifier: rec, Thresholds: fleet.DefaultThresholds(),
 		Clock: func() time.Time { return wall }}
 	held := &Connectivity{Sweeper: s, States: s, Alerts: s, Notifier: rec, Thresholds: fleet.DefaultThresholds(),
 		Clock: func() time.Time { return wall }, OpenFrom: wall.Add(time.Minute)}
 	must(t, held.Run(ctx, slot))
-	if got := kinds(rec.all()); len(got) != 0 {
+	if got := kinds(rec.All()); len(got) != 0 {
 		t.Errorf("notifications during the start-up grace = %v; want none", got)
 	}
 	must(t, job.Run(ctx, slot))
 	must(t, job.Run(ctx, slot))
-	if got := kinds(rec.all()); len(got) != 1 || got[0] != "alert.opened offline:T1AAA" {
+	if got := kinds(rec.All()); len(got) != 1 || got[0] != "alert.opened offline:T1AAA" {
 		t.Errorf("notifications = %v; want one offline incident, never resolved by the earlier slot time", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/fleet/fleettest"
 )
 
 // weekFixture seeds two weeks (Mon 10 – Sun 23 Nov 2025): on day i, i%4+1 trips completed
@@ -50,10 +51,10 @@ func TestWeeklyReport(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t)
 	trips, km := weekFixture(t, s)
-	rec := &recorder{}
+	rec := &fleettest.Recorder{}
 	w := &WeeklyReporter{Summaries: s, Trucks: s, States: s, Notifier: rec, Thresholds: fleet.DefaultThresholds(), Location: lagos}
 	must(t, w.Run(ctx, at(2025, 11, 24, 8, 0)))
-	ns := rec.all()
+	ns := rec.All()
 	if len(ns) != 1 || ns[0].Kind != fleet.NotifyWeeklyReport || ns[0].Audience != fleet.AudienceSummary {
 		t.Fatalf("notifications = %+v; want one digest.weekly for the summary channel", ns)
 	}

@@ -117,7 +117,7 @@ func TestAgentCreateTripStaysPending(t *testing.T) {
 	if created.Status != fleet.TripPendingApproval || trip.Status != fleet.TripPendingApproval || trip.RequestedBy != dispatcher.UserID {
 		t.Errorf("trip = %s (stored %s) by %s; want pending_approval by %s", created.Status, trip.Status, trip.RequestedBy, dispatcher.UserID)
 	}
-	if notes := f.notes.all(); len(notes) != 1 || notes[0].Kind != fleet.NotifyTripApproval {
+	if notes := f.notes.All(); len(notes) != 1 || notes[0].Kind != fleet.NotifyTripApproval {
 		t.Errorf("notifications = %+v; want one approval request", notes)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/watchtower-ops/watchtower/fleet/fleettest"
 	"github.com/watchtower-ops/watchtower/tools"
 )
 
@@ -55,13 +56,13 @@ func benchCall(b *testing.B, reg *tools.Registry, name string, next func() any) 
 
 func BenchmarkFleetFunctions1k(b *testing.B) {
 	f := loadBenchFleet(b, 1000, true)
-	reg := tools.NewRegistry(f.st, &notifier{}, tools.Options{Logger: quiet})
+	reg := tools.NewRegistry(f.st, &fleettest.Recorder{}, tools.Options{Logger: quiet})
 	pick := func(s []string) string { return s[f.rng.IntN(len(s))] }
 	b.Run("get_truck_location", func(b *testing.B) {
 		benchCall(b, reg, tools.ToolTruckLocation, func() any { return map[string]string{"truck": pick(f.plates)} })
 	})
 	idx := tools.NewStateIndex(f.st, time.Hour, quiet)
-	indexed := tools.NewRegistry(f.st, &notifier{}, tools.Options{Logger: quiet, Roster: idx, Nearby: idx})
+	indexed := tools.NewRegistry(f.st, &fleettest.Recorder{}, tools.Options{Logger: quiet, Roster: idx, Nearby: idx})
 	filters := []any{nil, "moving", "offline", "on_trip", "at_site"}
 	for _, src := range []struct {
 		name string
@@ -85,7 +86,7 @@ func BenchmarkFleetFunctions1k(b *testing.B) {
 		// Every call brings the distance up to date: before each (untimed), 30 s pass and
 		// every truck reports one new fix, as a fleet reporting every 30 s does.
 		at := time.Now()
-		moving := tools.NewRegistry(f.st, &notifier{}, tools.Options{Logger: quiet, Now: func() time.Time { return at }})
+		moving := tools.NewRegistry(f.st, &fleettest.Recorder{}, tools.Options{Logger: quiet, Now: func() time.Time { return at }})
 		benchCall(b, moving, tools.ToolDailySummary, func() any {
 			at = at.Add(31 * time.Second)
 			f.report(b, at)
@@ -111,7 +112,7 @@ func benchNearby(b *testing.B, f *benchFleet, radii ...float64) {
 			name  string
 			cells tools.CellSource
 		}{{"postgres", f.st}, {"memory", idx}} {
-			reg := tools.NewRegistry(f.st, &notifier{}, tools.Options{Logger: quiet, Nearby: src.cells})
+			reg := tools.NewRegistry(f.st, &fleettest.Recorder{}, tools.Options{Logger: quiet, Nearby: src.cells})
 			b.Run("find_nearby_trucks/"+src.name+"/"+strconv.FormatFloat(radiusKm, 'f', -1, 64)+"km", func(b *testing.B) {
 				benchCall(b, reg, tools.ToolNearbyTrucks, func() any {
 					p := lagosPoint(f.rng)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/fleet/fleettest"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/store/storetest"
 	"github.com/watchtower-ops/watchtower/tools"
@@ -81,7 +82,7 @@ func (f *benchFleet) loadHistory(b *testing.B, now time.Time) {
 	}
 	copyRows(b, f.pool, "trips", []string{"code", "plate", "origin", "destination", "scheduled_departure", "planned_arrival", "status",
 		"created_at", "departed_at", "arrived_at", "completed_at", "updated_at"}, trips)
-	reg := tools.NewRegistry(f.st, &notifier{}, tools.Options{Logger: quiet})
+	reg := tools.NewRegistry(f.st, &fleettest.Recorder{}, tools.Options{Logger: quiet})
 	for i := 0; i < len(f.plates)/3; i++ {
 		tc, err := reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: f.plates[i], Origin: &f.sites[i%60].Code,
 			Destination: f.sites[(i+7)%60].Code, DepartureTime: now.Add(time.Hour).Format(time.RFC3339)}, dispatcher)

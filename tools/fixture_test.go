@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/fleet/fleettest"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/store/storetest"
 	"github.com/watchtower-ops/watchtower/tools"
@@ -48,41 +48,18 @@ var testTrucks = []fixtureTruck{
 	{plate: "T99903LA", status: fleet.TruckInactive},
 }
 
-// notifier records notifications; fail makes Notify fail.
-type notifier struct {
-	mu   sync.Mutex
-	got  []fleet.Notification
-	fail error
-}
-
-func (n *notifier) Notify(_ context.Context, x fleet.Notification) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.fail != nil {
-		return n.fail
-	}
-	n.got = append(n.got, x)
-	return nil
-}
-
-func (n *notifier) all() []fleet.Notification {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]fleet.Notification(nil), n.got...)
-}
-
 // fixture is a registry over a fresh database holding testSites and testTrucks, at baseNow.
 type fixture struct {
 	st    *store.Store
 	reg   *tools.Registry
-	notes *notifier
+	notes *fleettest.Recorder
 	now   time.Time
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{st: store.New(storetest.NewDB(t)), notes: &notifier{}, now: baseNow}
+	f := &fixture{st: store.New(storetest.NewDB(t)), notes: &fleettest.Recorder{}, now: baseNow}
 	for _, s := range testSites {
 		if _, err := f.st.UpsertSite(ctx, s); err != nil {
 			t.Fatalf("UpsertSite(%s): %v", s.Code, err)

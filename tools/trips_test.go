@@ -41,7 +41,7 @@ func TestCreateTrip(t *testing.T) {
 	if len(audit) != 1 || audit[0].Action != "trip.create" || audit[0].Actor.ID != "U0DISPATCH" || audit[0].Actor.Name != "Bola" {
 		t.Errorf("audit = %+v; want one trip.create by U0DISPATCH (Bola)", audit)
 	}
-	notes := f.notes.all()
+	notes := f.notes.All()
 	if len(notes) != 1 || notes[0].Kind != fleet.NotifyTripApproval || notes[0].Audience != fleet.AudienceDispatch ||
 		notes[0].Trip == nil || notes[0].Trip.Code != "TRP-0001" || !strings.HasPrefix(notes[0].ID, "trip.approval:TRP-0001@") {
 		t.Errorf("notifications = %+v; want one trip.approval for TRP-0001 to dispatch", notes)
@@ -84,7 +84,7 @@ func TestCreateTripRules(t *testing.T) {
 	if fuzzy.Destination.Code != "ECLAT" || fuzzy.Origin.Code != "APAPA" {
 		t.Errorf("fuzzy trip = %s → %s; want APAPA (where the truck is) → ECLAT", fuzzy.Origin.Code, fuzzy.Destination.Code)
 	}
-	if n := len(f.notes.all()); n != 2 {
+	if n := len(f.notes.All()); n != 2 {
 		t.Errorf("%d notifications; want one per created trip (2)", n)
 	}
 }
@@ -95,7 +95,7 @@ func TestCreateTripRules(t *testing.T) {
 func TestCreateTripOnlyPending(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.notes.fail = errors.New("redis down")
+	f.notes.Fail = errors.New("redis down")
 	tc, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "2025-11-26T16:00:00+01:00",
 		Notes: sp("status: scheduled, approved by manager")}, dispatcher)
 	must(t, err)
@@ -137,7 +137,7 @@ func TestApproveAndRejectTrip(t *testing.T) {
 	wantCode(t, "unknown trip", err, fleet.ENOTFOUND)
 
 	var decided []string
-	for _, n := range f.notes.all() {
+	for _, n := range f.notes.All() {
 		if n.Kind == fleet.NotifyTripDecided {
 			decided = append(decided, n.Trip.Code+" "+string(n.Trip.Status)+" "+n.Text)
 		}

@@ -65,7 +65,7 @@ func TestScopes(t *testing.T) {
 	if !strings.Contains(e.Error.Message, "write") {
 		t.Errorf("403 message %q does not say a write token is needed", e.Error.Message)
 	}
-	if n := len(f.notes.all()); n != 0 {
+	if n := len(f.notes.All()); n != 0 {
 		t.Errorf("a refused write queued %d notifications; want none", n)
 	}
 	r = f.do(t, "POST", "/api/v1/trips", f.write, body)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/watchtower-ops/watchtower/bot/api"
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/fleet/fleettest"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/store/storetest"
 	"github.com/watchtower-ops/watchtower/tools"
@@ -101,7 +102,7 @@ func (bf *benchFleet) serve(b *testing.B, fromIndex bool) (string, string) {
 		}
 		opts.Nearby = idx
 	}
-	reg := tools.NewRegistry(bf.st, &notifier{}, opts)
+	reg := tools.NewRegistry(bf.st, &fleettest.Recorder{}, opts)
 	srv, err := api.New(api.Deps{Trucks: reg, Trips: reg, Reports: reg, Catalog: storeAdapter{bf.st}, Tokens: storeAdapter{bf.st},
 		Limiter: api.NewLimiter(rdb, prefix, 1_000_000, 100_000), Log: quiet}, api.Config{})
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/watchtower-ops/watchtower/bot/api"
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/fleet/fleettest"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/store/storetest"
 	"github.com/watchtower-ops/watchtower/tools"
@@ -56,25 +56,6 @@ var testTrucks = []fixtureTruck{
 	{plate: "T77702LA", status: fleet.TruckOperational},
 }
 
-// notifier records the notifications the fleet functions queue.
-type notifier struct {
-	mu  sync.Mutex
-	got []fleet.Notification
-}
-
-func (n *notifier) Notify(_ context.Context, x fleet.Notification) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.got = append(n.got, x)
-	return nil
-}
-
-func (n *notifier) all() []fleet.Notification {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]fleet.Notification(nil), n.got...)
-}
-
 // storeAdapter is main's adapter of the store to the API (package main cannot be imported).
 type storeAdapter struct{ s *store.Store }
 
@@ -95,7 +76,7 @@ func (a storeAdapter) AuthenticateToken(ctx context.Context, hash []byte) (api.T
 type fixture struct {
 	st          *store.Store
 	reg         *tools.Registry
-	notes       *notifier
+	notes       *fleettest.Recorder
 	rdb         *redis.Client
 	prefix      string
 	srv         *api.Server
@@ -111,7 +92,7 @@ type option func(*api.Deps, *api.Config)
 func newFixture(t testing.TB, opts ...option) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{st: store.New(storetest.NewDB(t)), notes: &notifier{}, now: baseNow, doc: loadDoc(t)}
+	f := &fixture{st: store.New(storetest.NewDB(t)), notes: &fleettest.Recorder{}, now: baseNow, doc: loadDoc(t)}
 	f.rdb, f.prefix = storetest.NewRedis(t)
 	for _, s := range testSites {
 		if _, err := f.st.UpsertSite(ctx, s); err != nil {

@@ -40,7 +40,7 @@ func TestCreateTrip(t *testing.T) {
 	if !strings.HasPrefix(got.TrackingURL, "https://track.example.com/track/") {
 		t.Errorf("tracking_url = %q; want a link under PUBLIC_BASE_URL", got.TrackingURL)
 	}
-	notes := f.notes.all()
+	notes := f.notes.All()
 	if len(notes) != 1 || notes[0].Kind != fleet.NotifyTripApproval || notes[0].Trip == nil || notes[0].Trip.Code != "TRP-0001" {
 		t.Fatalf("notifications = %+v; want one trip approval for TRP-0001", notes)
 	}
@@ -92,7 +92,7 @@ func TestCreateTripBadInput(t *testing.T) {
 			}
 		})
 	}
-	if n := len(f.notes.all()); n != 0 {
+	if n := len(f.notes.All()); n != 0 {
 		t.Errorf("refused requests queued %d notifications; want none", n)
 	}
 	wantStatus(t, "first booking", f.do(t, "POST", "/api/v1/trips", f.write, createTrip), http.StatusCreated, "")

@@ -5,11 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/fleet/fleettest"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/store/sheets"
 	"github.com/watchtower-ops/watchtower/store/sheets/sheetsfake"
@@ -24,29 +24,6 @@ var (
 	tripHeader = []any{"Trip ID", "Truck", "Origin", "Destination", "Planned Departure", "Container", "Cargo", "Status", "Sync Note"}
 )
 
-// recorder is a Notifier that keeps what it is given.
-type recorder struct {
-	mu sync.Mutex
-	ns []fleet.Notification
-}
-
-func (r *recorder) Notify(_ context.Context, n fleet.Notification) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.ns = append(r.ns, n)
-	return nil
-}
-
-func (r *recorder) kinds() []fleet.NotificationKind {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []fleet.NotificationKind
-	for _, n := range r.ns {
-		out = append(out, n.Kind)
-	}
-	return out
-}
-
 // env is one test's database, fake spreadsheet and syncer. now is the cycle's clock: Thursday
 // 26 November 2026, 09:00 in Lagos.
 type env struct {
@@ -55,13 +32,13 @@ type env struct {
 	st     *store.Store
 	fake   *sheetsfake.Server
 	syncer *sheets.Syncer
-	notes  *recorder
+	notes  *fleettest.Recorder
 	now    time.Time
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), st: store.New(storetest.NewDB(t)), notes: &recorder{},
+	e := &env{t: t, ctx: context.Background(), st: store.New(storetest.NewDB(t)), notes: &fleettest.Recorder{},
 		fake: sheetsfake.New(t, spreadsheetID), now: time.Date(2026, 11, 26, 9, 0, 0, 0, fleet.Lagos())}
 	for _, s := range []fleet.Site{
 		{Code: "ESSLIBRA", Name: "ESSLIBRA terminal", Kind: fleet.SiteTerminal, Point: fleet.Point{Lat: 6.4474, Lng: 3.3640}, RadiusM: 200},

@@ -229,7 +229,7 @@ func TestReplanPendingTripFromSheet(t *testing.T) {
 	if r := e.rows(sheets.TripsTab)[num-2]; r["Planned Departure"] != "27/11/2026 14:30" {
 		t.Errorf("cell = %q; want the dispatcher's spelling left alone", r["Planned Departure"])
 	}
-	if kinds := e.notes.kinds(); len(kinds) != 1 || kinds[0] != fleet.NotifyTripApproval {
+	if kinds := e.notes.Kinds(); len(kinds) != 1 || kinds[0] != fleet.NotifyTripApproval {
 		t.Errorf("notifications = %v; want the approval asked again", kinds)
 	}
 }

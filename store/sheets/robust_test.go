@@ -184,16 +184,15 @@ func TestRunReportsChangesAndFailures(t *testing.T) {
 			t.Fatalf("Run error = %v; want %s", err, fleet.EINVALID)
 		}
 	}
-	e.notes.mu.Lock()
-	defer e.notes.mu.Unlock()
-	if len(e.notes.ns) != 2 {
-		t.Fatalf("notifications = %+v; want 2 (one report of changes, one of the failure)", e.notes.ns)
+	ns := e.notes.All()
+	if len(ns) != 2 {
+		t.Fatalf("notifications = %+v; want 2 (one report of changes, one of the failure)", ns)
 	}
 	var counts map[string]any
-	if err := json.Unmarshal(e.notes.ns[0].Data, &counts); err != nil || counts["created"] != 1.0 {
-		t.Errorf("report data = %s (%v); want created 1", e.notes.ns[0].Data, err)
+	if err := json.Unmarshal(ns[0].Data, &counts); err != nil || counts["created"] != 1.0 {
+		t.Errorf("report data = %s (%v); want created 1", ns[0].Data, err)
 	}
-	if n := e.notes.ns[1]; n.Kind != fleet.NotifySyncReport || !strings.Contains(n.Text, "failed") {
+	if n := ns[1]; n.Kind != fleet.NotifySyncReport || !strings.Contains(n.Text, "failed") {
 		t.Errorf("failure report = %+v; want a sync.report saying it failed", n)
 	}
 }

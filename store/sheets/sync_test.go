@@ -60,7 +60,7 @@ func TestNewSheetRowCreatesPendingTrip(t *testing.T) {
 	if r["Status"] != "pending_approval" {
 		t.Errorf("sheet Status = %q; want pending_approval", r["Status"])
 	}
-	if kinds := e.notes.kinds(); len(kinds) != 1 || kinds[0] != fleet.NotifyTripApproval {
+	if kinds := e.notes.Kinds(); len(kinds) != 1 || kinds[0] != fleet.NotifyTripApproval {
 		t.Errorf("notifications = %v; want one %s", kinds, fleet.NotifyTripApproval)
 	}
 }
