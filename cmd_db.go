@@ -32,16 +32,10 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	pool, err := openDB(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	if err := store.Migrate(ctx, pool); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	fmt.Fprintln(env.stdout, "migrations applied")
-	return nil
+	return withStore(ctx, env, func(*store.Store) error {
+		fmt.Fprintln(env.stdout, "migrations applied")
+		return nil
+	})
 }
 
 func cmdSeed(ctx context.Context, env *environment, args []string) error {
@@ -50,6 +44,19 @@ first. Running it again changes nothing.`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	return withStore(ctx, env, func(s *store.Store) error {
+		counts, err := seed.Load(ctx, s)
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		fmt.Fprintf(env.stdout, "demo fleet loaded: %+v\n", counts)
+		return nil
+	})
+}
+
+// withStore opens DATABASE_URL, applies the migrations and runs fn on the store, for the
+// commands that need the database but not Redis (migrate, seed, token).
+func withStore(ctx context.Context, env *environment, fn func(*store.Store) error) error {
 	pool, err := openDB(ctx, env)
 	if err != nil {
 		return err
@@ -58,10 +65,5 @@ first. Running it again changes nothing.`)
 	if err := store.Migrate(ctx, pool); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	counts, err := seed.Load(ctx, store.New(pool))
-	if err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
-	fmt.Fprintf(env.stdout, "demo fleet loaded: %+v\n", counts)
-	return nil
+	return fn(store.New(pool))
 }

@@ -43,19 +43,6 @@ func cmdToken(ctx context.Context, env *environment, args []string) error {
 	return run(ctx, env, args)
 }
 
-// withTokenStore opens and migrates the database and runs fn on the store.
-func withTokenStore(ctx context.Context, env *environment, fn func(*store.Store) error) error {
-	pool, err := openDB(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	if err := store.Migrate(ctx, pool); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return fn(store.New(pool))
-}
-
 // tokenError says what went wrong in one line: the safe message of a classified error, the
 // whole chain of an internal one.
 func tokenError(op string, err error) error {
@@ -84,7 +71,7 @@ func cmdTokenCreate(ctx context.Context, env *environment, args []string) error 
 		return &usageError{msg: "token create: --scope must be read or write"}
 	}
 	token, hash, prefix := api.NewToken()
-	return withTokenStore(ctx, env, func(s *store.Store) error {
+	return withStore(ctx, env, func(s *store.Store) error {
 		t, err := s.CreateAPIToken(ctx, *name, *scope, hash, prefix, cliActor(env))
 		if err != nil {
 			return tokenError("create", err)
@@ -100,7 +87,7 @@ func cmdTokenList(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	return withTokenStore(ctx, env, func(s *store.Store) error {
+	return withStore(ctx, env, func(s *store.Store) error {
 		tokens, err := s.ListAPITokens(ctx)
 		if err != nil {
 			return tokenError("list", err)
@@ -141,7 +128,7 @@ func cmdTokenRevoke(ctx context.Context, env *environment, args []string) error 
 	if *name == "" {
 		return &usageError{msg: "token revoke: give the token's name"}
 	}
-	return withTokenStore(ctx, env, func(s *store.Store) error {
+	return withStore(ctx, env, func(s *store.Store) error {
 		t, err := s.RevokeAPIToken(ctx, *name, cliActor(env))
 		if err != nil {
 			return tokenError("revoke", err)
