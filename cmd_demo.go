@@ -223,7 +223,7 @@ func newDemo(ctx context.Context, a *app, env *environment, opts demoOptions, st
 	}
 	renderer := bot.NewRenderer(a.cfg.Timezone)
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
-		Jobs: schedulerJobs{sched}, Trips: a.store, Approvers: bot.Approvers{demoCaller.UserID},
+		Jobs: sched, Trips: a.store, Approvers: bot.Approvers{demoCaller.UserID},
 		Renderer: renderer, Log: a.log})
 	scripted := opts.script != "" || !isTerminal(env.stdin)
 	con := newConsole(env.stdout, !scripted && isTerminal(env.stdout))

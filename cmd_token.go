@@ -53,8 +53,8 @@ func tokenError(op string, err error) error {
 }
 
 // cliActor is who the audit log names for a token command.
-func cliActor(env *environment) store.Actor {
-	return store.Actor{ID: "cli", Name: env.getenv("USER"), Via: "cli"}
+func cliActor(env *environment) fleet.Actor {
+	return fleet.Actor{ID: "cli", Name: env.getenv("USER"), Via: "cli"}
 }
 
 func cmdTokenCreate(ctx context.Context, env *environment, args []string) error {
@@ -67,7 +67,7 @@ func cmdTokenCreate(ctx context.Context, env *environment, args []string) error 
 	if *name == "" {
 		return &usageError{msg: "token create: --name is required"}
 	}
-	if *scope != api.ScopeRead && *scope != api.ScopeWrite {
+	if *scope != fleet.ScopeRead && *scope != fleet.ScopeWrite {
 		return &usageError{msg: "token create: --scope must be read or write"}
 	}
 	token, hash, prefix := api.NewToken()
@@ -97,7 +97,7 @@ func cmdTokenList(ctx context.Context, env *environment, args []string) error {
 	})
 }
 
-func printTokens(w io.Writer, tokens []store.APIToken) {
+func printTokens(w io.Writer, tokens []fleet.APIToken) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSCOPE\tTOKEN\tCREATED\tLAST USED\tSTATUS")
 	when := func(t *time.Time) string {
