@@ -5,10 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 
 	"github.com/watchtower-ops/watchtower/bot"
@@ -49,14 +47,14 @@ func cmdDemo(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	in, closeIn, err := demoInput(env, opts.script)
+	in, closeIn, err := console.OpenInput(opts.script, env.stdin)
 	if err != nil {
-		return err
+		return &usageError{msg: fmt.Sprintf("demo: --script: %v", err)}
 	}
 	defer closeIn()
-	logw, logName, err := openDemoLog(opts.logPath, env.stderr)
+	logw, logName, err := console.OpenLog(opts.logPath, env.stderr)
 	if err != nil {
-		return err
+		return fmt.Errorf("demo: %w", err)
 	}
 	defer logw.Close()
 	denv := &environment{getenv: demoGetenv(env.getenv), stdin: in, stdout: env.stdout, stderr: logw}
@@ -100,40 +98,6 @@ func demoFlags(env *environment, args []string) (demoOptions, error) {
 	return o, nil
 }
 
-// demoInput returns where console lines come from: the script file, standard input for "-",
-// else the terminal (standard input too). The returned func closes a script file.
-func demoInput(env *environment, script string) (io.Reader, func(), error) {
-	if script == "" || script == "-" {
-		return env.stdin, func() {}, nil
-	}
-	f, err := os.Open(script)
-	if err != nil {
-		return nil, nil, &usageError{msg: fmt.Sprintf("demo: --script: %v", err)}
-	}
-	return f, func() { f.Close() }, nil
-}
-
-// openDemoLog opens the log file for appending, creating its directory, and returns it with
-// the name to show. "-" logs to stderr, which the demo must not close.
-func openDemoLog(path string, stderr io.Writer) (io.WriteCloser, string, error) {
-	if path == "-" {
-		return nopCloser{stderr}, "standard error", nil
-	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, "", fmt.Errorf("demo: log directory: %w", err)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, "", fmt.Errorf("demo: log file: %w", err)
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	return f, path, nil
-}
-
 // demoGreeting is what the console says is running.
 func demoGreeting(cfg config, counts seed.Counts, online bool, logName string) console.Greeting {
 	g := console.Greeting{Listener: sim.Loopback(cfg.HTTPAddr), Trucks: counts.Trucks, Sites: counts.Sites,
@@ -144,10 +108,6 @@ func demoGreeting(cfg config, counts seed.Counts, online bool, logName string) c
 	}
 	return g
 }
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
 
 // demoDefault are the settings the demo uses where the environment sets nothing: a loopback
 // listener, readable logs, and thresholds and job schedules short enough that offline and
