@@ -4,8 +4,9 @@
 // jobs themselves (analytics, daily and weekly digests, connectivity and trip monitors,
 // cleanup), each a plain function of (ctx, now).
 //
-// The package imports only fleet. What a job needs (the store, the notify stream, Redis) is a
-// small interface declared next to the job and satisfied by main's wiring.
+// The package imports only fleet, never store, ingest, tools or bot. What a job needs (the
+// store, the notify stream, Redis) is a small interface declared next to the job, which
+// *store.Store and the ingest streams satisfy as they are; records are fleet's.
 //
 // Front doors: Scheduler.Run fires the jobs on their schedules; Scheduler.RunNow runs one at
 // once (`watchtower run-job NAME`, `/watchtower run NAME`); Scheduler.Jobs lists each with its

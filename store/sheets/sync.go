@@ -43,6 +43,9 @@
 // Sheets calls are retried with truncated exponential backoff on 429 and 5xx, and each cycle
 // has a deadline. After a cycle that changed something or failed, a sync.report notification
 // with the counts goes to the notify stream.
+//
+// It belongs to store's row: it imports store and fleet only, never ingest or bot; the
+// notify stream is reached through Notifier, satisfied by main's *ingest.NotifyStream.
 package sheets
 
 import (
