@@ -13,6 +13,14 @@ import (
 	"github.com/watchtower-ops/watchtower/bot/console"
 	"github.com/watchtower-ops/watchtower/ingest/sim"
 	"github.com/watchtower-ops/watchtower/store/seed"
+	"github.com/watchtower-ops/watchtower/tools"
+)
+
+// The bot's handler, the fleet index and the console sender are what the console runs on.
+var (
+	_ console.Liner        = (*bot.Handler)(nil)
+	_ console.RosterSource = (*tools.StateIndex)(nil)
+	_ console.Printer      = (*bot.ConsoleSender)(nil)
 )
 
 const demoUsage = `Runs Watch Tower on this machine without a Slack or OpenAI account. In one process: the
