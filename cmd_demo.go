@@ -5,14 +5,22 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
+	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 
 	"github.com/watchtower-ops/watchtower/bot"
+	"github.com/watchtower-ops/watchtower/bot/console"
+	"github.com/watchtower-ops/watchtower/ingest/sim"
 	"github.com/watchtower-ops/watchtower/store/seed"
 	"github.com/watchtower-ops/watchtower/tools"
+)
+
+// The bot's handler, the fleet index and the console sender are what the console runs on.
+var (
+	_ console.Liner        = (*bot.Handler)(nil)
+	_ console.RosterSource = (*tools.StateIndex)(nil)
+	_ console.Printer      = (*bot.ConsoleSender)(nil)
 )
 
 const demoUsage = `Runs Watch Tower on this machine without a Slack or OpenAI account. In one process: the
@@ -32,9 +40,6 @@ and checks connectivity and trips every minute.
 
   watchtower demo [--script FILE] [--log FILE] [--speedup N]`
 
-// demoCaller is who types at the console: an approver, so approve/reject work.
-var demoCaller = tools.Caller{UserID: "console", Name: "console", Via: "console"}
-
 // demoOptions are the demo's flags.
 type demoOptions struct {
 	script  string  // lines to run instead of the terminal; "-" is standard input
@@ -50,14 +55,14 @@ func cmdDemo(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	in, closeIn, err := demoInput(env, opts.script)
+	in, closeIn, err := console.OpenInput(opts.script, env.stdin)
 	if err != nil {
-		return err
+		return &usageError{msg: fmt.Sprintf("demo: --script: %v", err)}
 	}
 	defer closeIn()
-	logw, logName, err := openDemoLog(opts.logPath, env.stderr)
+	logw, logName, err := console.OpenLog(opts.logPath, env.stderr)
 	if err != nil {
-		return err
+		return fmt.Errorf("demo: %w", err)
 	}
 	defer logw.Close()
 	denv := &environment{getenv: demoGetenv(env.getenv), stdin: in, stdout: env.stdout, stderr: logw}
@@ -75,13 +80,13 @@ func cmdDemo(ctx context.Context, env *environment, args []string) error {
 	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	d, err := newDemo(ctx, a, denv, opts, stop)
+	con, comps, err := newDemo(ctx, a, denv, opts, stop)
 	if err != nil {
 		return err
 	}
-	d.con.greet(a.cfg, counts, d.online, logName)
-	err = a.serve(ctx, d.components())
-	d.con.goodbye(err)
+	con.Greet(demoGreeting(a.cfg, counts, a.tools.Agent.Online(), logName))
+	err = a.serve(ctx, comps)
+	con.Goodbye(err)
 	return err
 }
 
@@ -101,43 +106,16 @@ func demoFlags(env *environment, args []string) (demoOptions, error) {
 	return o, nil
 }
 
-// demoInput returns where console lines come from: the script file, standard input for "-",
-// else the terminal (standard input too). The returned func closes a script file.
-func demoInput(env *environment, script string) (io.Reader, func(), error) {
-	if script == "" || script == "-" {
-		return env.stdin, func() {}, nil
+// demoGreeting is what the console says is running.
+func demoGreeting(cfg config, counts seed.Counts, online bool, logName string) console.Greeting {
+	g := console.Greeting{Listener: sim.Loopback(cfg.HTTPAddr), Trucks: counts.Trucks, Sites: counts.Sites,
+		Workers: cfg.IngestWorkers, OfflineAfter: cfg.Thresholds.OfflineAfter, IdleAfter: cfg.Thresholds.IdleAfter,
+		Log: logName, Slack: cfg.SlackEnabled()}
+	if online {
+		g.Model, g.ModelURL = cfg.OpenAIModel, cfg.OpenAIBaseURL
 	}
-	f, err := os.Open(script)
-	if err != nil {
-		return nil, nil, &usageError{msg: fmt.Sprintf("demo: --script: %v", err)}
-	}
-	return f, func() { f.Close() }, nil
+	return g
 }
-
-// openDemoLog opens the log file for appending, creating its directory, and returns it with
-// the name to show. "-" logs to stderr, which the demo must not close.
-func openDemoLog(path string, stderr io.Writer) (io.WriteCloser, string, error) {
-	if path == "-" {
-		return nopCloser{stderr}, "standard error", nil
-	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, "", fmt.Errorf("demo: log directory: %w", err)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, "", fmt.Errorf("demo: log file: %w", err)
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	return f, path, nil
-}
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
 
 // demoDefault are the settings the demo uses where the environment sets nothing: a loopback
 // listener, readable logs, and thresholds and job schedules short enough that offline and
@@ -171,7 +149,7 @@ func demoGetenv(getenv func(string) string) func(string) string {
 		addr = own["HTTP_ADDR"]
 	}
 	if getenv("PUBLIC_BASE_URL") == "" {
-		own["PUBLIC_BASE_URL"] = "http://" + loopback(addr)
+		own["PUBLIC_BASE_URL"] = "http://" + sim.Loopback(addr)
 	}
 	return func(k string) string {
 		if v := getenv(k); v != "" {
@@ -200,50 +178,53 @@ func checkDemoConfig(getenv func(string) string) error {
 	return ln.Close()
 }
 
-// demo is the demo's own parts around the app: the console, the chat over the bot's
-// handler, the notification printer and the simulated fleet.
-type demo struct {
-	a      *app
-	con    *console
-	chat   *demoChat
-	sender *bot.ConsoleSender
-	extra  []component // the nearby index: newFleetTools hands it to its first caller, the demo
-	online bool        // free text goes to the model
-	speed  float64
-	opened chan struct{} // closed when the console opens; the printer starts then
-}
-
-// newDemo builds the handler the Slack app would use, over the same fleet functions, with the
-// console user as its only approver.
-func newDemo(ctx context.Context, a *app, env *environment, opts demoOptions, stop context.CancelFunc) (*demo, error) {
+// newDemo builds the console and what it runs next to serve's components: the handler the
+// Slack app would use, over the same fleet functions, with the console user as its only
+// approver; the notification printer; the simulated fleet; and the nearby index, which
+// newFleetTools hands to its first caller.
+func newDemo(ctx context.Context, a *app, env *environment, opts demoOptions, stop context.CancelFunc) (*console.Console, []component, error) {
 	ft, comps := newFleetTools(a)
 	sched, err := a.newScheduler(ctx) // for /watchtower jobs and run; the cron runs in wireSchedule
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	simulator, vehicles, err := demoSimulator(a.cfg, a.log, opts.speedup)
+	if err != nil {
+		return nil, nil, err
 	}
 	renderer := bot.NewRenderer(a.cfg.Timezone)
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
-		Jobs: schedulerJobs{sched}, Trips: a.store, Approvers: bot.Approvers{demoCaller.UserID},
+		Jobs: sched, Trips: a.store, Approvers: bot.Approvers{console.Caller().UserID},
 		Renderer: renderer, Log: a.log})
-	scripted := opts.script != "" || !isTerminal(env.stdin)
-	con := newConsole(env.stdout, !scripted && isTerminal(env.stdout))
-	d := &demo{a: a, con: con, extra: comps, online: ft.Agent.Online(), speed: opts.speedup, opened: make(chan struct{})}
-	d.sender = bot.NewConsoleSender(a.rdb, renderer, bot.ConsoleConfig{Prefix: a.cfg.RedisPrefix}, con.event, a.log)
-	d.chat = &demoChat{h: h, con: con, in: env.stdin, script: scripted, index: ft.Index, sender: d.sender,
-		opened: d.opened, stop: stop}
-	return d, nil
+	plates := make([]string, len(vehicles))
+	for i, v := range vehicles {
+		plates[i] = v.Plate
+	}
+	con := console.New(console.Config{In: env.stdin, Out: env.stdout, Plates: plates,
+		Script: opts.script != "" || !console.IsTerminal(env.stdin)})
+	printer := bot.NewConsoleSender(a.rdb, renderer, bot.ConsoleConfig{Prefix: a.cfg.RedisPrefix}, con.Event, a.log)
+	con.Start(h, ft.Index, printer, stop)
+	return con, append(comps, simulator, con.RunPrinter, con.Run), nil
 }
 
-// components are what the demo runs next to serve's: the index, the simulator, the
-// notification printer (from the moment the console opens) and the chat.
-func (d *demo) components() []component {
-	printer := func(ctx context.Context) error {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-d.opened:
-		}
-		return d.sender.Run(ctx)
+// demoSimulator returns the demo's data source as a component, with the trucks it drives: the
+// demo roster, posting to this process's own webhook listener on HTTP_ADDR, signed with
+// LOCONAV_WEBHOOK_SECRET (or through LOCONAV_WEBHOOK_TOKEN), one fix per truck every 10 s,
+// movement sped up speedup times. It returns a *configError when neither the secret nor the
+// token is configured.
+func demoSimulator(cfg config, log *slog.Logger, speedup float64) (component, []sim.Vehicle, error) {
+	c := sim.Config{URL: "http://" + sim.Loopback(cfg.HTTPAddr) + "/webhooks/loconav", Secret: cfg.LoconavWebhookSecret,
+		Token: cfg.LoconavWebhookToken, Zone: cfg.LoconavTimezone, Speedup: speedup, Concurrency: 4}
+	if c.Secret != "" {
+		c.Token = ""
 	}
-	return append(d.extra, demoSimulator(d.a.cfg, d.a.log, d.speed), printer, d.chat.run)
+	if c.Secret == "" && c.Token == "" {
+		return nil, nil, &configError{Var: "LOCONAV_WEBHOOK_SECRET", Reason: "or LOCONAV_WEBHOOK_TOKEN is needed for the simulator"}
+	}
+	vs, err := rosterVehicles()
+	if err != nil {
+		return nil, nil, fmt.Errorf("simulator roster: %w", err)
+	}
+	c.Vehicles, c.Trucks = vs, len(vs)
+	return func(ctx context.Context) error { return sim.RunLocal(ctx, c, log) }, vs, nil
 }

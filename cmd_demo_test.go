@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/watchtower-ops/watchtower/bot/console"
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/store/storetest"
@@ -69,7 +70,7 @@ func answers(out string) map[string]string {
 		b.Reset()
 	}
 	for _, l := range strings.Split(out, "\n") {
-		if rest, ok := strings.CutPrefix(l, prompt); ok {
+		if rest, ok := strings.CutPrefix(l, console.Prompt); ok {
 			flush()
 			line = rest
 			continue
@@ -198,8 +199,8 @@ func checkDemoTrips(t *testing.T, st *store.Store) {
 		if err != nil {
 			t.Fatalf("TripByCode(%q) = %v", code, err)
 		}
-		if trip.Status != want || trip.DecidedBy != demoCaller.UserID {
-			t.Errorf("%s status %s decided by %q; want %s by %q", code, trip.Status, trip.DecidedBy, want, demoCaller.UserID)
+		if trip.Status != want || trip.DecidedBy != console.Caller().UserID {
+			t.Errorf("%s status %s decided by %q; want %s by %q", code, trip.Status, trip.DecidedBy, want, console.Caller().UserID)
 		}
 	}
 }

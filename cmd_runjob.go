@@ -49,14 +49,14 @@ Jobs:
 		return fmt.Errorf("run-job %s: %s", name, fleet.ErrorMessage(err))
 	}
 	fmt.Fprintln(env.stdout, runLine(run))
-	if run.Outcome == schedule.OutcomeFailed {
+	if run.Outcome == fleet.JobFailed {
 		return fmt.Errorf("job %s failed", name)
 	}
 	return nil
 }
 
 // runLine is one line about a finished run: "analytics: ok in 1.2s".
-func runLine(r schedule.Run) string {
+func runLine(r fleet.JobRun) string {
 	line := fmt.Sprintf("%s: %s in %s", r.Job, r.Outcome, r.Duration.Round(time.Millisecond))
 	if r.Error != "" {
 		line += ": " + r.Error

@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net"
 	"strings"
-	"time"
 
 	"github.com/watchtower-ops/watchtower/ingest/sim"
 	"github.com/watchtower-ops/watchtower/store/seed"
@@ -49,12 +46,8 @@ func cmdSimulate(ctx context.Context, env *environment, args []string) error {
 		return &usageError{msg: "simulate: --secret or --token is required (or LOCONAV_WEBHOOK_SECRET / LOCONAV_WEBHOOK_TOKEN)"}
 	}
 	c.Zone = cfg.LoconavTimezone
-	if roster, err := seed.Roster(); err == nil {
-		for _, e := range roster {
-			c.Vehicles = append(c.Vehicles, sim.Vehicle{Plate: e.Truck.Plate, IMEI: e.Truck.IMEI})
-		}
-	}
-	fmt.Fprintf(env.stdout, "simulating %d trucks at %s to %s; Ctrl-C stops\n", c.Trucks, rateText(c), c.URL)
+	c.Vehicles, _ = rosterVehicles() // without the roster every truck is generated
+	fmt.Fprintf(env.stdout, "simulating %d trucks at %s to %s; Ctrl-C stops\n", c.Trucks, c.RateText(), c.URL)
 	rep, err := sim.Run(ctx, c)
 	if err != nil {
 		return &usageError{msg: err.Error()}
@@ -83,61 +76,15 @@ func simulateFlags(env *environment, args []string) (sim.Config, error) {
 	return c, parseFlags(fs, args)
 }
 
-func rateText(c sim.Config) string {
-	switch {
-	case c.Rate < 0:
-		return "full speed"
-	case c.Rate == 0:
-		return fmt.Sprintf("%.1f positions/s", float64(c.Trucks)/10)
-	}
-	return fmt.Sprintf("%.0f positions/s in bodies of %d", c.Rate, c.Batch)
-}
-
-// demoSimulator returns the demo's data source as a component: the demo roster driven by the
-// simulator, posting to this process's own webhook listener on HTTP_ADDR, signed with
-// LOCONAV_WEBHOOK_SECRET (or through LOCONAV_WEBHOOK_TOKEN), one fix per truck every 10 s,
-// movement sped up speedup times. It returns nil when ctx is done and an error when neither
-// the secret nor the token is configured.
-func demoSimulator(cfg config, log *slog.Logger, speedup float64) component {
-	return func(ctx context.Context) error {
-		c := sim.Config{URL: "http://" + loopback(cfg.HTTPAddr) + "/webhooks/loconav", Secret: cfg.LoconavWebhookSecret,
-			Token: cfg.LoconavWebhookToken, Zone: cfg.LoconavTimezone, Speedup: speedup, Concurrency: 4}
-		if c.Secret != "" {
-			c.Token = ""
-		}
-		if c.Secret == "" && c.Token == "" {
-			return &configError{Var: "LOCONAV_WEBHOOK_SECRET", Reason: "or LOCONAV_WEBHOOK_TOKEN is needed for the simulator"}
-		}
-		roster, err := seed.Roster()
-		if err != nil {
-			return fmt.Errorf("simulator roster: %w", err)
-		}
-		for _, e := range roster {
-			c.Vehicles = append(c.Vehicles, sim.Vehicle{Plate: e.Truck.Plate, IMEI: e.Truck.IMEI})
-		}
-		c.Trucks = len(c.Vehicles)
-		select { // let the listener start
-		case <-ctx.Done():
-			return nil
-		case <-time.After(time.Second):
-		}
-		rep, err := sim.Run(ctx, c)
-		if err != nil {
-			return err
-		}
-		log.InfoContext(ctx, "simulator stopped", "requests", rep.Requests, "positions", rep.Positions, "errors", rep.Errors)
-		return nil
-	}
-}
-
-// loopback turns a listen address (":8080", "0.0.0.0:8080") into one to dial on this host.
-func loopback(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
+// rosterVehicles are the demo roster's trucks, the first ones the simulator drives.
+func rosterVehicles() ([]sim.Vehicle, error) {
+	roster, err := seed.Roster()
 	if err != nil {
-		return addr
+		return nil, err
 	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
+	vs := make([]sim.Vehicle, 0, len(roster))
+	for _, e := range roster {
+		vs = append(vs, sim.Vehicle{Plate: e.Truck.Plate, IMEI: e.Truck.IMEI})
 	}
-	return net.JoinHostPort(host, port)
+	return vs, nil
 }

@@ -48,11 +48,3 @@ func TestSimulateUsage(t *testing.T) {
 		}
 	}
 }
-
-func TestLoopback(t *testing.T) {
-	for in, want := range map[string]string{":8080": "127.0.0.1:8080", "0.0.0.0:9": "127.0.0.1:9", "10.1.2.3:80": "10.1.2.3:80"} {
-		if got := loopback(in); got != want {
-			t.Errorf("loopback(%q) = %q; want %q", in, got, want)
-		}
-	}
-}

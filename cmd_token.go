@@ -3,15 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
-	"time"
 
-	"github.com/watchtower-ops/watchtower/bot/api"
+	"github.com/watchtower-ops/watchtower/bot/api/tokencli"
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/store"
 )
+
+// The store is what the token commands keep tokens in.
+var _ tokencli.Store = (*store.Store)(nil)
 
 const tokenUsage = `Manages bearer tokens of the JSON API (/api/v1, documented at /api/v1/openapi.json).
 
@@ -43,18 +43,9 @@ func cmdToken(ctx context.Context, env *environment, args []string) error {
 	return run(ctx, env, args)
 }
 
-// tokenError says what went wrong in one line: the safe message of a classified error, the
-// whole chain of an internal one.
-func tokenError(op string, err error) error {
-	if code := fleet.ErrorCode(err); code != fleet.EINTERNAL {
-		return fmt.Errorf("token %s: %s", op, fleet.ErrorMessage(err))
-	}
-	return fmt.Errorf("token %s: %w", op, err)
-}
-
 // cliActor is who the audit log names for a token command.
-func cliActor(env *environment) store.Actor {
-	return store.Actor{ID: "cli", Name: env.getenv("USER"), Via: "cli"}
+func cliActor(env *environment) fleet.Actor {
+	return fleet.Actor{ID: "cli", Name: env.getenv("USER"), Via: "cli"}
 }
 
 func cmdTokenCreate(ctx context.Context, env *environment, args []string) error {
@@ -67,18 +58,11 @@ func cmdTokenCreate(ctx context.Context, env *environment, args []string) error 
 	if *name == "" {
 		return &usageError{msg: "token create: --name is required"}
 	}
-	if *scope != api.ScopeRead && *scope != api.ScopeWrite {
+	if *scope != fleet.ScopeRead && *scope != fleet.ScopeWrite {
 		return &usageError{msg: "token create: --scope must be read or write"}
 	}
-	token, hash, prefix := api.NewToken()
 	return withStore(ctx, env, func(s *store.Store) error {
-		t, err := s.CreateAPIToken(ctx, *name, *scope, hash, prefix, cliActor(env))
-		if err != nil {
-			return tokenError("create", err)
-		}
-		fmt.Fprintf(env.stderr, "token %s (scope %s) created; it is shown once, store it now:\n", t.Name, t.Scope)
-		fmt.Fprintln(env.stdout, token)
-		return nil
+		return tokencli.Create(ctx, s, env.stdout, env.stderr, *name, *scope, cliActor(env))
 	})
 }
 
@@ -87,33 +71,7 @@ func cmdTokenList(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	return withStore(ctx, env, func(s *store.Store) error {
-		tokens, err := s.ListAPITokens(ctx)
-		if err != nil {
-			return tokenError("list", err)
-		}
-		printTokens(env.stdout, tokens)
-		return nil
-	})
-}
-
-func printTokens(w io.Writer, tokens []store.APIToken) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSCOPE\tTOKEN\tCREATED\tLAST USED\tSTATUS")
-	when := func(t *time.Time) string {
-		if t == nil {
-			return "never"
-		}
-		return t.UTC().Format("2006-01-02 15:04Z")
-	}
-	for _, t := range tokens {
-		status := "active"
-		if t.RevokedAt != nil {
-			status = "revoked " + when(t.RevokedAt)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\t%s\n", t.Name, t.Scope, t.Prefix, when(&t.CreatedAt), when(t.LastUsedAt), status)
-	}
-	tw.Flush()
+	return withStore(ctx, env, func(s *store.Store) error { return tokencli.List(ctx, s, env.stdout) })
 }
 
 func cmdTokenRevoke(ctx context.Context, env *environment, args []string) error {
@@ -129,11 +87,6 @@ func cmdTokenRevoke(ctx context.Context, env *environment, args []string) error 
 		return &usageError{msg: "token revoke: give the token's name"}
 	}
 	return withStore(ctx, env, func(s *store.Store) error {
-		t, err := s.RevokeAPIToken(ctx, *name, cliActor(env))
-		if err != nil {
-			return tokenError("revoke", err)
-		}
-		fmt.Fprintf(env.stdout, "token %s revoked\n", t.Name)
-		return nil
+		return tokencli.Revoke(ctx, s, env.stdout, *name, cliActor(env))
 	})
 }

@@ -2,8 +2,11 @@
 // in Lagos: the LocoNav webhook listener and its consumers, the Slack app, the scheduled jobs,
 // and the tools around them (migrate, seed, demo, simulate, run-job).
 //
-// main owns the wiring: it is the only package that reads the environment and the only one that
-// imports store and bot. Every long-running part exposes Run(ctx) and is started under one
+// main owns the wiring: it parses flags and the environment (the only package that reads it),
+// builds the components and runs them; the bodies of its subcommands live in the packages
+// (bot/console, bot/api/tokencli, ingest/sim, store/seed). It may import every package, and
+// holds the compile-time checks that the store, the streams and the scheduler satisfy the
+// consumers' interfaces. Every long-running part exposes Run(ctx) and is started under one
 // errgroup; on SIGINT or SIGTERM inputs stop first, consumers finish the entry in hand, and the
 // pools close last.
 package main

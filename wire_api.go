@@ -6,7 +6,6 @@ import (
 	"math"
 
 	"github.com/watchtower-ops/watchtower/bot/api"
-	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/tools"
@@ -17,8 +16,8 @@ var (
 	_ api.Trucks     = (*tools.Registry)(nil)
 	_ api.Trips      = (*tools.Registry)(nil)
 	_ api.Reports    = (*tools.Registry)(nil)
-	_ api.Catalog    = apiStore{}
-	_ api.TokenStore = apiStore{}
+	_ api.Catalog    = (*store.Store)(nil)
+	_ api.TokenStore = (*store.Store)(nil)
 )
 
 // minTrackingSecret is the TRACKING_SECRET length below which links could be forged by
@@ -44,7 +43,7 @@ func wireAPI(ctx context.Context, a *app) ([]component, error) {
 		a.log.WarnContext(ctx, "PUBLIC_BASE_URL is the default "+defaultPublicURL+": tracking links will only work on this machine")
 	}
 	srv, err := api.New(api.Deps{
-		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: apiStore{a.store}, Tokens: apiStore{a.store},
+		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Tokens: a.store,
 		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
 		Metrics: a.registry, Log: a.log,
 	}, api.Config{TrackingSecret: []byte(a.cfg.TrackingSecret), PublicBaseURL: a.cfg.PublicBaseURL, Location: a.cfg.Timezone})
@@ -55,25 +54,4 @@ func wireAPI(ctx context.Context, a *app) ([]component, error) {
 	a.log.InfoContext(ctx, "json api on", "openapi", a.cfg.PublicBaseURL+"/api/v1/openapi.json",
 		"rate_per_min", a.cfg.APIRateLimit, "burst", a.cfg.APIRateBurst)
 	return comps, nil
-}
-
-// apiStore adapts the store to the API's Catalog and TokenStore.
-type apiStore struct{ s *store.Store }
-
-// ListSites returns every site that is not archived, by code.
-func (a apiStore) ListSites(ctx context.Context) ([]fleet.Site, error) { return a.s.ListSites(ctx) }
-
-// TripPage returns a keyset page of trips.
-func (a apiStore) TripPage(ctx context.Context, q api.TripQuery) ([]fleet.Trip, error) {
-	return a.s.TripsPage(ctx, store.TripPage{Statuses: q.Statuses, Plate: q.Plate, From: q.From, To: q.To,
-		AfterDeparture: q.AfterDeparture, AfterID: q.AfterID, Limit: q.Limit})
-}
-
-// AuthenticateToken returns the valid token whose SHA-256 is hash. It returns ENOTFOUND.
-func (a apiStore) AuthenticateToken(ctx context.Context, hash []byte) (api.Token, error) {
-	t, err := a.s.AuthenticateAPIToken(ctx, hash)
-	if err != nil {
-		return api.Token{}, err
-	}
-	return api.Token{ID: t.ID, Name: t.Name, Scope: t.Scope}, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -22,7 +21,7 @@ var (
 	_ bot.Lookups      = (*tools.Registry)(nil)
 	_ bot.TripDesk     = (*tools.Registry)(nil)
 	_ bot.Asker        = (*tools.Agent)(nil)
-	_ bot.Jobs         = schedulerJobs{}
+	_ bot.Jobs         = (*schedule.Scheduler)(nil)
 )
 
 // wireBot builds the Slack app (Socket Mode: mentions, direct messages, slash commands, the
@@ -48,7 +47,7 @@ func wireBot(ctx context.Context, a *app) ([]component, error) {
 		fleet.AudienceDispatch: a.cfg.SlackDispatchChannel,
 	}
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
-		Jobs: schedulerJobs{sched}, Trips: a.store, Approvers: bot.Approvers(a.cfg.SlackApprovers),
+		Jobs: sched, Trips: a.store, Approvers: bot.Approvers(a.cfg.SlackApprovers),
 		Renderer: renderer, Log: a.log})
 	m, err := bot.NewMetrics(a.registry)
 	if err != nil {
@@ -61,42 +60,4 @@ func wireBot(ctx context.Context, a *app) ([]component, error) {
 	a.log.InfoContext(ctx, "slack is on", "api", a.cfg.SlackAPIURL, "approvers", len(a.cfg.SlackApprovers),
 		"model", ft.Agent.Online())
 	return append([]component{app.Run, sender.Run}, comps...), nil
-}
-
-// schedulerJobs adapts the scheduler to /watchtower jobs and /watchtower run.
-type schedulerJobs struct{ s *schedule.Scheduler }
-
-// JobStatuses returns every job with its next run and last outcome.
-func (j schedulerJobs) JobStatuses(ctx context.Context) ([]bot.JobStatus, error) {
-	infos, err := j.s.Jobs(ctx, time.Now())
-	if err != nil && len(infos) == 0 {
-		return nil, err
-	}
-	out := make([]bot.JobStatus, 0, len(infos))
-	for _, in := range infos {
-		st := bot.JobStatus{Name: in.Name, Schedule: in.Spec, Next: in.Next}
-		if in.Disabled != "" {
-			st.Schedule += " (off: " + in.Disabled + ")"
-		}
-		if in.Last != nil {
-			st.LastStart, st.LastOutcome, st.LastError, st.LastTook = in.Last.StartedAt, string(in.Last.Outcome), in.Last.Error, in.Last.Duration
-		}
-		out = append(out, st)
-	}
-	return out, nil
-}
-
-// RunJob runs the job now for by and describes the outcome.
-func (j schedulerJobs) RunJob(ctx context.Context, name, by string) (string, error) {
-	run, err := j.s.RunNow(ctx, name, by, time.Now())
-	if err != nil {
-		return "", err
-	}
-	switch run.Outcome {
-	case schedule.OutcomeOK:
-		return fmt.Sprintf("done in %s", run.Duration.Round(time.Millisecond)), nil
-	case schedule.OutcomeSkipped:
-		return "skipped: " + run.Error, nil
-	}
-	return fmt.Sprintf("%s after %s: %s", run.Outcome, run.Duration.Round(time.Millisecond), run.Error), nil
 }

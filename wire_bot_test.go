@@ -146,7 +146,7 @@ func scheduleTrips(tb testing.TB, st *store.Store, n int) []tripTruck {
 	for _, tr := range trucks[:n] {
 		_, err := st.CreateTrip(ctx, fleet.Trip{Plate: tr.Plate, Origin: "ESSLIBRA", Destination: "ECLAT", Status: fleet.TripScheduled,
 			ScheduledDeparture: time.Now().Add(3 * time.Hour), RequestedBy: "UDISPATCH", RequestedVia: "slack"},
-			store.Actor{ID: "UDISPATCH", Via: "slack"})
+			fleet.Actor{ID: "UDISPATCH", Via: "slack"})
 		if err != nil {
 			tb.Fatal(err)
 		}

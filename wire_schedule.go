@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest"
 	"github.com/watchtower-ops/watchtower/ingest/loconav"
@@ -17,22 +15,23 @@ import (
 	"github.com/watchtower-ops/watchtower/store/sheets"
 )
 
-// The store (directly or through scheduleStore) is what the scheduler and its jobs use.
+// The store is what the scheduler and its jobs use; the streams carry what they announce.
 var (
-	_ schedule.Ledger           = scheduleStore{}
+	_ schedule.Ledger           = (*store.Store)(nil)
 	_ schedule.Summarizer       = (*store.Store)(nil)
 	_ schedule.MetricsWriter    = (*store.Store)(nil)
-	_ schedule.TruckActivity    = scheduleStore{}
-	_ schedule.TruckStates      = scheduleStore{}
+	_ schedule.TruckActivity    = (*store.Store)(nil)
+	_ schedule.TruckStates      = (*store.Store)(nil)
 	_ schedule.OfflineSweeper   = (*store.Store)(nil)
 	_ schedule.Alerts           = (*store.Store)(nil)
-	_ schedule.Trips            = scheduleStore{}
-	_ schedule.OpenIncidents    = scheduleStore{}
+	_ schedule.Trips            = (*store.Store)(nil)
+	_ schedule.OpenIncidents    = (*store.Store)(nil)
 	_ schedule.SiteLister       = (*store.Store)(nil)
 	_ schedule.PartitionDropper = (*store.Store)(nil)
 	_ schedule.Pruner           = (*store.Store)(nil)
 	_ schedule.RunPruner        = (*store.Store)(nil)
 	_ schedule.Notifier         = (*ingest.NotifyStream)(nil)
+	_ schedule.EventPublisher   = (*ingest.EventStream)(nil)
 )
 
 // wireSchedule registers the scheduler's metrics and returns the scheduler, which fires the
@@ -61,7 +60,7 @@ func (a *app) newScheduler(ctx context.Context) (*schedule.Scheduler, error) {
 	if host == "" {
 		host = "watchtower"
 	}
-	s := schedule.New(scheduleStore{a.store}, schedule.Options{
+	s := schedule.New(a.store, schedule.Options{
 		Location: a.cfg.Timezone, Replica: fmt.Sprintf("%s:%d", host, os.Getpid()), Logger: a.log,
 	})
 	fns, err := a.jobFuncs(ctx)
@@ -90,7 +89,7 @@ type jobFunc struct {
 
 // jobFuncs builds the function of every job.
 func (a *app) jobFuncs(ctx context.Context) (map[string]jobFunc, error) {
-	st := scheduleStore{a.store}
+	st := a.store
 	notify := ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix)
 	th, loc := a.cfg.Thresholds, a.cfg.Timezone
 	fns := map[string]jobFunc{
@@ -101,7 +100,7 @@ func (a *app) jobFuncs(ctx context.Context) (map[string]jobFunc, error) {
 		schedule.JobWeeklyReport: {run: (&schedule.WeeklyReporter{Summaries: a.store, Trucks: st,
 			States: st, Notifier: notify, Thresholds: th, Location: loc}).Run},
 		schedule.JobConnectivity: {run: (&schedule.Connectivity{Sweeper: a.store, States: st, Alerts: a.store,
-			Notifier: notify, Events: eventStream{a.rdb, a.cfg.RedisPrefix}, Thresholds: th, Clock: time.Now, OpenFrom: a.offlineSweepFrom()}).Run},
+			Notifier: notify, Events: ingest.NewEventStream(a.rdb, a.cfg.RedisPrefix), Thresholds: th, Clock: time.Now, OpenFrom: a.offlineSweepFrom()}).Run},
 		schedule.JobTripMonitor: {run: (&schedule.TripMonitor{Trips: st, States: st, Sites: a.store, Incidents: st,
 			Alerts: a.store, Notifier: notify, Thresholds: th}).Run},
 		schedule.JobCleanup: {run: (&schedule.Cleanup{Partitions: a.store, Pruner: a.store, Runs: a.store,
@@ -164,117 +163,4 @@ func (r *envReader) schedules() map[string]string {
 		out[name] = v
 	}
 	return out
-}
-
-// eventStream publishes domain events to {prefix}:events.
-type eventStream struct {
-	rdb    *redis.Client
-	prefix string
-}
-
-// PublishEvents appends events to the events stream.
-func (e eventStream) PublishEvents(ctx context.Context, events []fleet.Event) error {
-	return ingest.PublishEvents(ctx, e.rdb, e.prefix, events)
-}
-
-// scheduleStore adapts *store.Store to the schedule package's interfaces where a store
-// signature carries store types (filters, actors, rows) or a transaction argument. Its
-// methods shadow the store's methods of the same name.
-type scheduleStore struct{ *store.Store }
-
-// LastJobRuns returns the latest run of each job.
-func (s scheduleStore) LastJobRuns(ctx context.Context) (map[string]schedule.Run, error) {
-	runs, err := s.Store.LastJobRuns(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]schedule.Run, len(runs))
-	for name, r := range runs {
-		run := schedule.Run{Job: r.Job, Slot: r.Slot, Replica: r.Replica, StartedAt: r.StartedAt,
-			Outcome: schedule.Outcome(r.Outcome), Error: r.Error, Duration: r.Duration}
-		if r.FinishedAt != nil {
-			run.FinishedAt = *r.FinishedAt
-		}
-		out[name] = run
-	}
-	return out, nil
-}
-
-// FinishJobRun records how a claimed run ended.
-func (s scheduleStore) FinishJobRun(ctx context.Context, job string, slot time.Time, outcome, errText string, d time.Duration) error {
-	return s.Store.FinishJobRun(ctx, job, slot, outcome, errText, d)
-}
-
-// TruckSnapshots returns every truck that is not archived with its latest state.
-func (s scheduleStore) TruckSnapshots(ctx context.Context) ([]schedule.TruckSnapshot, error) {
-	rows, err := s.ListTruckStates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]schedule.TruckSnapshot, len(rows))
-	for i, r := range rows {
-		out[i] = schedule.TruckSnapshot{Truck: r.Truck, State: r.State, HasState: r.HasState}
-	}
-	return out, nil
-}
-
-// SaveDetectionMemory stores st's detection memory on its own transaction.
-func (s scheduleStore) SaveDetectionMemory(ctx context.Context, st fleet.TruckState) (bool, error) {
-	return s.Store.SaveDetectionMemory(ctx, nil, st)
-}
-
-// tripPage is how many trips one ListTrips call returns (its maximum).
-const tripPage = 1000
-
-// TripsByStatus returns every trip in status departing before before (zero: any), paging
-// through ListTrips.
-func (s scheduleStore) TripsByStatus(ctx context.Context, status fleet.TripStatus, before time.Time) ([]fleet.Trip, error) {
-	var (
-		out  []fleet.Trip
-		seen = make(map[int64]bool)
-		from time.Time
-	)
-	for {
-		page, err := s.ListTrips(ctx, store.TripFilter{Statuses: []fleet.TripStatus{status}, From: from, To: before, Limit: tripPage})
-		if err != nil {
-			return nil, err
-		}
-		added := 0
-		for _, t := range page {
-			if !seen[t.ID] {
-				seen[t.ID], added = true, added+1
-				out = append(out, t)
-			}
-		}
-		if len(page) < tripPage || added == 0 {
-			return out, nil
-		}
-		from = page[len(page)-1].ScheduledDeparture
-	}
-}
-
-// TransitionTrip moves the trip with code as Watch Tower itself ("system" in the audit log).
-func (s scheduleStore) TransitionTrip(ctx context.Context, code, action string, fn func(fleet.Trip) (fleet.Trip, error)) (fleet.Trip, error) {
-	return s.Store.TransitionTrip(ctx, code, store.Actor{ID: "system", Name: "Watch Tower", Via: "system"}, action, fn)
-}
-
-// OpenAlerts returns the open incidents of kinds, newest first.
-func (s scheduleStore) OpenAlerts(ctx context.Context, kinds ...fleet.AlertKind) ([]fleet.Alert, error) {
-	return s.ListAlerts(ctx, store.AlertFilter{Kinds: kinds, OpenOnly: true, Limit: 1000})
-}
-
-// TruckDays returns the per-truck activity of the days of [from, to).
-func (s scheduleStore) TruckDays(ctx context.Context, from, to time.Time, th fleet.Thresholds) ([]schedule.TruckDay, error) {
-	rows, err := s.TruckDayMetrics(ctx, from, to, th)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]schedule.TruckDay, len(rows))
-	for i, r := range rows {
-		out[i] = schedule.TruckDay{Plate: r.Plate, Day: r.Day, TripsStarted: r.TripsStarted, TripsArrived: r.TripsArrived,
-			TripsOnTime: r.TripsOnTime, TripsCompleted: r.TripsCompleted, TripsDelayed: r.TripsDelayed,
-			TripsCancelled: r.TripsCancelled, TurnaroundTrips: r.TurnaroundTrips, TurnaroundHours: r.TurnaroundHours,
-			DistanceKm: r.DistanceKm, MovingHours: r.MovingHours, IdleHours: r.IdleHours, Alerts: r.Alerts}
-	}
-	return out, nil
 }

@@ -5,7 +5,8 @@
 // both share: truck cards, fleet status, trip cards, daily summaries, nearby lists, alerts and
 // approvals, rendered as Block Kit for Slack and as plain text for the demo's console.
 //
-// bot imports fleet and tools only; main wires it to the store (AlertThreads, TripMessages,
-// Catalog) and to Redis. Errors shown to users are fleet.ErrorMessage's safe messages; anything
+// bot imports fleet and tools only (its subpackages api, console and slackfake likewise),
+// never store, ingest or schedule; *store.Store and *schedule.Scheduler satisfy its
+// interfaces (AlertThreads, TripMessages, Catalog, Jobs) as they are, and main hands them in. Errors shown to users are fleet.ErrorMessage's safe messages; anything
 // else becomes a friendly line with a reference ID that also appears in the log.
 package bot

@@ -8,7 +8,6 @@ import (
 
 	"github.com/watchtower-ops/watchtower/bot"
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/store"
 )
 
 // TestReplannedApprovalIsShown: a pending trip re-planned after its approval message went out
@@ -18,7 +17,7 @@ func TestReplannedApprovalIsShown(t *testing.T) {
 	e.seedFleet(t)
 	ctx := context.Background()
 	trip, err := e.st.CreateTrip(ctx, fleet.Trip{Plate: "T11985LA", Origin: "ESSLIBRA", Destination: "ECLAT",
-		ScheduledDeparture: time.Now().Add(3 * time.Hour), RequestedBy: "UDISPATCH", RequestedVia: "slack"}, store.Actor{ID: "UDISPATCH", Via: "slack"})
+		ScheduledDeparture: time.Now().Add(3 * time.Hour), RequestedBy: "UDISPATCH", RequestedVia: "slack"}, fleet.Actor{ID: "UDISPATCH", Via: "slack"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +25,7 @@ func TestReplannedApprovalIsShown(t *testing.T) {
 	e.notify(t, fleet.Notification{ID: "trip.approval:" + trip.Code, Kind: fleet.NotifyTripApproval, Trip: &trip})
 	e.waitDrained(t)
 	newDep := time.Now().Add(26 * time.Hour)
-	replanned, err := e.st.TransitionTrip(ctx, trip.Code, store.Actor{ID: "sheets"}, "trip.sheet_edit", func(t fleet.Trip) (fleet.Trip, error) {
+	replanned, err := e.st.TransitionTrip(ctx, trip.Code, fleet.Actor{ID: "sheets"}, "trip.sheet_edit", func(t fleet.Trip) (fleet.Trip, error) {
 		t.Plate, t.ScheduledDeparture, t.PlannedArrival = "T28737LA", newDep, newDep.Add(2*time.Hour)
 		return t, nil
 	})

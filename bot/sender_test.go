@@ -13,7 +13,6 @@ import (
 
 	"github.com/watchtower-ops/watchtower/bot"
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/store"
 )
 
 // runSender starts a sender on e until the test ends.
@@ -186,7 +185,7 @@ func TestSenderTripApprovalAndDecision(t *testing.T) {
 	ctx := context.Background()
 	trip, err := e.st.CreateTrip(ctx, fleet.Trip{Plate: "T11985LA", Origin: "ESSLIBRA", Destination: "ECLAT",
 		ScheduledDeparture: time.Now().Add(3 * time.Hour), RequestedBy: "UDISPATCH", RequestedVia: "slack"},
-		store.Actor{ID: "UDISPATCH", Via: "slack"})
+		fleet.Actor{ID: "UDISPATCH", Via: "slack"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +202,7 @@ func TestSenderTripApprovalAndDecision(t *testing.T) {
 			t.Errorf("approval blocks lack %s: %s", want, msg.Blocks)
 		}
 	}
-	decided, err := e.st.TransitionTrip(ctx, trip.Code, store.Actor{ID: "UAPPROVER", Via: "slack"}, "trip.approve",
+	decided, err := e.st.TransitionTrip(ctx, trip.Code, fleet.Actor{ID: "UAPPROVER", Via: "slack"}, "trip.approve",
 		func(t fleet.Trip) (fleet.Trip, error) { return t.Approve("UAPPROVER", time.Now()) })
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +269,7 @@ func TestSenderTripEventThreads(t *testing.T) {
 	e.seedFleet(t)
 	ctx := context.Background()
 	trip, err := e.st.CreateTrip(ctx, fleet.Trip{Plate: "T28737LA", Origin: "ESSLIBRA", Destination: "ECLAT",
-		ScheduledDeparture: time.Now().Add(2 * time.Hour), RequestedBy: "UDISPATCH"}, store.Actor{ID: "UDISPATCH"})
+		ScheduledDeparture: time.Now().Add(2 * time.Hour), RequestedBy: "UDISPATCH"}, fleet.Actor{ID: "UDISPATCH"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,9 +367,9 @@ func TestSenderTripEventRefreshesApproval(t *testing.T) {
 	e := newEnv(t)
 	e.seedFleet(t)
 	ctx := context.Background()
-	actor := store.Actor{ID: "UMANAGER"}
+	actor := fleet.Actor{ID: "UMANAGER"}
 	trip, err := e.st.CreateTrip(ctx, fleet.Trip{Plate: "T28737LA", Origin: "ESSLIBRA", Destination: "ECLAT",
-		ScheduledDeparture: time.Now().Add(2 * time.Hour), RequestedBy: "UDISPATCH"}, store.Actor{ID: "UDISPATCH"})
+		ScheduledDeparture: time.Now().Add(2 * time.Hour), RequestedBy: "UDISPATCH"}, fleet.Actor{ID: "UDISPATCH"})
 	if err != nil {
 		t.Fatal(err)
 	}

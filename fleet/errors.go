@@ -4,6 +4,8 @@
 // package classifies its failures into.
 //
 // It is pure: standard library and h3-go only, no I/O and no logging.
+//
+// It must not import any other Watch Tower package: every other package imports it.
 package fleet
 
 import (

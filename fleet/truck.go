@@ -52,3 +52,30 @@ type Driver struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// TruckSnapshot is a truck with its latest state. HasState is false (and State zero) for a
+// truck that has never reported.
+type TruckSnapshot struct {
+	Truck    Truck
+	State    TruckState
+	HasState bool
+}
+
+// TruckDay is the activity of one truck on one business day, the per-truck row of
+// daily_metrics (scope = plate). Its JSON is what is stored.
+type TruckDay struct {
+	Plate           string    `json:"plate"`
+	Day             time.Time `json:"day"`              // midnight in the business zone
+	TripsStarted    int       `json:"trips_started"`    // departed that day
+	TripsArrived    int       `json:"trips_arrived"`    // arrived that day
+	TripsOnTime     int       `json:"trips_on_time"`    // of those arrived, on time (Trip.OnTime)
+	TripsCompleted  int       `json:"trips_completed"`  // completed that day
+	TripsDelayed    int       `json:"trips_delayed"`    // marked delayed that day
+	TripsCancelled  int       `json:"trips_cancelled"`  // cancelled that day
+	TurnaroundTrips int       `json:"turnaround_trips"` // of those completed, the ones with a departure
+	TurnaroundHours float64   `json:"turnaround_hours"` // summed departure → completion of TurnaroundTrips
+	DistanceKm      float64   `json:"distance_km"`      // consecutive fixes, impossible jumps ignored
+	MovingHours     float64   `json:"moving_hours"`     // time after fixes above Thresholds.MovingKmh
+	IdleHours       float64   `json:"idle_hours"`       // time after fixes with ignition on at or below it
+	Alerts          int       `json:"alerts"`           // alerts opened that day about the truck
+}

@@ -10,6 +10,7 @@
 // Delivery is at least once and every effect is idempotent: the listener answers 202 only
 // once every event is in the stream, consumers acknowledge only after the transaction that
 // applied an entry committed and its notifications were appended, and a redelivered entry is
-// recognised by its entry ID. It imports only fleet; the store is reached through the small
-// Recorder and Keeper interfaces declared here.
+// recognised by its entry ID. It imports only fleet, never store, tools, schedule or
+// bot; the store is reached through the small Recorder and Keeper interfaces declared here,
+// which *store.Store satisfies as it is.
 package ingest

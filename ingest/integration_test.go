@@ -9,7 +9,6 @@ import (
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest"
-	"github.com/watchtower-ops/watchtower/store"
 )
 
 // TestWebhookToNotification drives one trip through the real listener, stream, consumer and
@@ -19,7 +18,7 @@ func TestWebhookToNotification(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
 	trip, err := r.st.CreateTrip(ctx, fleet.Trip{Plate: "T11985LA", Origin: "APAPA", Destination: "ECLAT",
-		ScheduledDeparture: t0.Add(20 * time.Minute), Status: fleet.TripScheduled}, store.Actor{})
+		ScheduledDeparture: t0.Add(20 * time.Minute), Status: fleet.TripScheduled}, fleet.Actor{})
 	if err != nil {
 		t.Fatal(err)
 	}

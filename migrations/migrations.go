@@ -1,5 +1,7 @@
 // Package migrations holds Watch Tower's Postgres schema as numbered goose SQL files, embedded
 // so the binary migrates without reading the file system. store.Migrate applies them.
+//
+// It imports no Watch Tower package.
 package migrations
 
 import "embed"

@@ -22,30 +22,11 @@ type Summarizer interface {
 	DailySummary(ctx context.Context, day, now time.Time, th fleet.Thresholds) (fleet.DailySummary, error)
 }
 
-// TruckDay is the activity of one truck on one business day, the per-truck row of
-// daily_metrics (scope = plate). Its JSON is what is stored.
-type TruckDay struct {
-	Plate           string    `json:"plate"`
-	Day             time.Time `json:"day"`              // midnight in the business zone
-	TripsStarted    int       `json:"trips_started"`    // departed that day
-	TripsArrived    int       `json:"trips_arrived"`    // arrived that day
-	TripsOnTime     int       `json:"trips_on_time"`    // of those arrived, on time (fleet.Trip.OnTime)
-	TripsCompleted  int       `json:"trips_completed"`  // completed that day
-	TripsDelayed    int       `json:"trips_delayed"`    // marked delayed that day
-	TripsCancelled  int       `json:"trips_cancelled"`  // cancelled that day
-	TurnaroundTrips int       `json:"turnaround_trips"` // of those completed, the ones with a departure
-	TurnaroundHours float64   `json:"turnaround_hours"` // summed departure → completion of TurnaroundTrips
-	DistanceKm      float64   `json:"distance_km"`
-	MovingHours     float64   `json:"moving_hours"`
-	IdleHours       float64   `json:"idle_hours"`
-	Alerts          int       `json:"alerts"`
-}
-
-// TruckActivity computes per-truck activity (*store.Store through main's adapter).
+// TruckActivity computes per-truck activity (*store.Store).
 type TruckActivity interface {
-	// TruckDays returns one row per truck and business day of [from, to) (midnights in the
+	// TruckDayMetrics returns one row per truck and business day of [from, to) (midnights in the
 	// business zone) on which the truck did anything; quiet truck-days are left out.
-	TruckDays(ctx context.Context, from, to time.Time, th fleet.Thresholds) ([]TruckDay, error)
+	TruckDayMetrics(ctx context.Context, from, to time.Time, th fleet.Thresholds) ([]fleet.TruckDay, error)
 }
 
 // MetricsWriter stores a day's analytics for a scope (*store.Store).
@@ -55,7 +36,7 @@ type MetricsWriter interface {
 
 // Analytics is the analytics job: at 06:00 it stores the daily metrics of the previous
 // business day in daily_metrics, the fleet's (the DailySummary, scope "fleet") and each
-// active truck's (a TruckDay, scope = plate). Rerunning a day replaces its rows.
+// active truck's (a fleet.TruckDay, scope = plate). Rerunning a day replaces its rows.
 type Analytics struct {
 	Summaries  Summarizer
 	Trucks     TruckActivity
@@ -74,7 +55,7 @@ func (a *Analytics) Run(ctx context.Context, now time.Time) error {
 	if err := a.save(ctx, day, FleetScope, sum); err != nil {
 		return err
 	}
-	rows, err := a.Trucks.TruckDays(ctx, day, day.AddDate(0, 0, 1), a.Thresholds)
+	rows, err := a.Trucks.TruckDayMetrics(ctx, day, day.AddDate(0, 0, 1), a.Thresholds)
 	if err != nil {
 		return fmt.Errorf("truck activity of %s: %w", day.Format(time.DateOnly), err)
 	}

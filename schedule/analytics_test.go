@@ -10,6 +10,7 @@ import (
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/fleet/fleettest"
+	"github.com/watchtower-ops/watchtower/store"
 )
 
 var (
@@ -43,7 +44,7 @@ type dayFixture struct {
 //   - T3CCC: a trip created that day and cancelled at 12:00.
 //   - T1AAA: a trip requested that day for the next (pending approval).
 //   - T4DDD in maintenance, quiet.
-func seedDay(t *testing.T, s testStore) dayFixture {
+func seedDay(t *testing.T, s *store.Store) dayFixture {
 	t.Helper()
 	ctx := context.Background()
 	d := at(2025, 11, 17, 0, 0)
@@ -105,13 +106,13 @@ func TestAnalytics(t *testing.T) {
 	rows, err := s.DailyMetrics(ctx, f.day, f.day.AddDate(0, 0, 1), "")
 	must(t, err)
 	var sum fleet.DailySummary
-	trucks := map[string]TruckDay{}
+	trucks := map[string]fleet.TruckDay{}
 	for _, r := range rows {
 		switch {
 		case r.Scope == FleetScope:
 			must(t, json.Unmarshal(r.Data, &sum))
 		case !strings.Contains(r.Scope, ":"):
-			var td TruckDay
+			var td fleet.TruckDay
 			must(t, json.Unmarshal(r.Data, &td))
 			trucks[r.Scope] = td
 		}

@@ -57,7 +57,7 @@ func TestCleanup(t *testing.T) {
 	checkCleanupRedis(t, rdb, prefix)
 }
 
-func seedCleanupDB(t *testing.T, s testStore, now time.Time) {
+func seedCleanupDB(t *testing.T, s *store.Store, now time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	seedSite(t, s, "APAPA", apapa)

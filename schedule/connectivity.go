@@ -16,19 +16,10 @@ const (
 	sweepRounds = 20
 )
 
-// TruckSnapshot is a truck with its latest state; HasState is false for a truck that never
-// reported.
-type TruckSnapshot struct {
-	Truck    fleet.Truck
-	State    fleet.TruckState
-	HasState bool
-}
-
-// TruckStates reads the fleet's latest states and stores detection memory (*store.Store
-// through main's adapter).
+// TruckStates reads the fleet's latest states and stores detection memory (*store.Store).
 type TruckStates interface {
-	// TruckSnapshots returns every truck that is not archived with its latest state.
-	TruckSnapshots(ctx context.Context) ([]TruckSnapshot, error)
+	// ListTruckStates returns every truck that is not archived with its latest state.
+	ListTruckStates(ctx context.Context) ([]fleet.TruckSnapshot, error)
 	// SaveDetectionMemory stores st's detection memory (OfflineOpen here) while the stored fix
 	// is still st.FixTime; applied is false when a newer fix arrived meanwhile.
 	SaveDetectionMemory(ctx context.Context, st fleet.TruckState) (applied bool, err error)
@@ -42,7 +33,7 @@ type OfflineSweeper interface {
 	SweepOffline(ctx context.Context, now time.Time, th fleet.Thresholds, limit int) (fleet.IngestOutcome, error)
 }
 
-// EventPublisher appends domain events to the events stream (ingest.PublishEvents).
+// EventPublisher appends domain events to the events stream (*ingest.EventStream).
 type EventPublisher interface {
 	PublishEvents(ctx context.Context, events []fleet.Event) error
 }
@@ -117,7 +108,7 @@ func (c *Connectivity) publish(ctx context.Context, events []fleet.Event, ns []f
 // resolveReturned resolves the offline incident of every truck flagged offline whose fix is
 // fresh, announces it and clears the flag.
 func (c *Connectivity) resolveReturned(ctx context.Context, now time.Time) error {
-	trucks, err := c.States.TruckSnapshots(ctx)
+	trucks, err := c.States.ListTruckStates(ctx)
 	if err != nil {
 		return fmt.Errorf("list truck states: %w", err)
 	}

@@ -8,24 +8,14 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-// JobInfo is what `/watchtower jobs` shows of one job.
-type JobInfo struct {
-	Name        string
-	Description string
-	Spec        string    // the cron spec in force
-	Disabled    string    // why the job is not configured, "" when it is
-	Next        time.Time // next activation in the business zone; zero when disabled
-	Last        *Run      // latest recorded run on any replica; nil when it never ran
-}
-
 // Jobs returns every added job with its next activation after now (in the business zone) and
 // its latest run. When the ledger cannot be read it still returns the list, without last
 // runs, together with the error.
-func (s *Scheduler) Jobs(ctx context.Context, now time.Time) ([]JobInfo, error) {
+func (s *Scheduler) Jobs(ctx context.Context, now time.Time) ([]fleet.JobInfo, error) {
 	last, err := s.ledger.LastJobRuns(ctx)
-	out := make([]JobInfo, 0, len(s.entries))
+	out := make([]fleet.JobInfo, 0, len(s.entries))
 	for _, e := range s.entries {
-		info := JobInfo{Name: e.job.Name, Description: e.job.Description, Spec: e.job.Spec, Disabled: e.job.Disabled}
+		info := fleet.JobInfo{Name: e.job.Name, Description: e.job.Description, Spec: e.job.Spec, Disabled: e.job.Disabled}
 		if e.job.Run != nil {
 			info.Next = e.sched.Next(now.In(s.loc))
 		}
@@ -45,31 +35,31 @@ func (s *Scheduler) Jobs(ctx context.Context, now time.Time) ([]JobInfo, error) 
 // It returns ENOTFOUND (listing the known names) when no job has that name and ECONFLICT when
 // the job is running, here or on another replica (its latest run in job_runs is still
 // running and younger than staleRun).
-func (s *Scheduler) RunNow(ctx context.Context, name, by string, now time.Time) (Run, error) {
+func (s *Scheduler) RunNow(ctx context.Context, name, by string, now time.Time) (fleet.JobRun, error) {
 	e := s.entry(name)
 	if e == nil {
-		return Run{}, fleet.Errorf(fleet.ENOTFOUND, "no job called %q; known jobs: %s", name, strings.Join(s.Names(), ", "))
+		return fleet.JobRun{}, fleet.Errorf(fleet.ENOTFOUND, "no job called %q; known jobs: %s", name, strings.Join(s.Names(), ", "))
 	}
 	replica := "manual:" + by
 	slot := now.In(s.loc).Truncate(time.Microsecond) // job_runs keeps microseconds
 	if e.job.Run == nil {
 		s.log.InfoContext(ctx, "job skipped: not configured", "job", name, "reason", e.job.Disabled)
-		return Run{Job: name, Slot: slot, Replica: replica, StartedAt: now, FinishedAt: now,
-			Outcome: OutcomeSkipped, Error: e.job.Disabled}, nil
+		return fleet.JobRun{Job: name, Slot: slot, Replica: replica, StartedAt: now, FinishedAt: now,
+			Outcome: fleet.JobSkipped, Error: e.job.Disabled}, nil
 	}
 	if err := s.checkNotRunning(ctx, name, now); err != nil {
-		return Run{}, err
+		return fleet.JobRun{}, err
 	}
 	if !e.busy.CompareAndSwap(false, true) {
-		return Run{}, fleet.Errorf(fleet.ECONFLICT, "job %s is running now; try again when it finishes", name)
+		return fleet.JobRun{}, fleet.Errorf(fleet.ECONFLICT, "job %s is running now; try again when it finishes", name)
 	}
 	defer e.busy.Store(false)
 	won, err := s.ledger.ClaimJobRun(ctx, name, slot, replica)
 	if err != nil {
-		return Run{}, err
+		return fleet.JobRun{}, err
 	}
 	if !won {
-		return Run{}, fleet.Errorf(fleet.ECONFLICT, "job %s was just started by someone else", name)
+		return fleet.JobRun{}, fleet.Errorf(fleet.ECONFLICT, "job %s was just started by someone else", name)
 	}
 	return s.execute(ctx, e.job, slot, replica, now), nil
 }
@@ -85,7 +75,7 @@ func (s *Scheduler) checkNotRunning(ctx context.Context, job string, now time.Ti
 		return err
 	}
 	r, ok := last[job]
-	if ok && r.Outcome == OutcomeRunning && now.Sub(r.StartedAt) < staleRun {
+	if ok && r.Outcome == fleet.JobRunning && now.Sub(r.StartedAt) < staleRun {
 		return fleet.Errorf(fleet.ECONFLICT, "job %s has been running since %s (%s); try again when it finishes",
 			job, fleet.FormatLagos(r.StartedAt), r.Replica)
 	}

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 // metrics are the scheduler's Prometheus series; a nil *metrics records nothing.
@@ -46,10 +48,10 @@ func (m *metrics) observe(job, outcome string, d time.Duration) {
 		return
 	}
 	m.runs.WithLabelValues(job, outcome).Inc()
-	if outcome == string(OutcomeOK) || outcome == string(OutcomeFailed) {
+	if outcome == string(fleet.JobOK) || outcome == string(fleet.JobFailed) {
 		m.duration.WithLabelValues(job).Observe(d.Seconds())
 	}
-	if outcome == string(OutcomeOK) {
+	if outcome == string(fleet.JobOK) {
 		m.success.WithLabelValues(job).SetToCurrentTime()
 	}
 }

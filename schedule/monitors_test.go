@@ -7,6 +7,7 @@ import (
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/fleet/fleettest"
+	"github.com/watchtower-ops/watchtower/store"
 )
 
 // kinds lists the kinds of ns with the plate or trip of their alert.
@@ -21,7 +22,7 @@ func kinds(ns []fleet.Notification) []string {
 	return out
 }
 
-func openAlerts(t *testing.T, s testStore, kind fleet.AlertKind) []fleet.Alert {
+func openAlerts(t *testing.T, s *store.Store, kind fleet.AlertKind) []fleet.Alert {
 	t.Helper()
 	as, err := s.OpenAlerts(context.Background(), kind)
 	must(t, err)
@@ -114,9 +115,9 @@ func TestTripMonitor(t *testing.T) {
 	}
 
 	// The late trip leaves, the risky one arrives: both incidents resolve, once.
-	_, err = s.TransitionTrip(ctx, late.Code, "trip.depart", func(t fleet.Trip) (fleet.Trip, error) { return t.Depart(now.Add(7 * time.Minute)) })
+	_, err = s.TransitionTrip(ctx, late.Code, fleet.SystemActor(), "trip.depart", func(t fleet.Trip) (fleet.Trip, error) { return t.Depart(now.Add(7 * time.Minute)) })
 	must(t, err)
-	_, err = s.TransitionTrip(ctx, risky.Code, "trip.arrive", func(t fleet.Trip) (fleet.Trip, error) { return t.Arrive(now.Add(8 * time.Minute)) })
+	_, err = s.TransitionTrip(ctx, risky.Code, fleet.SystemActor(), "trip.arrive", func(t fleet.Trip) (fleet.Trip, error) { return t.Arrive(now.Add(8 * time.Minute)) })
 	must(t, err)
 	must(t, job.Run(ctx, now.Add(10*time.Minute)))
 	must(t, job.Run(ctx, now.Add(15*time.Minute)))

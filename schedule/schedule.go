@@ -4,8 +4,9 @@
 // jobs themselves (analytics, daily and weekly digests, connectivity and trip monitors,
 // cleanup), each a plain function of (ctx, now).
 //
-// The package imports only fleet. What a job needs (the store, the notify stream, Redis) is a
-// small interface declared next to the job and satisfied by main's wiring.
+// The package imports only fleet, never store, ingest, tools or bot. What a job needs (the
+// store, the notify stream, Redis) is a small interface declared next to the job, which
+// *store.Store and the ingest streams satisfy as they are; records are fleet's.
 //
 // Front doors: Scheduler.Run fires the jobs on their schedules; Scheduler.RunNow runs one at
 // once (`watchtower run-job NAME`, `/watchtower run NAME`); Scheduler.Jobs lists each with its
@@ -16,6 +17,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 // Job names, as used by `watchtower run-job NAME`, `/watchtower run NAME`, SCHEDULE_<JOB>
@@ -92,17 +95,6 @@ type Job struct {
 	Disabled    string
 }
 
-// Outcome is how a run ended, as stored in job_runs.outcome.
-type Outcome string
-
-// Outcomes.
-const (
-	OutcomeRunning Outcome = "running" // claimed and not finished (or the replica died)
-	OutcomeOK      Outcome = "ok"
-	OutcomeFailed  Outcome = "failed" // the job returned an error or panicked
-	OutcomeSkipped Outcome = "skipped"
-)
-
 // skipError marks a run that had nothing it could do.
 type skipError struct{ reason string }
 
@@ -122,20 +114,8 @@ func skipReason(err error) (reason string, ok bool) {
 	return "", false
 }
 
-// Run is one recorded run of a job: a row of job_runs.
-type Run struct {
-	Job        string
-	Slot       time.Time // the activation the run is for (or the wall clock of a manual run)
-	Replica    string    // who ran it: "host:pid", or "manual:<who>"
-	StartedAt  time.Time
-	FinishedAt time.Time // zero while running
-	Outcome    Outcome
-	Error      string // the failure or skip reason, "" when ok
-	Duration   time.Duration
-}
-
-// Ledger records runs in the shared database (*store.Store, with LastJobRuns adapted by
-// main). Its claim is what makes a slot run once across replicas: it inserts (job, slot) and
+// Ledger records runs in the shared database (*store.Store). Its claim is what makes a slot
+// run once across replicas: it inserts (job, slot) and
 // reports whether this caller's insert won; the row is never released, so a replica that fires
 // late or with a skewed clock finds the slot taken.
 type Ledger interface {
@@ -145,5 +125,5 @@ type Ledger interface {
 	// FinishJobRun records how the claimed run of job for slot ended.
 	FinishJobRun(ctx context.Context, job string, slot time.Time, outcome, errText string, duration time.Duration) error
 	// LastJobRuns returns the latest run of each job that has one, by job name.
-	LastJobRuns(ctx context.Context) (map[string]Run, error)
+	LastJobRuns(ctx context.Context) (map[string]fleet.JobRun, error)
 }

@@ -164,16 +164,16 @@ func (s *Scheduler) fire(ctx context.Context, e *entry, now time.Time) {
 
 // execute runs a claimed slot of j as of now, recovering a panic, and records and logs how it
 // ended. It returns the recorded run.
-func (s *Scheduler) execute(ctx context.Context, j Job, slot time.Time, replica string, now time.Time) Run {
+func (s *Scheduler) execute(ctx context.Context, j Job, slot time.Time, replica string, now time.Time) fleet.JobRun {
 	start := time.Now()
 	err := call(ctx, j.Run, now)
 	end := time.Now()
-	r := Run{Job: j.Name, Slot: slot, Replica: replica, StartedAt: start, FinishedAt: end,
-		Duration: end.Sub(start), Outcome: OutcomeOK}
+	r := fleet.JobRun{Job: j.Name, Slot: slot, Replica: replica, StartedAt: start, FinishedAt: end,
+		Duration: end.Sub(start), Outcome: fleet.JobOK}
 	if reason, ok := skipReason(err); ok {
-		r.Outcome, r.Error = OutcomeSkipped, truncate(reason)
+		r.Outcome, r.Error = fleet.JobSkipped, truncate(reason)
 	} else if err != nil {
-		r.Outcome, r.Error = OutcomeFailed, truncate(err.Error())
+		r.Outcome, r.Error = fleet.JobFailed, truncate(err.Error())
 	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
@@ -183,9 +183,9 @@ func (s *Scheduler) execute(ctx context.Context, j Job, slot time.Time, replica 
 	s.metrics.observe(j.Name, string(r.Outcome), r.Duration)
 	attrs := []any{"job", j.Name, "slot", slot, "replica", replica, "duration_ms", r.Duration.Milliseconds()}
 	switch r.Outcome {
-	case OutcomeOK:
+	case fleet.JobOK:
 		s.log.InfoContext(ctx, "job finished", attrs...)
-	case OutcomeSkipped:
+	case fleet.JobSkipped:
 		s.log.InfoContext(ctx, "job skipped", append(attrs, "reason", r.Error)...)
 	default:
 		s.log.ErrorContext(ctx, "job failed", append(attrs, "err", err)...)

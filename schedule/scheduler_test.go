@@ -18,21 +18,21 @@ import (
 // tests that run inside a synctest bubble (whose fake clock must not reach a real socket).
 type memLedger struct {
 	mu   sync.Mutex
-	runs map[string]map[time.Time]Run
+	runs map[string]map[time.Time]fleet.JobRun
 }
 
-func newMemLedger() *memLedger { return &memLedger{runs: make(map[string]map[time.Time]Run)} }
+func newMemLedger() *memLedger { return &memLedger{runs: make(map[string]map[time.Time]fleet.JobRun)} }
 
 func (l *memLedger) ClaimJobRun(_ context.Context, job string, slot time.Time, replica string) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.runs[job] == nil {
-		l.runs[job] = make(map[time.Time]Run)
+		l.runs[job] = make(map[time.Time]fleet.JobRun)
 	}
 	if _, taken := l.runs[job][slot.UTC()]; taken {
 		return false, nil
 	}
-	l.runs[job][slot.UTC()] = Run{Job: job, Slot: slot.UTC(), Replica: replica, Outcome: OutcomeRunning}
+	l.runs[job][slot.UTC()] = fleet.JobRun{Job: job, Slot: slot.UTC(), Replica: replica, Outcome: fleet.JobRunning}
 	return true, nil
 }
 
@@ -43,15 +43,15 @@ func (l *memLedger) FinishJobRun(_ context.Context, job string, slot time.Time, 
 	if !ok {
 		return fleet.Errorf(fleet.ENOTFOUND, "no run")
 	}
-	r.Outcome, r.Error, r.Duration = Outcome(outcome), errText, d
+	r.Outcome, r.Error, r.Duration = fleet.JobOutcome(outcome), errText, d
 	l.runs[job][slot.UTC()] = r
 	return nil
 }
 
-func (l *memLedger) LastJobRuns(context.Context) (map[string]Run, error) {
+func (l *memLedger) LastJobRuns(context.Context) (map[string]fleet.JobRun, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make(map[string]Run)
+	out := make(map[string]fleet.JobRun)
 	for job, slots := range l.runs {
 		for _, r := range slots {
 			if r.Slot.After(out[job].Slot) {
@@ -149,7 +149,7 @@ func TestPanicDoesNotStopOthers(t *testing.T) {
 			t.Errorf("tick ran %d times in an hour next to a panicking job; want 12", n)
 		}
 		last, _ := ledger.LastJobRuns(context.Background())
-		if r := last["boom"]; r.Outcome != OutcomeFailed || !strings.HasPrefix(r.Error, "panic: kaboom") {
+		if r := last["boom"]; r.Outcome != fleet.JobFailed || !strings.HasPrefix(r.Error, "panic: kaboom") {
 			t.Errorf("boom's last run = %s %q; want failed with the panic", r.Outcome, r.Error)
 		}
 		if n := len(ledger.slots("boom")); n != 12 {
@@ -192,7 +192,7 @@ func TestTwoSchedulersRunASlotOnce(t *testing.T) {
 	last, err := db.LastJobRuns(ctx)
 	must(t, err)
 	r := last["analytics"]
-	if !r.Slot.Equal(at(2025, 11, 24, 6, 0)) || r.Outcome != OutcomeOK || r.FinishedAt.IsZero() {
+	if !r.Slot.Equal(at(2025, 11, 24, 6, 0)) || r.Outcome != fleet.JobOK || r.FinishedAt.IsZero() {
 		t.Errorf("job_runs = %+v; want the 06:00 slot finished ok", r)
 	}
 	a.fire(ctx, a.entries[0], at(2025, 11, 25, 6, 0))
@@ -219,13 +219,13 @@ func TestOutcomesRecorded(t *testing.T) {
 	must(t, err)
 	for _, tc := range []struct {
 		job     string
-		outcome Outcome
+		outcome fleet.JobOutcome
 		errText string
 	}{
-		{"ok", OutcomeOK, ""},
-		{"fails", OutcomeFailed, "disk on fire"},
-		{"panics", OutcomeFailed, "panic: nil map"},
-		{"skips", OutcomeSkipped, "SLACK_X is not set"},
+		{"ok", fleet.JobOK, ""},
+		{"fails", fleet.JobFailed, "disk on fire"},
+		{"panics", fleet.JobFailed, "panic: nil map"},
+		{"skips", fleet.JobSkipped, "SLACK_X is not set"},
 	} {
 		t.Run(tc.job, func(t *testing.T) {
 			r := last[tc.job]
@@ -253,11 +253,11 @@ func TestRunNow(t *testing.T) {
 		t.Errorf("RunNow(nope) = %v; want ENOTFOUND listing the jobs", err)
 	}
 	r, err := s.RunNow(ctx, "sheets-sync", "U123", now)
-	if err != nil || r.Outcome != OutcomeSkipped || r.Error != "GOOGLE_SHEETS_ID is not set" {
+	if err != nil || r.Outcome != fleet.JobSkipped || r.Error != "GOOGLE_SHEETS_ID is not set" {
 		t.Errorf("RunNow(sheets-sync) = %+v, %v; want skipped with the reason", r, err)
 	}
 	r, err = s.RunNow(ctx, "cleanup", "U123", now)
-	if err != nil || r.Outcome != OutcomeOK || runs.Load() != 1 {
+	if err != nil || r.Outcome != fleet.JobOK || runs.Load() != 1 {
 		t.Fatalf("RunNow(cleanup) = %+v, %v (runs %d); want ok once", r, err, runs.Load())
 	}
 	// A run in progress elsewhere (another replica's slot, still running) refuses a manual one.
@@ -270,13 +270,13 @@ func TestRunNow(t *testing.T) {
 	must(t, db.FinishJobRun(ctx, "cleanup", now.Add(time.Minute), "ok", "", time.Second))
 	now = now.Add(2 * time.Minute)
 	r, err = s.RunNow(ctx, "cleanup", "U123", now)
-	if err != nil || r.Outcome != OutcomeOK || runs.Load() != 2 {
+	if err != nil || r.Outcome != fleet.JobOK || runs.Load() != 2 {
 		t.Fatalf("RunNow(cleanup) after replica-b finished = %+v, %v; want ok", r, err)
 	}
 	infos, err := s.Jobs(ctx, now)
 	must(t, err)
 	c := infos[0]
-	if c.Last == nil || c.Last.Replica != "manual:U123" || !c.Last.Slot.Equal(now) || c.Last.Outcome != OutcomeOK {
+	if c.Last == nil || c.Last.Replica != "manual:U123" || !c.Last.Slot.Equal(now) || c.Last.Outcome != fleet.JobOK {
 		t.Errorf("Jobs()[cleanup].Last = %+v; want the manual run at %v", c.Last, now)
 	}
 	if want := at(2025, 11, 25, 2, 0); !c.Next.Equal(want) || c.Next.Location() != lagos {

@@ -13,19 +13,20 @@ import (
 // fleet.Trip.OnTime); an ETA beyond it puts the trip at risk.
 const onTimeGrace = 15 * time.Minute
 
-// Trips reads and moves trips (*store.Store through main's adapter).
+// Trips reads and moves trips (*store.Store).
 type Trips interface {
 	// TripsByStatus returns the trips in status whose scheduled departure is before
 	// departedBefore (zero: any), oldest departure first.
 	TripsByStatus(ctx context.Context, status fleet.TripStatus, departedBefore time.Time) ([]fleet.Trip, error)
 	// TripByCode returns the trip with code; ENOTFOUND when there is none.
 	TripByCode(ctx context.Context, code string) (fleet.Trip, error)
-	// TransitionTrip applies fn to the trip with code under its row lock as Watch Tower itself,
-	// recording action in the audit log; fn's ECONFLICT comes back as is.
-	TransitionTrip(ctx context.Context, code, action string, fn func(fleet.Trip) (fleet.Trip, error)) (fleet.Trip, error)
+	// TransitionTrip applies fn to the trip with code under its row lock, recording action by
+	// actor in the audit log; fn's ECONFLICT comes back as is.
+	TransitionTrip(ctx context.Context, code string, actor fleet.Actor, action string,
+		fn func(fleet.Trip) (fleet.Trip, error)) (fleet.Trip, error)
 }
 
-// OpenIncidents lists the open incidents of some kinds (*store.Store through main's adapter).
+// OpenIncidents lists the open incidents of some kinds (*store.Store).
 type OpenIncidents interface {
 	OpenAlerts(ctx context.Context, kinds ...fleet.AlertKind) ([]fleet.Alert, error)
 }
@@ -78,7 +79,7 @@ func (m *TripMonitor) raiseDelayed(ctx context.Context, now time.Time) error {
 			err = m.Notifier.Notify(ctx, fleet.AlertNotification(a, fleet.NotifyAlertOpened, now))
 		}
 		if err == nil {
-			_, err = m.Trips.TransitionTrip(ctx, t.Code, "trip.delay", func(cur fleet.Trip) (fleet.Trip, error) {
+			_, err = m.Trips.TransitionTrip(ctx, t.Code, fleet.SystemActor(), "trip.delay", func(cur fleet.Trip) (fleet.Trip, error) {
 				return cur.MarkDelayed(now.UTC())
 			})
 		}
@@ -131,7 +132,7 @@ func (m *TripMonitor) raiseAtRisk(ctx context.Context, now time.Time) error {
 
 // positions returns the latest state of each reporting truck and the sites, by plate and code.
 func (m *TripMonitor) positions(ctx context.Context) (map[string]fleet.TruckState, map[string]fleet.Site, error) {
-	trucks, err := m.States.TruckSnapshots(ctx)
+	trucks, err := m.States.ListTruckStates(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list truck states: %w", err)
 	}

@@ -138,11 +138,11 @@ func (w *WeeklyReporter) Build(ctx context.Context, now time.Time) (WeeklyReport
 	if err != nil {
 		return rep, err
 	}
-	thisRows, err := w.Trucks.TruckDays(ctx, p.From, p.To, w.Thresholds)
+	thisRows, err := w.Trucks.TruckDayMetrics(ctx, p.From, p.To, w.Thresholds)
 	if err != nil {
 		return rep, fmt.Errorf("truck activity of the week: %w", err)
 	}
-	prevRows, err := w.Trucks.TruckDays(ctx, p.PrevFrom, p.From, w.Thresholds)
+	prevRows, err := w.Trucks.TruckDayMetrics(ctx, p.PrevFrom, p.From, w.Thresholds)
 	if err != nil {
 		return rep, fmt.Errorf("truck activity of the week before: %w", err)
 	}

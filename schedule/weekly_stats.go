@@ -14,7 +14,7 @@ import (
 const rankedTrucks = 3
 
 // weekTotals adds up a week of daily summaries and per-truck rows (see WeekTotals).
-func weekTotals(sums []fleet.DailySummary, rows []TruckDay) WeekTotals {
+func weekTotals(sums []fleet.DailySummary, rows []fleet.TruckDay) WeekTotals {
 	var t WeekTotals
 	for _, s := range sums {
 		t.TripsCreated += s.TripsCreated
@@ -87,7 +87,7 @@ func trends(this, last WeekTotals) []Trend {
 // rankTrucks sums each truck's week and returns the best and the worst. Operational trucks
 // with no activity rank too (at the bottom); trucks that are not operational and did nothing
 // are left out.
-func (w *WeeklyReporter) rankTrucks(ctx context.Context, rows []TruckDay) (best, worst []TruckWeek, err error) {
+func (w *WeeklyReporter) rankTrucks(ctx context.Context, rows []fleet.TruckDay) (best, worst []TruckWeek, err error) {
 	byPlate := make(map[string]*TruckWeek)
 	for _, r := range rows {
 		tw := byPlate[r.Plate]
@@ -103,7 +103,7 @@ func (w *WeeklyReporter) rankTrucks(ctx context.Context, rows []TruckDay) (best,
 		tw.IdleHours += r.IdleHours
 		tw.Alerts += r.Alerts
 	}
-	roster, err := w.States.TruckSnapshots(ctx)
+	roster, err := w.States.ListTruckStates(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list trucks: %w", err)
 	}

@@ -12,12 +12,13 @@ import (
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/fleet/fleettest"
+	"github.com/watchtower-ops/watchtower/store"
 )
 
 // weekFixture seeds two weeks (Mon 10 – Sun 23 Nov 2025): on day i, i%4+1 trips completed
 // (spread over T1AAA, T2BBB, T3CCC, each on time except T3CCC's) and T1AAA drives i+1 legs
 // east. T4DDD is operational and does nothing.
-func weekFixture(t *testing.T, s testStore) (trips []int, km []float64) {
+func weekFixture(t *testing.T, s *store.Store) (trips []int, km []float64) {
 	t.Helper()
 	seedSite(t, s, "APAPA", apapa)
 	seedSite(t, s, "ECLAT", eclat)

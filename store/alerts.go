@@ -170,6 +170,12 @@ func (s *Store) ListAlerts(ctx context.Context, f AlertFilter) (_ []fleet.Alert,
 		fleet.NormalizePlate(f.Plate), f.OpenOnly, min(limit, 1000)))
 }
 
+// OpenAlerts returns the open incidents of kinds (any kind when none), newest first, at
+// most 1,000.
+func (s *Store) OpenAlerts(ctx context.Context, kinds ...fleet.AlertKind) ([]fleet.Alert, error) {
+	return s.ListAlerts(ctx, AlertFilter{Kinds: kinds, OpenOnly: true, Limit: 1000})
+}
+
 const countAlertsSQL = `
 SELECT kind, count(*) FROM alerts WHERE opened_at >= $1 AND opened_at < $2 GROUP BY kind`
 

@@ -9,25 +9,6 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-// TruckDayMetrics is the activity of one truck on one business day, the per-truck analytics
-// row (daily_metrics scope = plate).
-type TruckDayMetrics struct {
-	Plate           string
-	Day             time.Time // midnight of the day, in the location of the query's from
-	TripsStarted    int       // departed that day
-	TripsArrived    int       // arrived that day
-	TripsOnTime     int       // of those arrived, on time by fleet.Trip.OnTime
-	TripsCompleted  int       // completed that day
-	TurnaroundTrips int       // of those completed, the ones with a departure time
-	TurnaroundHours float64   // summed departure → completion of TurnaroundTrips
-	TripsDelayed    int       // marked delayed that day
-	TripsCancelled  int       // cancelled that day
-	DistanceKm      float64   // as DistanceKm: consecutive fixes, impossible jumps ignored
-	MovingHours     float64   // time after fixes above th.MovingKmh
-	IdleHours       float64   // time after fixes with ignition on at or below th.MovingKmh
-	Alerts          int       // alerts opened that day about the truck
-}
-
 // TruckDayMetrics returns one row per truck and calendar day of [from, to) (days taken in
 // from's location: pass business midnights) on which the truck drove, had a trip event or an
 // alert; quiet truck-days are left out. Rows are by day, then plate.
@@ -35,9 +16,9 @@ type TruckDayMetrics struct {
 // Distance and idle time follow the fleet's daily figures (DailySummary), so a day's rows add
 // up to its summary: legs between consecutive fixes inside the day, GPS jumps ignored, each
 // gap's time capped at th.OfflineAfter.
-func (s *Store) TruckDayMetrics(ctx context.Context, from, to time.Time, th fleet.Thresholds) (_ []TruckDayMetrics, err error) {
+func (s *Store) TruckDayMetrics(ctx context.Context, from, to time.Time, th fleet.Thresholds) (_ []fleet.TruckDay, err error) {
 	defer wrap(&err, "TruckDayMetrics(%s, %s)", from.Format(time.DateOnly), to.Format(time.DateOnly))
-	var out []TruckDayMetrics
+	var out []fleet.TruckDay
 	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
 		end := day.AddDate(0, 0, 1)
 		if end.After(to) {
@@ -53,8 +34,8 @@ func (s *Store) TruckDayMetrics(ctx context.Context, from, to time.Time, th flee
 }
 
 // truckDay computes the rows of the single day [from, to).
-func (s *Store) truckDay(ctx context.Context, from, to time.Time, th fleet.Thresholds) ([]TruckDayMetrics, error) {
-	acc := truckDayAcc{day: from, rows: make(map[string]*TruckDayMetrics)}
+func (s *Store) truckDay(ctx context.Context, from, to time.Time, th fleet.Thresholds) ([]fleet.TruckDay, error) {
+	acc := truckDayAcc{day: from, rows: make(map[string]*fleet.TruckDay)}
 	for _, step := range []func(context.Context, *truckDayAcc, time.Time, time.Time, fleet.Thresholds) error{
 		s.truckMotion, s.truckTripEvents, s.truckArrivals, s.truckAlerts,
 	} {
@@ -68,24 +49,24 @@ func (s *Store) truckDay(ctx context.Context, from, to time.Time, th fleet.Thres
 // truckDayAcc gathers one day's rows by plate.
 type truckDayAcc struct {
 	day  time.Time
-	rows map[string]*TruckDayMetrics
+	rows map[string]*fleet.TruckDay
 }
 
-func (a *truckDayAcc) row(plate string) *TruckDayMetrics {
+func (a *truckDayAcc) row(plate string) *fleet.TruckDay {
 	r := a.rows[plate]
 	if r == nil {
-		r = &TruckDayMetrics{Plate: plate, Day: a.day}
+		r = &fleet.TruckDay{Plate: plate, Day: a.day}
 		a.rows[plate] = r
 	}
 	return r
 }
 
-func (a *truckDayAcc) sorted() []TruckDayMetrics {
-	out := make([]TruckDayMetrics, 0, len(a.rows))
+func (a *truckDayAcc) sorted() []fleet.TruckDay {
+	out := make([]fleet.TruckDay, 0, len(a.rows))
 	for _, r := range a.rows {
 		out = append(out, *r)
 	}
-	slices.SortFunc(out, func(a, b TruckDayMetrics) int { return strings.Compare(a.Plate, b.Plate) })
+	slices.SortFunc(out, func(a, b fleet.TruckDay) int { return strings.Compare(a.Plate, b.Plate) })
 	return out
 }
 
@@ -162,7 +143,7 @@ func (s *Store) truckTripEvents(ctx context.Context, acc *truckDayAcc, from, to 
 	for rows.Next() {
 		var (
 			plate string
-			m     TruckDayMetrics
+			m     fleet.TruckDay
 		)
 		if err := rows.Scan(&plate, &m.TripsStarted, &m.TripsCompleted, &m.TurnaroundTrips, &m.TurnaroundHours,
 			&m.TripsDelayed, &m.TripsCancelled); err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/store"
 )
 
 // TestTruckDayMetrics seeds two Lagos days of one truck and checks each day's row, and that a
@@ -40,7 +39,7 @@ func TestTruckDayMetrics(t *testing.T) {
 	_, err = s.CreateTrip(ctx, fleet.Trip{Plate: "T1AAA", Origin: "APAPA", Destination: "ECLAT", Status: fleet.TripCompleted,
 		ScheduledDeparture: dep, PlannedArrival: dep.Add(time.Hour), DepartedAt: &dep, ArrivedAt: &arr,
 		CompletedAt: ptrTime(d1.Add(24*time.Hour + 30*time.Minute).UTC()), CreatedAt: dep.Add(-time.Hour), UpdatedAt: dep},
-		store.Actor{ID: "test"})
+		fleet.Actor{ID: "test"})
 	must(t, err)
 
 	rows, err := s.TruckDayMetrics(ctx, d1, d1.AddDate(0, 0, 3), fleet.DefaultThresholds())

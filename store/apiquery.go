@@ -9,18 +9,6 @@ import (
 
 // This file holds the queries the JSON API (bot/api) needs beyond the fleet functions.
 
-// TripPage selects one page of trips for TripsPage: the filters of TripFilter plus a keyset
-// position, so pages stay stable while trips are added.
-type TripPage struct {
-	Statuses []fleet.TripStatus
-	Plate    string
-	From, To time.Time // scheduled departure in [From, To); zero: unbounded
-	// AfterDeparture and AfterID are the last trip of the previous page (AfterID 0: first page).
-	AfterDeparture time.Time
-	AfterID        int64
-	Limit          int // 1 to 1000; default 100
-}
-
 const tripsPageSQL = `
 SELECT ` + tripCols + ` FROM trips
 WHERE (cardinality($1::text[]) = 0 OR status = ANY($1))
@@ -33,7 +21,7 @@ LIMIT $7`
 
 // TripsPage returns up to p.Limit trips matching p after the keyset position, by scheduled
 // departure then ID. It returns EINVALID for an unknown status.
-func (s *Store) TripsPage(ctx context.Context, p TripPage) (_ []fleet.Trip, err error) {
+func (s *Store) TripsPage(ctx context.Context, p fleet.TripPage) (_ []fleet.Trip, err error) {
 	defer wrap(&err, "TripsPage")
 	statuses := make([]string, len(p.Statuses))
 	for i, st := range p.Statuses {

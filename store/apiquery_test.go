@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/store"
 )
 
 func TestTripsPage(t *testing.T) {
@@ -28,7 +27,7 @@ func TestTripsPage(t *testing.T) {
 	must(t, err)
 
 	var pages [][]string
-	p := store.TripPage{Limit: 2}
+	p := fleet.TripPage{Limit: 2}
 	for {
 		trips, err := s.TripsPage(ctx, p)
 		must(t, err)
@@ -46,13 +45,13 @@ func TestTripsPage(t *testing.T) {
 
 	for _, tc := range []struct {
 		name string
-		page store.TripPage
+		page fleet.TripPage
 		want []string
 	}{
-		{"status", store.TripPage{Statuses: []fleet.TripStatus{fleet.TripScheduled}}, []string{"TRP-0002"}},
-		{"plate", store.TripPage{Plate: "t 28737 la"}, []string{"TRP-0002", "TRP-0004"}},
-		{"window", store.TripPage{From: dep.Add(time.Hour), To: dep.Add(12 * time.Hour)}, []string{"TRP-0003", "TRP-0004"}},
-		{"after", store.TripPage{AfterDeparture: dep.Add(6 * time.Hour), AfterID: 3}, []string{"TRP-0004", "TRP-0005"}},
+		{"status", fleet.TripPage{Statuses: []fleet.TripStatus{fleet.TripScheduled}}, []string{"TRP-0002"}},
+		{"plate", fleet.TripPage{Plate: "t 28737 la"}, []string{"TRP-0002", "TRP-0004"}},
+		{"window", fleet.TripPage{From: dep.Add(time.Hour), To: dep.Add(12 * time.Hour)}, []string{"TRP-0003", "TRP-0004"}},
+		{"after", fleet.TripPage{AfterDeparture: dep.Add(6 * time.Hour), AfterID: 3}, []string{"TRP-0004", "TRP-0005"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			trips, err := s.TripsPage(ctx, tc.page)
@@ -62,6 +61,6 @@ func TestTripsPage(t *testing.T) {
 			}
 		})
 	}
-	_, err = s.TripsPage(ctx, store.TripPage{Statuses: []fleet.TripStatus{"lost"}})
+	_, err = s.TripsPage(ctx, fleet.TripPage{Statuses: []fleet.TripStatus{"lost"}})
 	wantCode(t, "TripsPage(unknown status)", err, fleet.EINVALID)
 }

@@ -8,18 +8,11 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-// Actor is who did something: a Slack user, an API token, the console, or Watch Tower itself.
-type Actor struct {
-	ID   string // Slack user ID, token name, "system"
-	Name string // display name, when known
-	Via  string // front door: "slack", "api", "console", "system", "sheets"
-}
-
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
 	ID      int64
 	At      time.Time // now when zero
-	Actor   Actor
+	Actor   fleet.Actor
 	Action  string          // "trip.create", "trip.approve", "truck.status", …
 	Subject string          // what it was done to: "TRP-0042", "T11985LA"
 	Details json.RawMessage // action-specific, may be nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -111,15 +112,32 @@ func (s *Store) LatestTripForTruck(ctx context.Context, plate string) (_ fleet.T
 	return t, err
 }
 
-// CreateTripRequest is CreateTrip with the actor taken from the trip: t.RequestedBy (named
-// requesterName) via t.RequestedVia. It returns what CreateTrip returns.
-func (s *Store) CreateTripRequest(ctx context.Context, t fleet.Trip, requesterName string) (fleet.Trip, error) {
-	return s.CreateTrip(ctx, t, Actor{ID: t.RequestedBy, Name: requesterName, Via: t.RequestedVia})
-}
+// tripPage is how many trips one ListTrips call of TripsByStatus returns (its maximum).
+const tripPage = 1000
 
-// TransitionTripAs is TransitionTrip by the actor actorID (named actorName) via via. It
-// returns what TransitionTrip returns.
-func (s *Store) TransitionTripAs(ctx context.Context, code, actorID, actorName, via, action string,
-	fn func(fleet.Trip) (fleet.Trip, error)) (fleet.Trip, error) {
-	return s.TransitionTrip(ctx, code, Actor{ID: actorID, Name: actorName, Via: via}, action, fn)
+// TripsByStatus returns every trip in status whose scheduled departure is before before
+// (zero: any), oldest departure first, paging through ListTrips.
+func (s *Store) TripsByStatus(ctx context.Context, status fleet.TripStatus, before time.Time) ([]fleet.Trip, error) {
+	var (
+		out  []fleet.Trip
+		seen = make(map[int64]bool)
+		from time.Time
+	)
+	for {
+		page, err := s.ListTrips(ctx, TripFilter{Statuses: []fleet.TripStatus{status}, From: from, To: before, Limit: tripPage})
+		if err != nil {
+			return nil, err
+		}
+		added := 0
+		for _, t := range page {
+			if !seen[t.ID] {
+				seen[t.ID], added = true, added+1
+				out = append(out, t)
+			}
+		}
+		if len(page) < tripPage || added == 0 {
+			return out, nil
+		}
+		from = page[len(page)-1].ScheduledDeparture
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/store"
 )
 
 func TestFleetRosterAndActiveTrips(t *testing.T) {
@@ -51,7 +50,7 @@ func TestLatestTripForTruck(t *testing.T) {
 	wantCode(t, "no trips yet", err, fleet.ENOTFOUND)
 	_, err = s.CreateTrip(ctx, tripAt("T11985LA", dep), dispatcher)
 	must(t, err)
-	second, err := s.CreateTripRequest(ctx, tripAt("T11985LA", dep.Add(6*time.Hour)), "Bola")
+	second, err := s.CreateTrip(ctx, tripAt("T11985LA", dep.Add(6*time.Hour)), fleet.Actor{ID: dispatcher.ID, Name: "Bola", Via: "slack"})
 	must(t, err)
 	got, err := s.LatestTripForTruck(ctx, "t 11985 la")
 	must(t, err)
@@ -60,16 +59,16 @@ func TestLatestTripForTruck(t *testing.T) {
 	}
 	audit, err := s.ListAudit(ctx, second.Code)
 	must(t, err)
-	if len(audit) != 1 || audit[0].Actor != (store.Actor{ID: dispatcher.ID, Name: "Bola", Via: "slack"}) {
-		t.Errorf("CreateTripRequest audit = %+v; want the requester from the trip, named Bola", audit)
+	if len(audit) != 1 || audit[0].Actor != (fleet.Actor{ID: dispatcher.ID, Name: "Bola", Via: "slack"}) {
+		t.Errorf("CreateTrip audit = %+v; want the requester, named Bola", audit)
 	}
-	approved, err := s.TransitionTripAs(ctx, second.Code, "U0MANAGER", "Ngozi", "console", "trip.approve",
+	approved, err := s.TransitionTrip(ctx, second.Code, fleet.Actor{ID: "U0MANAGER", Name: "Ngozi", Via: "console"}, "trip.approve",
 		func(t fleet.Trip) (fleet.Trip, error) { return t.Approve("U0MANAGER", time.Now()) })
 	must(t, err)
 	audit, err = s.ListAudit(ctx, second.Code)
 	must(t, err)
-	if approved.Status != fleet.TripScheduled || len(audit) != 2 || audit[1].Actor != (store.Actor{ID: "U0MANAGER", Name: "Ngozi", Via: "console"}) {
-		t.Errorf("TransitionTripAs = %s, audit %+v; want scheduled, audited as U0MANAGER via console", approved.Status, audit)
+	if approved.Status != fleet.TripScheduled || len(audit) != 2 || audit[1].Actor != (fleet.Actor{ID: "U0MANAGER", Name: "Ngozi", Via: "console"}) {
+		t.Errorf("TransitionTrip = %s, audit %+v; want scheduled, audited as U0MANAGER via console", approved.Status, audit)
 	}
 }
 

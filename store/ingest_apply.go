@@ -208,7 +208,7 @@ func (a *applier) write(ctx context.Context, stream string, out *fleet.IngestOut
 		return err
 	}
 	for _, t := range a.moves {
-		err := a.s.Audit(ctx, a.tx, AuditEntry{At: t.UpdatedAt, Actor: Actor{}.orSystem(), Action: "trip." + string(t.Status),
+		err := a.s.Audit(ctx, a.tx, AuditEntry{At: t.UpdatedAt, Actor: fleet.SystemActor(), Action: "trip." + string(t.Status),
 			Subject: t.Code, Details: auditDetails(map[string]any{"to": t.Status, "via": "ingest"})})
 		if err != nil {
 			return err

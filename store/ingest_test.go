@@ -123,7 +123,7 @@ func TestApplyIngestTripLifecycle(t *testing.T) {
 	s := igSetup(t)
 	ctx := context.Background()
 	trip, err := s.CreateTrip(ctx, fleet.Trip{Plate: "T11985LA", Origin: "APAPA", Destination: "ECLAT",
-		ScheduledDeparture: igT0.Add(30 * time.Minute), Status: fleet.TripScheduled}, store.Actor{})
+		ScheduledDeparture: igT0.Add(30 * time.Minute), Status: fleet.TripScheduled}, fleet.Actor{})
 	must(t, err)
 	var obs []fleet.Observation
 	path := []struct {

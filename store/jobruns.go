@@ -7,18 +7,6 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-// JobRun is one scheduled job's run for one slot, claimed by one replica.
-type JobRun struct {
-	Job        string
-	Slot       time.Time // the scheduled time the run is for
-	Replica    string
-	StartedAt  time.Time
-	FinishedAt *time.Time // nil while running
-	Outcome    string     // "running" until finished, then the caller's outcome ("ok", "failed", …)
-	Error      string
-	Duration   time.Duration
-}
-
 const claimJobRunSQL = `
 INSERT INTO job_runs (job, slot, replica) VALUES ($1, $2, $3) ON CONFLICT (job, slot) DO NOTHING`
 
@@ -50,23 +38,27 @@ SELECT DISTINCT ON (job) job, slot, replica, started_at, finished_at, outcome, e
 FROM job_runs ORDER BY job, slot DESC`
 
 // LastJobRuns returns the latest run of every job that has run, by job name.
-func (s *Store) LastJobRuns(ctx context.Context) (_ map[string]JobRun, err error) {
+func (s *Store) LastJobRuns(ctx context.Context) (_ map[string]fleet.JobRun, err error) {
 	defer wrap(&err, "LastJobRuns")
 	rows, err := s.pool.Query(ctx, lastJobRunsSQL)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make(map[string]JobRun)
+	out := make(map[string]fleet.JobRun)
 	for rows.Next() {
 		var (
-			r  JobRun
-			ms int64
+			r        fleet.JobRun
+			finished *time.Time
+			ms       int64
 		)
-		if err := rows.Scan(&r.Job, &r.Slot, &r.Replica, &r.StartedAt, &r.FinishedAt, &r.Outcome, &r.Error, &ms); err != nil {
+		if err := rows.Scan(&r.Job, &r.Slot, &r.Replica, &r.StartedAt, &finished, &r.Outcome, &r.Error, &ms); err != nil {
 			return nil, err
 		}
-		r.Slot, r.StartedAt, r.FinishedAt = r.Slot.UTC(), r.StartedAt.UTC(), utcPtr(r.FinishedAt)
+		r.Slot, r.StartedAt = r.Slot.UTC(), r.StartedAt.UTC()
+		if finished != nil {
+			r.FinishedAt = finished.UTC()
+		}
 		r.Duration = time.Duration(ms) * time.Millisecond
 		out[r.Job] = r
 	}

@@ -7,6 +7,9 @@
 // Errors are classified here, once: a missing row is fleet ENOTFOUND, a unique violation is
 // ECONFLICT, bad input is EINVALID, an unreachable database is EUNAVAILABLE. Every other error
 // is wrapped with the call that failed and is internal.
+//
+// It imports fleet and migrations only, never ingest, tools, schedule or bot: it returns
+// fleet records, and the consumers' interfaces are shaped so *Store satisfies them as it is.
 package store
 
 import (

@@ -131,7 +131,7 @@ func TestOpen(t *testing.T) {
 func TestAuditList(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	actor := store.Actor{ID: "U123", Name: "Ada", Via: "slack"}
+	actor := fleet.Actor{ID: "U123", Name: "Ada", Via: "slack"}
 	for i := range 3 {
 		must(t, s.Audit(ctx, nil, store.AuditEntry{Actor: actor, Action: fmt.Sprintf("truck.note%d", i), Subject: "T11985LA",
 			At: time.Date(2026, 1, 1, 10, i, 0, 0, time.UTC), Details: []byte(`{"n":1}`)}))

@@ -24,10 +24,10 @@ func sumTrip(t *testing.T, s *store.Store, plate string, created, dep time.Time,
 	t.Helper()
 	ctx := context.Background()
 	tr, err := s.CreateTrip(ctx, fleet.Trip{Plate: plate, Origin: "APAPA", Destination: "ECLAT", ScheduledDeparture: dep,
-		PlannedArrival: dep.Add(3 * time.Hour), CreatedAt: created, RequestedBy: "U1", RequestedVia: "slack"}, store.Actor{ID: "U1"})
+		PlannedArrival: dep.Add(3 * time.Hour), CreatedAt: created, RequestedBy: "U1", RequestedVia: "slack"}, fleet.Actor{ID: "U1"})
 	must(t, err)
 	for _, step := range steps {
-		tr, err = s.TransitionTrip(ctx, tr.Code, store.Actor{ID: "system"}, "trip.step", step)
+		tr, err = s.TransitionTrip(ctx, tr.Code, fleet.Actor{ID: "system"}, "trip.step", step)
 		must(t, err)
 	}
 	return tr

@@ -4,31 +4,11 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
-
-// API token scopes: a read token may call every GET of the JSON API, a write token also the
-// calls that change something (POST /api/v1/trips).
-const (
-	ScopeRead  = "read"
-	ScopeWrite = "write"
-)
-
-// APIToken is a bearer token of the JSON API as stored: never the token itself, only its
-// SHA-256 and first characters.
-type APIToken struct {
-	ID         int64
-	Name       string // unique, lower case; the audit log's actor for the token's writes
-	Scope      string // ScopeRead or ScopeWrite
-	Prefix     string // the token's first characters, to tell tokens apart
-	CreatedAt  time.Time
-	LastUsedAt *time.Time // nil when never used; updated at most once a minute
-	RevokedAt  *time.Time // nil while the token is valid
-}
 
 // tokenNameRE mirrors the CHECK of api_tokens.name.
 var tokenNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
@@ -38,10 +18,10 @@ func NormalizeTokenName(name string) string { return strings.ToLower(strings.Tri
 
 const tokenCols = `id, name, scope, token_prefix, created_at, last_used_at, revoked_at`
 
-func scanToken(row pgx.Row) (APIToken, error) {
-	var t APIToken
+func scanToken(row pgx.Row) (fleet.APIToken, error) {
+	var t fleet.APIToken
 	if err := row.Scan(&t.ID, &t.Name, &t.Scope, &t.Prefix, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt); err != nil {
-		return APIToken{}, err
+		return fleet.APIToken{}, err
 	}
 	t.CreatedAt, t.LastUsedAt, t.RevokedAt = t.CreatedAt.UTC(), utcPtr(t.LastUsedAt), utcPtr(t.RevokedAt)
 	return t, nil
@@ -55,18 +35,18 @@ RETURNING ` + tokenCols
 // its first characters, and audits "api_token.create" by actor in the same transaction. It
 // returns EINVALID for a bad name (letters, digits, '.', '_' or '-', at most 63), scope or
 // hash, and ECONFLICT when a token (even a revoked one) already has the name.
-func (s *Store) CreateAPIToken(ctx context.Context, name, scope string, hash []byte, prefix string, actor Actor) (_ APIToken, err error) {
+func (s *Store) CreateAPIToken(ctx context.Context, name, scope string, hash []byte, prefix string, actor fleet.Actor) (_ fleet.APIToken, err error) {
 	name = NormalizeTokenName(name)
 	defer wrap(&err, "CreateAPIToken(%q)", name)
 	switch {
 	case !tokenNameRE.MatchString(name):
-		return APIToken{}, fleet.Errorf(fleet.EINVALID, "token name %q must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit", name)
-	case scope != ScopeRead && scope != ScopeWrite:
-		return APIToken{}, fleet.Errorf(fleet.EINVALID, "token scope %q must be read or write", scope)
+		return fleet.APIToken{}, fleet.Errorf(fleet.EINVALID, "token name %q must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit", name)
+	case scope != fleet.ScopeRead && scope != fleet.ScopeWrite:
+		return fleet.APIToken{}, fleet.Errorf(fleet.EINVALID, "token scope %q must be read or write", scope)
 	case len(hash) != 32:
-		return APIToken{}, fleet.Errorf(fleet.EINVALID, "token hash must be 32 bytes (SHA-256)")
+		return fleet.APIToken{}, fleet.Errorf(fleet.EINVALID, "token hash must be 32 bytes (SHA-256)")
 	}
-	var tok APIToken
+	var tok fleet.APIToken
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		if tok, err = scanToken(tx.QueryRow(ctx, insertTokenSQL, name, scope, hash, prefix)); err != nil {
@@ -75,7 +55,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, name, scope string, hash []b
 			}
 			return err
 		}
-		return s.Audit(ctx, tx, AuditEntry{Actor: actor.orSystem(), Action: "api_token.create", Subject: "token:" + name,
+		return s.Audit(ctx, tx, AuditEntry{Actor: orSystem(actor), Action: "api_token.create", Subject: "token:" + name,
 			Details: auditDetails(map[string]string{"scope": scope, "prefix": prefix})})
 	})
 	return tok, err
@@ -95,23 +75,23 @@ SELECT ` + tokenCols + ` FROM t`
 // AuthenticateAPIToken returns the valid (not revoked) token whose SHA-256 is hash and records
 // that it was used (the LastUsedAt returned is the use before this one). It returns ENOTFOUND
 // for an unknown or revoked token.
-func (s *Store) AuthenticateAPIToken(ctx context.Context, hash []byte) (_ APIToken, err error) {
+func (s *Store) AuthenticateAPIToken(ctx context.Context, hash []byte) (_ fleet.APIToken, err error) {
 	defer wrap(&err, "AuthenticateAPIToken")
 	tok, err := scanToken(s.pool.QueryRow(ctx, authTokenSQL, hash))
 	if isNoRows(err) {
-		return APIToken{}, fleet.Errorf(fleet.ENOTFOUND, "unknown or revoked token")
+		return fleet.APIToken{}, fleet.Errorf(fleet.ENOTFOUND, "unknown or revoked token")
 	}
 	return tok, err
 }
 
 // ListAPITokens returns every token, revoked ones included, by name.
-func (s *Store) ListAPITokens(ctx context.Context) (_ []APIToken, err error) {
+func (s *Store) ListAPITokens(ctx context.Context) (_ []fleet.APIToken, err error) {
 	defer wrap(&err, "ListAPITokens")
 	rows, err := s.pool.Query(ctx, `SELECT `+tokenCols+` FROM api_tokens ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIToken, error) { return scanToken(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (fleet.APIToken, error) { return scanToken(r) })
 }
 
 const revokeTokenSQL = `
@@ -121,10 +101,10 @@ RETURNING ` + tokenCols
 // RevokeAPIToken revokes the token called name and audits "api_token.revoke" by actor in the
 // same transaction; the token stops working at once. It returns ENOTFOUND for an unknown name
 // and ECONFLICT when the token is already revoked.
-func (s *Store) RevokeAPIToken(ctx context.Context, name string, actor Actor) (_ APIToken, err error) {
+func (s *Store) RevokeAPIToken(ctx context.Context, name string, actor fleet.Actor) (_ fleet.APIToken, err error) {
 	name = NormalizeTokenName(name)
 	defer wrap(&err, "RevokeAPIToken(%q)", name)
-	var tok APIToken
+	var tok fleet.APIToken
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		tok, err = scanToken(tx.QueryRow(ctx, revokeTokenSQL, name))
@@ -141,7 +121,7 @@ func (s *Store) RevokeAPIToken(ctx context.Context, name string, actor Actor) (_
 		if err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, AuditEntry{Actor: actor.orSystem(), Action: "api_token.revoke", Subject: "token:" + name})
+		return s.Audit(ctx, tx, AuditEntry{Actor: orSystem(actor), Action: "api_token.revoke", Subject: "token:" + name})
 	})
 	return tok, err
 }

@@ -7,10 +7,9 @@ import (
 	"testing"
 
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/store"
 )
 
-var operator = store.Actor{ID: "ops", Name: "Ops desk", Via: "cli"}
+var operator = fleet.Actor{ID: "ops", Name: "Ops desk", Via: "cli"}
 
 func tokenHash(s string) []byte {
 	h := sha256.Sum256([]byte(s))
@@ -21,9 +20,9 @@ func TestAPITokens(t *testing.T) {
 	ctx := context.Background()
 	s, pool := newStore(t)
 
-	tok, err := s.CreateAPIToken(ctx, " ERP-Sync ", store.ScopeWrite, tokenHash("wt_secret1"), "wt_secr", operator)
+	tok, err := s.CreateAPIToken(ctx, " ERP-Sync ", fleet.ScopeWrite, tokenHash("wt_secret1"), "wt_secr", operator)
 	must(t, err)
-	if tok.Name != "erp-sync" || tok.Scope != store.ScopeWrite || tok.Prefix != "wt_secr" || tok.RevokedAt != nil {
+	if tok.Name != "erp-sync" || tok.Scope != fleet.ScopeWrite || tok.Prefix != "wt_secr" || tok.RevokedAt != nil {
 		t.Errorf("CreateAPIToken = %+v; want erp-sync, write, prefix kept, not revoked", tok)
 	}
 	var stored []byte
@@ -37,12 +36,12 @@ func TestAPITokens(t *testing.T) {
 		hash               []byte
 		code               string
 	}{
-		{"same name", "erp-sync", store.ScopeRead, tokenHash("other"), fleet.ECONFLICT},
-		{"same hash", "other", store.ScopeRead, tokenHash("wt_secret1"), fleet.ECONFLICT},
-		{"empty name", "", store.ScopeRead, tokenHash("x"), fleet.EINVALID},
-		{"name with space", "erp sync", store.ScopeRead, tokenHash("x"), fleet.EINVALID},
+		{"same name", "erp-sync", fleet.ScopeRead, tokenHash("other"), fleet.ECONFLICT},
+		{"same hash", "other", fleet.ScopeRead, tokenHash("wt_secret1"), fleet.ECONFLICT},
+		{"empty name", "", fleet.ScopeRead, tokenHash("x"), fleet.EINVALID},
+		{"name with space", "erp sync", fleet.ScopeRead, tokenHash("x"), fleet.EINVALID},
 		{"bad scope", "portal", "admin", tokenHash("x"), fleet.EINVALID},
-		{"short hash", "portal", store.ScopeRead, []byte("x"), fleet.EINVALID},
+		{"short hash", "portal", fleet.ScopeRead, []byte("x"), fleet.EINVALID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := s.CreateAPIToken(ctx, tc.token, tc.scope, tc.hash, "wt_", operator)
@@ -52,7 +51,7 @@ func TestAPITokens(t *testing.T) {
 
 	got, err := s.AuthenticateAPIToken(ctx, tokenHash("wt_secret1"))
 	must(t, err)
-	if got.ID != tok.ID || got.Name != "erp-sync" || got.Scope != store.ScopeWrite {
+	if got.ID != tok.ID || got.Name != "erp-sync" || got.Scope != fleet.ScopeWrite {
 		t.Errorf("AuthenticateAPIToken = %+v; want token %d", got, tok.ID)
 	}
 	var used bool
@@ -63,7 +62,7 @@ func TestAPITokens(t *testing.T) {
 	_, err = s.AuthenticateAPIToken(ctx, tokenHash("wt_wrong"))
 	wantCode(t, "AuthenticateAPIToken(unknown)", err, fleet.ENOTFOUND)
 
-	_, err = s.CreateAPIToken(ctx, "portal", store.ScopeRead, tokenHash("wt_secret2"), "wt_secr", operator)
+	_, err = s.CreateAPIToken(ctx, "portal", fleet.ScopeRead, tokenHash("wt_secret2"), "wt_secr", operator)
 	must(t, err)
 	revoked, err := s.RevokeAPIToken(ctx, "ERP-SYNC", operator)
 	must(t, err)

@@ -78,7 +78,7 @@ RETURNING ` + tripCols
 // to the truck's driver. It returns EINVALID for a missing field, or an active trip for a
 // truck that is not operational; ENOTFOUND for an unknown truck, site or driver; and
 // ECONFLICT naming the other trip when the truck already has an active trip in t's window.
-func (s *Store) CreateTrip(ctx context.Context, t fleet.Trip, actor Actor) (_ fleet.Trip, err error) {
+func (s *Store) CreateTrip(ctx context.Context, t fleet.Trip, actor fleet.Actor) (_ fleet.Trip, err error) {
 	defer wrap(&err, "CreateTrip(%q)", t.Plate)
 	if t, err = prepareTrip(t); err != nil {
 		return fleet.Trip{}, err
@@ -107,7 +107,7 @@ func (s *Store) CreateTrip(ctx context.Context, t fleet.Trip, actor Actor) (_ fl
 		if out, err = scanTrip(tx.QueryRow(ctx, insertTripSQL, tripArgs(t)...)); err != nil {
 			return tripRefMissing(err, t)
 		}
-		return s.Audit(ctx, tx, AuditEntry{At: out.CreatedAt, Actor: actor.orSystem(), Action: "trip.create", Subject: out.Code,
+		return s.Audit(ctx, tx, AuditEntry{At: out.CreatedAt, Actor: orSystem(actor), Action: "trip.create", Subject: out.Code,
 			Details: auditDetails(map[string]any{"plate": out.Plate, "origin": out.Origin, "destination": out.Destination,
 				"scheduled_departure": out.ScheduledDeparture, "status": out.Status})})
 	})
@@ -193,7 +193,7 @@ RETURNING ` + tripCols
 // after the other, so of two approvers clicking at once one succeeds and the other gets the
 // state machine's ECONFLICT. fn's errors are returned as they are; the trip is unchanged then.
 // It returns ENOTFOUND when no trip has code.
-func (s *Store) TransitionTrip(ctx context.Context, code string, actor Actor, action string,
+func (s *Store) TransitionTrip(ctx context.Context, code string, actor fleet.Actor, action string,
 	fn func(fleet.Trip) (fleet.Trip, error)) (_ fleet.Trip, err error) {
 	defer wrap(&err, "TransitionTrip(%q, %q)", code, action)
 	canon, ok := fleet.ParseTripCode(code)
@@ -220,16 +220,16 @@ func (s *Store) TransitionTrip(ctx context.Context, code string, actor Actor, ac
 		if out, err = scanTrip(tx.QueryRow(ctx, updateTripSQL, tripArgs(next)...)); err != nil {
 			return tripRefMissing(err, next)
 		}
-		return s.Audit(ctx, tx, AuditEntry{At: out.UpdatedAt, Actor: actor.orSystem(), Action: action, Subject: out.Code,
+		return s.Audit(ctx, tx, AuditEntry{At: out.UpdatedAt, Actor: orSystem(actor), Action: action, Subject: out.Code,
 			Details: auditDetails(map[string]any{"from": cur.Status, "to": out.Status})})
 	})
 	return out, err
 }
 
 // orSystem returns a, or the system actor when a has no ID.
-func (a Actor) orSystem() Actor {
+func orSystem(a fleet.Actor) fleet.Actor {
 	if a.ID == "" {
-		return Actor{ID: "system", Name: "Watch Tower", Via: "system"}
+		return fleet.SystemActor()
 	}
 	return a
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/watchtower-ops/watchtower/store"
 )
 
-var dispatcher = store.Actor{ID: "U0DISPATCH", Name: "Bola", Via: "slack"}
+var dispatcher = fleet.Actor{ID: "U0DISPATCH", Name: "Bola", Via: "slack"}
 
 // tripAt is a pending trip of plate from ESSLIBRA to ECLAT leaving at dep, four hours long.
 func tripAt(plate string, dep time.Time) fleet.Trip {
@@ -125,7 +125,7 @@ func TestTransitionTripConcurrentApprovals(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			approver := store.Actor{ID: "U0APPROVER" + string(rune('A'+i)), Via: "slack"}
+			approver := fleet.Actor{ID: "U0APPROVER" + string(rune('A'+i)), Via: "slack"}
 			_, err := s.TransitionTrip(ctx, "trp-1", approver, "trip.approve", func(tr fleet.Trip) (fleet.Trip, error) {
 				return tr.Approve(approver.ID, time.Now().UTC())
 			})

@@ -80,12 +80,12 @@ UPDATE truck_state SET site_code = $2, site_since = $3, candidate_site = $4, can
 WHERE plate = $1 AND ($11::timestamptz IS NULL OR fix_time = $11)`
 
 // SaveDetectionMemory stores the detection memory of st (site, candidate site, stop and
-// overspeed starts, open incidents) through tx (nil: on its own), leaving the fix alone. When
+// overspeed starts, open incidents) on its own transaction, leaving the fix alone. When
 // st.FixTime is set it applies only while the stored fix is still that one; applied says
 // whether it did (false: a newer fix arrived, or the truck has no state yet).
-func (s *Store) SaveDetectionMemory(ctx context.Context, tx pgx.Tx, st fleet.TruckState) (applied bool, err error) {
+func (s *Store) SaveDetectionMemory(ctx context.Context, st fleet.TruckState) (applied bool, err error) {
 	defer wrap(&err, "SaveDetectionMemory(%q)", st.Plate)
-	tag, err := s.q(tx).Exec(ctx, saveMemorySQL, fleet.NormalizePlate(st.Plate), st.SiteCode, st.SiteSince,
+	tag, err := s.pool.Exec(ctx, saveMemorySQL, fleet.NormalizePlate(st.Plate), st.SiteCode, st.SiteSince,
 		st.CandidateSite, st.CandidateSince, st.StoppedSince, st.OverspeedSince, st.OverspeedOpen, st.IdleOpen,
 		st.OfflineOpen, nullTime(st.FixTime))
 	return err == nil && tag.RowsAffected() == 1, err
@@ -105,14 +105,6 @@ func (s *Store) TruckState(ctx context.Context, plate string) (_ fleet.TruckStat
 	return st, err
 }
 
-// TruckWithState is a truck with its latest state. HasState is false (and State zero) for a
-// truck that has never reported.
-type TruckWithState struct {
-	Truck    fleet.Truck
-	State    fleet.TruckState
-	HasState bool
-}
-
 // truckWithStateCols are truckCols (alias t), whether a state row exists, then stateCols
 // (alias s) with NULLs of a missing state turned into zero values.
 const truckWithStateCols = `t.id, t.plate, t.vehicle_uuid, t.imei, t.company, t.fleet_manager, t.status, t.brand,
@@ -125,14 +117,14 @@ const truckWithStateCols = `t.id, t.plate, t.vehicle_uuid, t.imei, t.company, t.
 	COALESCE(s.updated_at, 'epoch')`
 
 // scanTruckWithState reads truckWithStateCols.
-func scanTruckWithState(r pgx.CollectableRow) (TruckWithState, error) {
+func scanTruckWithState(r pgx.CollectableRow) (fleet.TruckSnapshot, error) {
 	var (
 		ts  truckScan
-		out TruckWithState
+		out fleet.TruckSnapshot
 	)
 	dest := append(ts.dest(), &out.HasState)
 	if err := r.Scan(append(dest, stateDest(&out.State)...)...); err != nil {
-		return TruckWithState{}, err
+		return fleet.TruckSnapshot{}, err
 	}
 	out.Truck = ts.truck()
 	if out.HasState {
@@ -151,7 +143,7 @@ ORDER BY t.plate`
 
 // ListTruckStates returns every truck that is not archived with its latest state, by plate;
 // trucks that never reported are included with HasState false.
-func (s *Store) ListTruckStates(ctx context.Context) (_ []TruckWithState, err error) {
+func (s *Store) ListTruckStates(ctx context.Context) (_ []fleet.TruckSnapshot, err error) {
 	defer wrap(&err, "ListTruckStates")
 	rows, err := s.pool.Query(ctx, listTruckStatesSQL)
 	if err != nil {
@@ -174,7 +166,7 @@ WHERE s.h3_r7 = ANY($1) AND t.archived_at IS NULL`
 // TruckStatesInCells returns the trucks (not archived) whose latest fix lies in one of cells:
 // H3 cells at fleet.CellResolution, or at fleet.CoarseResolution when coarse. Cells
 // over-cover a circle; callers filter by exact distance.
-func (s *Store) TruckStatesInCells(ctx context.Context, cells []int64, coarse bool) (_ []TruckWithState, err error) {
+func (s *Store) TruckStatesInCells(ctx context.Context, cells []int64, coarse bool) (_ []fleet.TruckSnapshot, err error) {
 	defer wrap(&err, "TruckStatesInCells(%d cells)", len(cells))
 	if len(cells) == 0 {
 		return nil, nil

@@ -54,11 +54,11 @@ func TestUpsertTruckStateNeverMovesBackwards(t *testing.T) {
 
 	// Detection memory: guarded by the fix it was computed from.
 	got.SiteCode, got.SiteSince, got.OfflineOpen = "", nil, true
-	applied, err := s.SaveDetectionMemory(ctx, nil, got)
+	applied, err := s.SaveDetectionMemory(ctx, got)
 	must(t, err)
 	stale := got
 	stale.FixTime = t0
-	staleApplied, err := s.SaveDetectionMemory(ctx, nil, stale)
+	staleApplied, err := s.SaveDetectionMemory(ctx, stale)
 	must(t, err)
 	if !applied || staleApplied {
 		t.Errorf("SaveDetectionMemory applied = %v, stale = %v; want true, false", applied, staleApplied)

@@ -89,7 +89,7 @@ func (f *benchFleet) loadHistory(b *testing.B, now time.Time) {
 		must(b, err)
 		f.trips = append(f.trips, tc.TripID)
 		if i%2 == 0 {
-			_, err = f.st.TransitionTrip(ctx, tc.TripID, store.Actor{}, "trip.depart", func(t fleet.Trip) (fleet.Trip, error) {
+			_, err = f.st.TransitionTrip(ctx, tc.TripID, fleet.Actor{}, "trip.depart", func(t fleet.Trip) (fleet.Trip, error) {
 				t, _ = t.Approve("U9", now)
 				return t.Depart(now)
 			})

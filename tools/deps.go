@@ -74,15 +74,14 @@ type TripReader interface {
 // TripWriter creates trips and moves them through the state machine, each with its audit
 // entry in the same transaction.
 type TripWriter interface {
-	// CreateTripRequest stores t with a new code and audits "trip.create" by t.RequestedBy
-	// (named requesterName) via t.RequestedVia. It returns EINVALID for a truck that is not
-	// operational, ENOTFOUND for an unknown truck or site, and ECONFLICT naming the other
-	// trip when the truck is already booked in t's window.
-	CreateTripRequest(ctx context.Context, t fleet.Trip, requesterName string) (fleet.Trip, error)
-	// TransitionTripAs applies fn to the trip with code under its row lock and audits action
-	// by actorID (actorName) via via. It returns ENOTFOUND, or fn's error (ECONFLICT for an
-	// illegal transition) with the trip unchanged.
-	TransitionTripAs(ctx context.Context, code, actorID, actorName, via, action string,
+	// CreateTrip stores t with a new code and audits "trip.create" by actor. It returns
+	// EINVALID for a truck that is not operational, ENOTFOUND for an unknown truck or site,
+	// and ECONFLICT naming the other trip when the truck is already booked in t's window.
+	CreateTrip(ctx context.Context, t fleet.Trip, actor fleet.Actor) (fleet.Trip, error)
+	// TransitionTrip applies fn to the trip with code under its row lock and audits action
+	// by actor. It returns ENOTFOUND, or fn's error (ECONFLICT for an illegal transition) with
+	// the trip unchanged.
+	TransitionTrip(ctx context.Context, code string, actor fleet.Actor, action string,
 		fn func(fleet.Trip) (fleet.Trip, error)) (fleet.Trip, error)
 }
 

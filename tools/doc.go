@@ -27,4 +27,8 @@
 // RosterSource, CellSource); *store.Store, the ingest notify stream and RedisMemory satisfy
 // them and main wires them. StateIndex keeps the fleet's latest fixes in memory for
 // find_nearby_trucks and get_fleet_status.
+//
+// tools owns the fleet functions and the agent; it imports fleet only (and its own
+// subpackages), never store, ingest, schedule or bot. The store is reached through Fleet and
+// RosterSource, declared in deps.go and satisfied by *store.Store.
 package tools

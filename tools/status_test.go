@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/tools"
 )
 
@@ -20,7 +19,7 @@ func startTrip(t *testing.T, f *fixture, plate, origin, dest string) fleet.Trip 
 	must(t, err)
 	_, err = f.reg.ApproveTrip(ctx, tc.TripID, tools.Caller{UserID: "U0MANAGER", Via: "slack"})
 	must(t, err)
-	trip, err := f.st.TransitionTrip(ctx, tc.TripID, store.Actor{}, "trip.depart", func(tr fleet.Trip) (fleet.Trip, error) {
+	trip, err := f.st.TransitionTrip(ctx, tc.TripID, fleet.Actor{}, "trip.depart", func(tr fleet.Trip) (fleet.Trip, error) {
 		return tr.Depart(f.now.Add(-30 * time.Minute))
 	})
 	must(t, err)

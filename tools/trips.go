@@ -59,7 +59,7 @@ func (r *Registry) CreateTrip(ctx context.Context, a CreateTripArgs, c Caller) (
 	if err != nil {
 		return nil, err
 	}
-	trip, err = r.fleet.CreateTripRequest(ctx, trip, c.Name)
+	trip, err = r.fleet.CreateTrip(ctx, trip, fleet.Actor{ID: trip.RequestedBy, Name: c.Name, Via: trip.RequestedVia})
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (r *Registry) RejectTrip(ctx context.Context, code, reason string, c Caller
 
 // decide runs an approval transition and announces it.
 func (r *Registry) decide(ctx context.Context, code string, c Caller, action string, fn func(fleet.Trip) (fleet.Trip, error)) (fleet.Trip, error) {
-	trip, err := r.fleet.TransitionTripAs(ctx, code, callerID(c), c.Name, c.Via, action, fn)
+	trip, err := r.fleet.TransitionTrip(ctx, code, fleet.Actor{ID: callerID(c), Name: c.Name, Via: c.Via}, action, fn)
 	if err != nil {
 		return fleet.Trip{}, err
 	}

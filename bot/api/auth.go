@@ -13,13 +13,6 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-// Token scopes: a read token may call every GET, a write token also the calls that change
-// something.
-const (
-	ScopeRead  = "read"
-	ScopeWrite = "write"
-)
-
 // TokenPrefix starts every API token, so secret scanners and people recognise one.
 const TokenPrefix = "wt_"
 
@@ -29,21 +22,11 @@ var tokenLen = len(TokenPrefix) + base64.RawURLEncoding.EncodedLen(32)
 // displayPrefixLen is how much of a token is stored and listed to tell tokens apart.
 const displayPrefixLen = 10
 
-// Token is the authenticated caller of a request.
-type Token struct {
-	ID    int64
-	Name  string // the audit log's actor for the token's writes
-	Scope string // ScopeRead or ScopeWrite
-}
-
-// allows reports whether the token's scope covers need.
-func (t Token) allows(need string) bool { return need == ScopeRead || t.Scope == ScopeWrite }
-
-// TokenStore finds API tokens by hash. main adapts *store.Store to it.
+// TokenStore finds API tokens by hash (*store.Store).
 type TokenStore interface {
-	// AuthenticateToken returns the valid token whose SHA-256 is hash. It returns ENOTFOUND
-	// for an unknown or revoked token.
-	AuthenticateToken(ctx context.Context, hash []byte) (Token, error)
+	// AuthenticateAPIToken returns the valid token whose SHA-256 is hash. It returns
+	// ENOTFOUND for an unknown or revoked token.
+	AuthenticateAPIToken(ctx context.Context, hash []byte) (fleet.APIToken, error)
 }
 
 // NewToken returns a new random token (shown to the operator once), its SHA-256 (stored) and
@@ -89,7 +72,7 @@ type tokenCache struct {
 }
 
 type cachedToken struct {
-	tok     Token
+	tok     fleet.APIToken
 	expires time.Time
 }
 
@@ -97,20 +80,20 @@ func newTokenCache(ttl time.Duration, max int) *tokenCache {
 	return &tokenCache{ttl: ttl, max: max, m: make(map[[32]byte]cachedToken)}
 }
 
-func (c *tokenCache) get(hash [32]byte, now time.Time) (Token, bool) {
+func (c *tokenCache) get(hash [32]byte, now time.Time) (fleet.APIToken, bool) {
 	if c.ttl <= 0 {
-		return Token{}, false
+		return fleet.APIToken{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[hash]
 	if !ok || now.After(e.expires) {
-		return Token{}, false
+		return fleet.APIToken{}, false
 	}
 	return e.tok, true
 }
 
-func (c *tokenCache) put(hash [32]byte, tok Token, now time.Time) {
+func (c *tokenCache) put(hash [32]byte, tok fleet.APIToken, now time.Time) {
 	if c.ttl <= 0 {
 		return
 	}
@@ -124,22 +107,22 @@ func (c *tokenCache) put(hash [32]byte, tok Token, now time.Time) {
 
 // authenticate returns the token of r. It returns EUNAUTHORIZED for a missing, malformed,
 // unknown or revoked token, and the store's error (EUNAVAILABLE) when it cannot tell.
-func (s *Server) authenticate(r *http.Request) (Token, error) {
+func (s *Server) authenticate(r *http.Request) (fleet.APIToken, error) {
 	raw, err := bearer(r)
 	if err != nil {
-		return Token{}, err
+		return fleet.APIToken{}, err
 	}
 	hash := sha256.Sum256([]byte(raw))
 	now := s.now()
 	if tok, ok := s.tokens.get(hash, now); ok {
 		return tok, nil
 	}
-	tok, err := s.deps.Tokens.AuthenticateToken(r.Context(), hash[:])
+	tok, err := s.deps.Tokens.AuthenticateAPIToken(r.Context(), hash[:])
 	switch {
 	case fleet.ErrorCode(err) == fleet.ENOTFOUND:
-		return Token{}, fleet.Errorf(fleet.EUNAUTHORIZED, "invalid or revoked token")
+		return fleet.APIToken{}, fleet.Errorf(fleet.EUNAUTHORIZED, "invalid or revoked token")
 	case err != nil:
-		return Token{}, err
+		return fleet.APIToken{}, err
 	}
 	s.tokens.put(hash, tok, now)
 	return tok, nil
@@ -148,12 +131,12 @@ func (s *Server) authenticate(r *http.Request) (Token, error) {
 type tokenKey struct{}
 
 // withToken returns ctx carrying tok.
-func withToken(ctx context.Context, tok Token) context.Context {
+func withToken(ctx context.Context, tok fleet.APIToken) context.Context {
 	return context.WithValue(ctx, tokenKey{}, tok)
 }
 
 // tokenOf returns the token the request was authenticated with.
-func tokenOf(ctx context.Context) Token {
-	tok, _ := ctx.Value(tokenKey{}).(Token)
+func tokenOf(ctx context.Context) fleet.APIToken {
+	tok, _ := ctx.Value(tokenKey{}).(fleet.APIToken)
 	return tok
 }

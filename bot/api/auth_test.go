@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/watchtower-ops/watchtower/bot/api"
-	"github.com/watchtower-ops/watchtower/store"
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -75,7 +75,7 @@ func TestScopes(t *testing.T) {
 func TestRevokedTokenStopsWorking(t *testing.T) {
 	f := newFixture(t) // the fixture does not cache tokens
 	wantStatus(t, "before revoke", f.do(t, "GET", "/api/v1/sites", f.read, ""), http.StatusOK, "")
-	if _, err := f.st.RevokeAPIToken(context.Background(), "portal", store.Actor{ID: "test"}); err != nil {
+	if _, err := f.st.RevokeAPIToken(context.Background(), "portal", fleet.Actor{ID: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, "after revoke", f.do(t, "GET", "/api/v1/sites", f.read, ""), http.StatusUnauthorized, "unauthorized")

@@ -103,7 +103,7 @@ func (bf *benchFleet) serve(b *testing.B, fromIndex bool) (string, string) {
 		opts.Nearby = idx
 	}
 	reg := tools.NewRegistry(bf.st, &fleettest.Recorder{}, opts)
-	srv, err := api.New(api.Deps{Trucks: reg, Trips: reg, Reports: reg, Catalog: storeAdapter{bf.st}, Tokens: storeAdapter{bf.st},
+	srv, err := api.New(api.Deps{Trucks: reg, Trips: reg, Reports: reg, Catalog: bf.st, Tokens: bf.st,
 		Limiter: api.NewLimiter(rdb, prefix, 1_000_000, 100_000), Log: quiet}, api.Config{})
 	if err != nil {
 		b.Fatal(err)
@@ -111,7 +111,7 @@ func (bf *benchFleet) serve(b *testing.B, fromIndex bool) (string, string) {
 	ts := httptest.NewServer(srv.Handler())
 	b.Cleanup(ts.Close)
 	tok, hash, pre := api.NewToken()
-	if _, err := bf.st.CreateAPIToken(context.Background(), fmt.Sprintf("bench-%d", time.Now().UnixNano()), api.ScopeRead, hash, pre, store.Actor{ID: "bench"}); err != nil {
+	if _, err := bf.st.CreateAPIToken(context.Background(), fmt.Sprintf("bench-%d", time.Now().UnixNano()), fleet.ScopeRead, hash, pre, fleet.Actor{ID: "bench"}); err != nil {
 		b.Fatal(err)
 	}
 	return ts.URL, tok

@@ -18,5 +18,6 @@
 // Tracking links carry an HMAC-SHA256-signed trip code and expiry (TRACKING_SECRET); an
 // expired or forged link gets a plain "link expired" page, never another trip.
 //
-// api imports fleet and tools only; main adapts the store to Catalog and TokenStore.
+// api imports fleet and tools only, never store: *store.Store satisfies Catalog and
+// TokenStore as they are declared here, and main hands it in.
 package api

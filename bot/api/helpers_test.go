@@ -56,21 +56,6 @@ var testTrucks = []fixtureTruck{
 	{plate: "T77702LA", status: fleet.TruckOperational},
 }
 
-// storeAdapter is main's adapter of the store to the API (package main cannot be imported).
-type storeAdapter struct{ s *store.Store }
-
-func (a storeAdapter) ListSites(ctx context.Context) ([]fleet.Site, error) { return a.s.ListSites(ctx) }
-
-func (a storeAdapter) TripPage(ctx context.Context, q api.TripQuery) ([]fleet.Trip, error) {
-	return a.s.TripsPage(ctx, store.TripPage{Statuses: q.Statuses, Plate: q.Plate, From: q.From, To: q.To,
-		AfterDeparture: q.AfterDeparture, AfterID: q.AfterID, Limit: q.Limit})
-}
-
-func (a storeAdapter) AuthenticateToken(ctx context.Context, hash []byte) (api.Token, error) {
-	t, err := a.s.AuthenticateAPIToken(ctx, hash)
-	return api.Token{ID: t.ID, Name: t.Name, Scope: t.Scope}, err
-}
-
 // fixture is the API over a fresh database holding testSites and testTrucks, at baseNow,
 // served by httptest, with a read token and a write token.
 type fixture struct {
@@ -109,7 +94,7 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 	}
 	clock := func() time.Time { return f.now }
 	f.reg = tools.NewRegistry(f.st, f.notes, tools.Options{Now: clock, Logger: quiet, MaxListed: 1 << 30})
-	f.read, f.write = f.token(t, "portal", api.ScopeRead), f.token(t, "erp-sync", api.ScopeWrite)
+	f.read, f.write = f.token(t, "portal", fleet.ScopeRead), f.token(t, "erp-sync", fleet.ScopeWrite)
 	f.serve(t, opts...)
 	return f
 }
@@ -117,7 +102,7 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 // serve builds the API with opts and serves it.
 func (f *fixture) serve(t testing.TB, opts ...option) {
 	t.Helper()
-	deps := api.Deps{Trucks: f.reg, Trips: f.reg, Reports: f.reg, Catalog: storeAdapter{f.st}, Tokens: storeAdapter{f.st},
+	deps := api.Deps{Trucks: f.reg, Trips: f.reg, Reports: f.reg, Catalog: f.st, Tokens: f.st,
 		Limiter: api.NewLimiter(f.rdb, f.prefix, 1_000_000, 100_000), Log: quiet}
 	cfg := api.Config{TrackingSecret: trackingSecret, PublicBaseURL: "https://track.example.com",
 		Now: func() time.Time { return f.now }, TokenCacheTTL: -1}
@@ -138,7 +123,7 @@ func (f *fixture) serve(t testing.TB, opts ...option) {
 func (f *fixture) token(t testing.TB, name, scope string) string {
 	t.Helper()
 	tok, hash, prefix := api.NewToken()
-	if _, err := f.st.CreateAPIToken(context.Background(), name, scope, hash, prefix, store.Actor{ID: "test", Via: "cli"}); err != nil {
+	if _, err := f.st.CreateAPIToken(context.Background(), name, scope, hash, prefix, fleet.Actor{ID: "test", Via: "cli"}); err != nil {
 		t.Fatalf("CreateAPIToken(%s): %v", name, err)
 	}
 	return tok

@@ -89,7 +89,7 @@ func (l *Limiter) setHeaders(h http.Header, d Decision) {
 // limit charges r to tok's bucket. It returns ERATELIMITED (with Retry-After set) when the
 // bucket is empty. When Redis is down the request is let through, so a Redis outage does not
 // take the read API down with it; the failure is counted and logged at most once a minute.
-func (s *Server) limit(w http.ResponseWriter, r *http.Request, tok Token) error {
+func (s *Server) limit(w http.ResponseWriter, r *http.Request, tok fleet.APIToken) error {
 	d, err := s.limiter.Allow(r.Context(), strconv.FormatInt(tok.ID, 10))
 	if err != nil {
 		s.metrics.limiterErrors.Inc()

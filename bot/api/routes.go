@@ -29,7 +29,7 @@ type handler func(w http.ResponseWriter, r *http.Request, q *query) (int, any, e
 type route struct {
 	method string
 	path   string
-	scope  string   // ScopeRead or ScopeWrite; "" public (no token)
+	scope  string   // fleet.ScopeRead or fleet.ScopeWrite; "" public (no token)
 	params []string // the query parameters it takes; any other is a 400
 	handle handler
 }
@@ -41,14 +41,14 @@ func (rt route) pattern() string { return rt.method + " " + rt.path }
 func (s *Server) table() []route {
 	return []route{
 		{"GET", openAPIPath, "", nil, s.openAPI},
-		{"GET", "/api/v1/trucks", ScopeRead, []string{"state", "site", "limit", "cursor"}, s.listTrucks},
-		{"GET", "/api/v1/trucks/near", ScopeRead, []string{"near", "radius_km", "limit", "status"}, s.nearTrucks},
-		{"GET", "/api/v1/trucks/{plate}", ScopeRead, nil, s.getTruck},
-		{"GET", "/api/v1/sites", ScopeRead, []string{"limit", "cursor"}, s.listSites},
-		{"GET", "/api/v1/trips", ScopeRead, []string{"status", "plate", "from", "to", "limit", "cursor"}, s.listTrips},
-		{"GET", "/api/v1/trips/{id}", ScopeRead, nil, s.getTrip},
-		{"POST", "/api/v1/trips", ScopeWrite, nil, s.createTrip},
-		{"GET", "/api/v1/analytics/daily", ScopeRead, []string{"from", "to"}, s.dailyAnalytics},
+		{"GET", "/api/v1/trucks", fleet.ScopeRead, []string{"state", "site", "limit", "cursor"}, s.listTrucks},
+		{"GET", "/api/v1/trucks/near", fleet.ScopeRead, []string{"near", "radius_km", "limit", "status"}, s.nearTrucks},
+		{"GET", "/api/v1/trucks/{plate}", fleet.ScopeRead, nil, s.getTruck},
+		{"GET", "/api/v1/sites", fleet.ScopeRead, []string{"limit", "cursor"}, s.listSites},
+		{"GET", "/api/v1/trips", fleet.ScopeRead, []string{"status", "plate", "from", "to", "limit", "cursor"}, s.listTrips},
+		{"GET", "/api/v1/trips/{id}", fleet.ScopeRead, nil, s.getTrip},
+		{"POST", "/api/v1/trips", fleet.ScopeWrite, nil, s.createTrip},
+		{"GET", "/api/v1/analytics/daily", fleet.ScopeRead, []string{"from", "to"}, s.dailyAnalytics},
 	}
 }
 
@@ -74,7 +74,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) (int, a
 		if err := s.limit(w, r, tok); err != nil {
 			return 0, nil, err
 		}
-		if !tok.allows(rt.scope) {
+		if !tok.Allows(rt.scope) {
 			return 0, nil, fleet.Errorf(fleet.EFORBIDDEN, "token %s has scope %s; %s needs a %s token", tok.Name, tok.Scope, rt.pattern(), rt.scope)
 		}
 		r = r.WithContext(withToken(r.Context(), tok))

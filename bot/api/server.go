@@ -43,24 +43,13 @@ type Reports interface {
 	DailySummary(ctx context.Context, date string) (*tools.DailySummary, error)
 }
 
-// Catalog lists what the fleet functions do not: sites, and trips page by page. main adapts
-// *store.Store to it.
+// Catalog lists what the fleet functions do not: sites, and trips page by page (*store.Store).
 type Catalog interface {
 	// ListSites returns every site that is not archived, by code.
 	ListSites(ctx context.Context) ([]fleet.Site, error)
-	// TripPage returns up to q.Limit trips matching q after its keyset position, by scheduled
+	// TripsPage returns up to q.Limit trips matching q after its keyset position, by scheduled
 	// departure then ID.
-	TripPage(ctx context.Context, q TripQuery) ([]fleet.Trip, error)
-}
-
-// TripQuery selects a page of trips.
-type TripQuery struct {
-	Statuses       []fleet.TripStatus // any of these; none: every status
-	Plate          string             // "" any truck
-	From, To       time.Time          // scheduled departure in [From, To); zero: unbounded
-	AfterDeparture time.Time          // keyset position: the last trip of the previous page
-	AfterID        int64              // 0: the first page
-	Limit          int
+	TripsPage(ctx context.Context, q fleet.TripPage) ([]fleet.Trip, error)
 }
 
 // Deps are what the API calls. Every field is required except Metrics and Log.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/watchtower-ops/watchtower/bot/api"
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/store"
 )
 
 func TestTrackingToken(t *testing.T) {
@@ -122,7 +121,7 @@ func departTrip(t testing.TB, f *fixture, code string, p fleet.Point) {
 		func(tr fleet.Trip) (fleet.Trip, error) { return tr.Approve("U0BOSS", f.now.Add(-2*time.Hour)) },
 		func(tr fleet.Trip) (fleet.Trip, error) { return tr.Depart(f.now.Add(-30 * time.Minute)) },
 	} {
-		if _, err := f.st.TransitionTrip(ctx, code, store.Actor{ID: "U0BOSS"}, "trip.step", step); err != nil {
+		if _, err := f.st.TransitionTrip(ctx, code, fleet.Actor{ID: "U0BOSS"}, "trip.step", step); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -213,7 +212,7 @@ func TestTrackPageAfterTheTripEnds(t *testing.T) {
 	f := newFixture(t)
 	addTrips(t, f)
 	ctx := context.Background()
-	if _, err := f.st.TransitionTrip(ctx, "TRP-0002", store.Actor{ID: "U0BOSS"}, "trip.cancel", func(tr fleet.Trip) (fleet.Trip, error) {
+	if _, err := f.st.TransitionTrip(ctx, "TRP-0002", fleet.Actor{ID: "U0BOSS"}, "trip.cancel", func(tr fleet.Trip) (fleet.Trip, error) {
 		return tr.Cancel("U0BOSS", "customer cancelled", f.now)
 	}); err != nil {
 		t.Fatal(err)

@@ -59,7 +59,7 @@ func tripStatuses() []string {
 
 // listTrips pages through trips by scheduled departure.
 func (s *Server) listTrips(_ http.ResponseWriter, r *http.Request, q *query) (int, any, error) {
-	tq := TripQuery{Plate: q.str("plate"), Limit: q.intIn("limit", defaultPageSize, 1, maxPageSize),
+	tq := fleet.TripPage{Plate: q.str("plate"), Limit: q.intIn("limit", defaultPageSize, 1, maxPageSize),
 		From: q.instant("from", s.loc, false), To: q.instant("to", s.loc, true)}
 	for _, st := range q.listOf("status", tripStatuses()...) {
 		tq.Statuses = append(tq.Statuses, fleet.TripStatus(st))
@@ -82,7 +82,7 @@ func (s *Server) listTrips(_ http.ResponseWriter, r *http.Request, q *query) (in
 	}
 	limit := tq.Limit
 	tq.Limit++ // one more tells whether there is a next page
-	trips, err := s.deps.Catalog.TripPage(r.Context(), tq)
+	trips, err := s.deps.Catalog.TripsPage(r.Context(), tq)
 	if err != nil {
 		return 0, nil, err
 	}

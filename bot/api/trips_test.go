@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/store"
 )
 
 // createTrip is the body of a valid trip request, departing tomorrow 08:00 Lagos.
@@ -55,7 +54,7 @@ func TestCreateTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.Actor{ID: "erp-sync", Name: "erp-sync", Via: "api"}
+	want := fleet.Actor{ID: "erp-sync", Name: "erp-sync", Via: "api"}
 	if len(audit) != 1 || audit[0].Action != "trip.create" || audit[0].Actor != want {
 		t.Errorf("audit = %+v; want one trip.create by %+v", audit, want)
 	}
@@ -139,12 +138,12 @@ func addTrips(t *testing.T, f *fixture) {
 			tr := fleet.Trip{Plate: plate, Origin: "APAPA", Destination: "ECLAT", ScheduledDeparture: dep.AddDate(0, 0, day).UTC(),
 				PlannedArrival: dep.AddDate(0, 0, day).Add(3 * time.Hour).UTC(), RequestedBy: "U0DISPATCH", RequestedVia: "slack",
 				CreatedAt: f.now, UpdatedAt: f.now}
-			if _, err := f.st.CreateTrip(ctx, tr, store.Actor{ID: "U0DISPATCH", Via: "slack"}); err != nil {
+			if _, err := f.st.CreateTrip(ctx, tr, fleet.Actor{ID: "U0DISPATCH", Via: "slack"}); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if _, err := f.st.TransitionTrip(ctx, "TRP-0001", store.Actor{ID: "U0BOSS"}, "trip.approve", func(tr fleet.Trip) (fleet.Trip, error) {
+	if _, err := f.st.TransitionTrip(ctx, "TRP-0001", fleet.Actor{ID: "U0BOSS"}, "trip.approve", func(tr fleet.Trip) (fleet.Trip, error) {
 		return tr.Approve("U0BOSS", f.now)
 	}); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@
 // response_url posts, opened views, uploaded files), records every call, enforces Slack's
 // message limits (50 blocks, 3,000 characters a section), and can inject faults: HTTP 429 with
 // Retry-After, 5xx, or a Slack error code, for a number of calls or for one channel.
+//
+// It is imported by tests only, and imports no Watch Tower package.
 package slackfake
 
 import (

@@ -1,5 +1,7 @@
 // Package fleettest holds test helpers shared by the packages that queue fleet notifications:
 // a Notifier that records what it is given. It is imported by tests only.
+//
+// It imports fleet only.
 package fleettest
 
 import (

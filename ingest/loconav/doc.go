@@ -23,4 +23,8 @@
 // EFORBIDDEN, ENOTFOUND, EINVALID for a request LocoNav refused (400, 422 or success false),
 // ERATELIMITED when 429 persists and EUNAVAILABLE when LocoNav cannot be reached or keeps
 // failing. errors.As(err, new(*loconav.Error)) gives the HTTP status and LocoNav's own message.
+//
+// It owns LocoNav's wire format and nothing else of Watch Tower's: it imports fleet and
+// ingest only, never store; the store is reached through RosterStore,
+// PollStore and PushStore, declared here and satisfied by *store.Store.
 package loconav

@@ -15,7 +15,7 @@ import (
 	"github.com/watchtower-ops/watchtower/store"
 )
 
-var dispatcher = store.Actor{ID: "U0DISPATCH", Name: "Bola", Via: "slack"}
+var dispatcher = fleet.Actor{ID: "U0DISPATCH", Name: "Bola", Via: "slack"}
 
 // pushEnv is an env with two sites and a LocoNav vehicle whose number LocoNav spells
 // "T-20001-LA" (trips must use that spelling), plus an approved trip for it.

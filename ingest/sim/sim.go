@@ -4,6 +4,8 @@
 // overspeed stretch and one truck that falls silent. It is the demo's data source and the load
 // generator of the ingest benchmarks: it paces requests open-loop at a target rate and reports
 // the achieved rate and latency percentiles.
+//
+// It imports fleet and ingest only, never store: main hands it the demo roster's vehicles.
 package sim
 
 import (

@@ -1,6 +1,9 @@
 // Package seed loads the demo fleet: the Lagos sites (terminals, clients, depots, a service
 // area) and a roster of 60 trucks with their drivers, both embedded as CSV so the binary needs
 // no files at run time. Load is idempotent.
+//
+// It belongs to store's row: it imports store and fleet only, never ingest, tools, schedule
+// or bot.
 package seed
 
 import (

@@ -209,7 +209,7 @@ func (e *env) trip(plate string, hour int) fleet.Trip {
 	dep := time.Date(2026, 11, 27, hour, 0, 0, 0, fleet.Lagos())
 	t, err := e.st.CreateTrip(e.ctx, fleet.Trip{Plate: plate, Origin: "ESSLIBRA", Destination: "ECLAT",
 		ScheduledDeparture: dep, PlannedArrival: dep.Add(2 * time.Hour), CreatedAt: e.now, RequestedVia: "slack"},
-		store.Actor{ID: "U123", Via: "slack"})
+		fleet.Actor{ID: "U123", Via: "slack"})
 	if err != nil {
 		e.t.Fatalf("CreateTrip(%s): %v", plate, err)
 	}

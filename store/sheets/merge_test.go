@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/store/sheets"
 )
 
@@ -50,7 +49,7 @@ func TestDatabaseEditFlowsToSheet(t *testing.T) {
 	if _, err := e.st.SetTruckStatus(e.ctx, "T11985LA", fleet.TruckMaintenance); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.TransitionTrip(e.ctx, trip.Code, store.Actor{ID: "U1"}, "trip.approve", func(t fleet.Trip) (fleet.Trip, error) {
+	if _, err := e.st.TransitionTrip(e.ctx, trip.Code, fleet.Actor{ID: "U1"}, "trip.approve", func(t fleet.Trip) (fleet.Trip, error) {
 		return t.Approve("U1", e.now)
 	}); err != nil {
 		t.Fatal(err)
@@ -74,7 +73,7 @@ func TestBothSidesEditDifferentFieldsAreMerged(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.set(sheets.TripsTab, e.rowNum(sheets.TripsTab, "Trip ID", trip.Code), "Container", "MSKU7654321")
-	if _, err := e.st.TransitionTrip(e.ctx, trip.Code, store.Actor{ID: "U1"}, "trip.approve", func(t fleet.Trip) (fleet.Trip, error) {
+	if _, err := e.st.TransitionTrip(e.ctx, trip.Code, fleet.Actor{ID: "U1"}, "trip.approve", func(t fleet.Trip) (fleet.Trip, error) {
 		return t.Approve("U1", e.now)
 	}); err != nil {
 		t.Fatal(err)

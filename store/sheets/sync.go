@@ -43,6 +43,9 @@
 // Sheets calls are retried with truncated exponential backoff on 429 and 5xx, and each cycle
 // has a deadline. After a cycle that changed something or failed, a sync.report notification
 // with the counts goes to the notify stream.
+//
+// It belongs to store's row: it imports store and fleet only, never ingest or bot; the
+// notify stream is reached through Notifier, satisfied by main's *ingest.NotifyStream.
 package sheets
 
 import (
@@ -102,7 +105,7 @@ type Syncer struct {
 	th      fleet.Thresholds
 	timeout time.Duration
 	window  time.Duration
-	actor   store.Actor
+	actor   fleet.Actor
 
 	mu          sync.Mutex
 	lastFailure string // message of the last failure reported, so a failing sheet is reported once
@@ -133,7 +136,7 @@ func New(ctx context.Context, st *store.Store, n Notifier, o Options) (*Syncer, 
 	}
 	s := &Syncer{store: st, notify: n, client: c, log: o.Logger, zone: o.Zone, th: o.Thresholds,
 		timeout: o.CycleTimeout, window: o.TripWindow,
-		actor: store.Actor{ID: "sheets-sync", Name: "Google Sheets sync", Via: "sheets"}}
+		actor: fleet.Actor{ID: "sheets-sync", Name: "Google Sheets sync", Via: "sheets"}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

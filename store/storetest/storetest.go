@@ -6,6 +6,8 @@
 // server is unreachable, unless WATCHTOWER_REQUIRE_INTEGRATION=1 (CI), which fails it instead.
 //
 // storetest returns pools and clients, not a *store.Store, so store's own tests can use it.
+//
+// It imports migrations only: store's row, without store itself.
 package storetest
 
 import (

@@ -6,6 +6,8 @@
 // It only reads text: plates are normalised but not looked up, sites and times are passed on
 // as written, and the functions resolve them (fuzzy sites, times in Lagos with ParseTime). It
 // is pure: no I/O, no clock, no logging.
+//
+// It imports fleet only, never tools' callers or store.
 package intent
 
 import (

@@ -6,6 +6,8 @@
 // answers 400 with the real error shape otherwise: an unknown previous_response_id, and a
 // function_call_output whose call_id was not called (in the stateless transcript, or in the
 // previous response).
+//
+// It is imported by tests only, and imports no Watch Tower package.
 package openaifake
 
 import (

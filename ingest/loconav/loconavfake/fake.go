@@ -6,6 +6,8 @@
 // POST /vehicles/telematics/last_known, GET and POST /trips, DELETE /trips/{id} and
 // GET /trips/{id}/track_url below /integration/api/v1, records every request, and can be told
 // to fail the next calls of a route (429 with rate-limit headers, 500, …).
+//
+// It imports no Watch Tower package.
 package loconavfake
 
 import (

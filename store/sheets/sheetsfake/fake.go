@@ -7,6 +7,8 @@
 //
 // Tests shape the spreadsheet (AddTab, SetRows, SetCell, DeleteRow, SwapRows), inject failures
 // (FailNext) and changes in the middle of a cycle (BeforeCall), and inspect the calls made.
+//
+// It imports no Watch Tower package.
 package sheetsfake
 
 import (

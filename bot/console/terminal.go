@@ -1,4 +1,4 @@
-package main
+package console
 
 import (
 	"bufio"
@@ -9,12 +9,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/watchtower-ops/watchtower/store/seed"
 )
 
-// demoExamples are the lines the greeting suggests.
-var demoExamples = []string{
+// examples are the lines the console suggests when it opens.
+var examples = []string{
 	"/truck T11985LA",
 	"where is T28737LA?",
 	"create a trip for T28737LA from ESSLIBRA to ECLAT tomorrow 8am",
@@ -22,11 +20,11 @@ var demoExamples = []string{
 	"/near APAPA 5",
 }
 
-// console is the demo's terminal. Answers, event lines and the prompt all go through it under
+// terminal is the demo's screen. Answers, event lines and the prompt all go through it under
 // one mutex, so an alert never lands inside an answer. While a line is being answered, event
 // lines wait and follow the answer (they are often what it caused: a trip's approval request).
 // On a terminal an event line clears the prompt, prints, and puts the prompt back.
-type console struct {
+type terminal struct {
 	mu       sync.Mutex
 	w        io.Writer
 	tty      bool     // a person types here: show a prompt and redraw it around event lines
@@ -35,21 +33,21 @@ type console struct {
 	held     []string // event lines that came in meanwhile
 }
 
-// prompt leads every line typed at the console, and every line of a script in its output.
-const prompt = "> "
+// Prompt leads every line typed at the console, and every line of a script in its output.
+const Prompt = "> "
 
-// newConsole returns a console writing to w; tty says a person types there.
-func newConsole(w io.Writer, tty bool) *console { return &console{w: w, tty: tty} }
+// newTerminal returns a terminal writing to w; tty says a person types there.
+func newTerminal(w io.Writer, tty bool) *terminal { return &terminal{w: w, tty: tty} }
 
 // printf writes under the lock, first moving off a prompt that is on screen.
-func (c *console) printf(format string, args ...any) {
+func (c *terminal) printf(format string, args ...any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.clearPrompt()
 	fmt.Fprintf(c.w, format, args...)
 }
 
-func (c *console) clearPrompt() {
+func (c *terminal) clearPrompt() {
 	if c.prompted {
 		io.WriteString(c.w, "\r\033[K")
 		c.prompted = false
@@ -57,7 +55,7 @@ func (c *console) clearPrompt() {
 }
 
 // event prints one alert or trip event line as it happens, or after the answer in progress.
-func (c *console) event(line string) {
+func (c *terminal) event(line string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.busy {
@@ -68,18 +66,18 @@ func (c *console) event(line string) {
 	c.clearPrompt()
 	fmt.Fprintln(c.w, line)
 	if redraw {
-		io.WriteString(c.w, prompt)
+		io.WriteString(c.w, Prompt)
 		c.prompted = true
 	}
 }
 
 // answer prints an answer; in a script the line it answers comes first.
-func (c *console) answer(line, text string) {
+func (c *terminal) answer(line, text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.clearPrompt()
 	if !c.tty {
-		fmt.Fprintf(c.w, "%s%s\n", prompt, line)
+		fmt.Fprintf(c.w, "%s%s\n", Prompt, line)
 	}
 	fmt.Fprintf(c.w, "%s\n", strings.TrimRight(text, "\n"))
 	if !c.tty {
@@ -87,26 +85,26 @@ func (c *console) answer(line, text string) {
 	}
 }
 
-// showPrompt puts the prompt on screen when a person is typing.
-func (c *console) showPrompt() {
+// showprompt puts the prompt on screen when a person is typing.
+func (c *terminal) showPrompt() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.tty && !c.prompted {
-		fmt.Fprint(c.w, "\n"+prompt)
+		fmt.Fprint(c.w, "\n"+Prompt)
 		c.prompted = true
 	}
 }
 
 // begin notes that a line came in (the prompt is no longer on screen) and holds event lines
 // until end.
-func (c *console) begin() {
+func (c *terminal) begin() {
 	c.mu.Lock()
 	c.prompted, c.busy = false, true
 	c.mu.Unlock()
 }
 
 // end prints the event lines held while the line was answered.
-func (c *console) end() {
+func (c *terminal) end() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, line := range c.held {
@@ -115,33 +113,11 @@ func (c *console) end() {
 	c.busy, c.held = false, nil
 }
 
-// greet says what is running before the fleet reports in.
-func (c *console) greet(cfg config, counts seed.Counts, online bool, logName string) {
-	answers := "the offline intent parser (set OPENAI_API_KEY to use the model)"
-	if online {
-		answers = "the model " + cfg.OpenAIModel
-		if cfg.OpenAIBaseURL != "" {
-			answers += " at " + cfg.OpenAIBaseURL
-		}
-	}
-	c.printf(`Watch Tower demo — a simulated Lagos container fleet, live
-  listener   http://%s  (LocoNav webhooks, /healthz, /readyz, /metrics, /api/v1)
-  fleet      %d trucks at %d sites, simulated: one signed webhook per truck every 10 s
-  consumers  %d ingest workers; scheduler with its jobs (offline after %s, idle after %s)
-  answers    %s
-  logs       %s
-`, loopback(cfg.HTTPAddr), counts.Trucks, counts.Sites, cfg.IngestWorkers,
-		cfg.Thresholds.OfflineAfter, cfg.Thresholds.IdleAfter, answers, logName)
-	if cfg.SlackEnabled() {
-		c.printf("  slack      on as well: notifications also go to the configured channels\n")
-	}
-}
-
 // examples opens the console: what to type, and how to leave.
-func (c *console) examples() {
+func (c *terminal) examples() {
 	var b strings.Builder
 	b.WriteString("\nTry:\n")
-	for _, e := range demoExamples {
+	for _, e := range examples {
 		b.WriteString("  " + e + "\n")
 	}
 	b.WriteString("Also /trip TRP-…, /summary, /watchtower help|jobs|run <job>, and 'approve TRP-…' or\n" +
@@ -153,7 +129,7 @@ func (c *console) examples() {
 }
 
 // goodbye says how the demo ended.
-func (c *console) goodbye(err error) {
+func (c *terminal) goodbye(err error) {
 	if err != nil {
 		return // main prints the error
 	}
@@ -162,8 +138,8 @@ func (c *console) goodbye(err error) {
 	}
 }
 
-// isTerminal reports whether f is an interactive terminal (a character device).
-func isTerminal(f any) bool {
+// IsTerminal reports whether f is an interactive terminal (a character device).
+func IsTerminal(f any) bool {
 	file, ok := f.(*os.File)
 	if !ok {
 		return false
@@ -197,6 +173,6 @@ func readLines(ctx context.Context, r io.Reader) <-chan string {
 	return out
 }
 
-// demoReady is how long the console waits for the simulated fleet to report in before it
+// readyWait is how long the console waits for the simulated fleet to report in before it
 // opens anyway.
-const demoReady = 45 * time.Second
+const readyWait = 45 * time.Second
