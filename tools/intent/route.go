@@ -96,11 +96,18 @@ func isTimeStart(toks []string, i int) bool {
 	if i+1 < len(toks) {
 		next = lowerTok(toks[i+1])
 	}
-	switch t {
-	case "today", "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tonight", "noon", "midday", "midnight":
+	if tomorrows[t] || tonights[t] || t == "today" {
 		return true
-	case "at", "by", "on", "around", "about":
-		return next != "" && (isTimeStart(toks, i+1) || isBareHour(next))
+	}
+	if _, ok := exactTimes[t]; ok {
+		return true
+	}
+	if _, ok := dayParts[t]; ok && t != "eve" && t != "morn" {
+		return t != "night" || isBareHour(next) // "night" alone is more often a noun
+	}
+	switch t {
+	case "at", "by", "on", "around", "about", "before", "latest":
+		return next != "" && (isTimeStart(toks, i+1) || isBareHour(next) || reMilitary.MatchString(next))
 	case "in":
 		_, _, ok := relative(lowerToks(toks[i+1:]))
 		return ok
@@ -132,8 +139,13 @@ func isTimeToken(toks []string, j int) bool {
 		return true
 	}
 	switch t {
-	case "am", "pm", "a.m.", "p.m.", "after", "morning", "afternoon", "evening", "night", "hours", "hour",
-		"hrs", "minutes", "mins", "min", "h", "an", "a", "half":
+	case "am", "pm", "a.m.", "p.m.", "after", "hours", "hour", "hrs", "minutes", "mins", "min", "h", "an",
+		"a", "half", "sharp", "latest", "o'clock", "oclock":
+		return true
+	case "in":
+		return j+2 < len(toks) && lowerTok(toks[j+1]) == "the" && dayParts[lowerTok(toks[j+2])] != ""
+	}
+	if _, ok := dayParts[t]; ok {
 		return true
 	}
 	if _, ok := months[t]; ok {

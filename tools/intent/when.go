@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ var absoluteLayouts = []string{
 var (
 	reClock    = regexp.MustCompile(`^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$`)
 	reCompact  = regexp.MustCompile(`^(\d{1,2})(am|pm)$`)
+	reMilitary = regexp.MustCompile(`^([01]\d|2[0-3])([0-5]\d)(?:hrs|hr|h)?$`)
 	reAmount   = regexp.MustCompile(`^(\d+(?:\.\d+)?)(hours?|hrs?|h|minutes?|mins?|m)?$`)
 	reISODate  = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
 	reDayMonth = regexp.MustCompile(`^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?$`)
@@ -29,7 +31,17 @@ var fillers = map[string]bool{
 	"at": true, "on": true, "by": true, "around": true, "about": true, "for": true, "the": true,
 	"departure": true, "depart": true, "departing": true, "leaving": true, "leave": true, "of": true,
 	"o'clock": true, "oclock": true, "approx": true, "approximately": true, "from": true, "starting": true,
+	"sharp": true, "latest": true, "prompt": true, "time": true, "abeg": true, "pls": true, "please": true,
 }
+
+// tomorrows are the spellings of "tomorrow".
+var tomorrows = map[string]bool{
+	"tomorrow": true, "tmrw": true, "tmr": true, "tomorow": true, "tommorow": true, "tommorrow": true,
+	"tmoro": true, "tomoro": true, "2moro": true, "2mrw": true, "tomorro": true, "tmrow": true,
+}
+
+// tonights are the spellings of "tonight".
+var tonights = map[string]bool{"tonight": true, "tonite": true, "2nite": true, "2night": true}
 
 var weekdays = map[string]time.Weekday{
 	"sunday": time.Sunday, "sun": time.Sunday, "monday": time.Monday, "mon": time.Monday,
@@ -48,10 +60,15 @@ var months = map[string]time.Month{
 	"dec": time.December, "december": time.December,
 }
 
-// dayParts are named times of day.
-var dayParts = map[string][2]int{
-	"noon": {12, 0}, "midday": {12, 0}, "midnight": {0, 0}, "morning": {8, 0},
-	"afternoon": {14, 0}, "evening": {18, 0}, "tonight": {20, 0}, "night": {20, 0},
+// exactTimes are times of day named by a word.
+var exactTimes = map[string][2]int{"noon": {12, 0}, "midday": {12, 0}, "midnight": {0, 0}}
+
+// dayParts are the words that settle whether a bare hour is am or pm ("tonight 9" is 21:00).
+// They name no time by themselves: "tomorrow morning" is asked, never taken as 08:00.
+var dayParts = map[string]string{
+	"morning": "morning", "mrng": "morning", "morn": "morning", "afternoon": "afternoon",
+	"evening": "evening", "evng": "evening", "eve": "evening", "night": "night",
+	"tonight": "night", "tonite": "night", "2nite": "night", "2night": "night",
 }
 
 // moment is what the words of a time phrase said so far.
@@ -60,6 +77,9 @@ type moment struct {
 	hour     int
 	min      int
 	hasClock bool
+	bare     bool   // the hour was written without am/pm, minutes or a 24-hour form ("at 9")
+	twelve   bool   // the hour may be on the 12-hour clock ("9", "9:30"): a day part settles it
+	part     string // morning, afternoon, evening or night, "" when none was said
 	rel      time.Duration // "in 3 hours"
 	hasRel   bool
 }
@@ -77,24 +97,81 @@ func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		}
 	}
 	m, ok := parseMoment(strings.ToLower(s), now, loc)
-	switch {
-	case !ok:
+	if !ok {
 		return time.Time{}, fleet.Errorf(fleet.EINVALID, "cannot read the time %q; try \"tomorrow 8am\", \"today 14:30\", \"in 3 hours\" or \"Monday 7:30\"", s)
-	case m.hasRel:
+	}
+	if q := m.question(s); q != "" {
+		return time.Time{}, fleet.Errorf(fleet.EINVALID, "%s", q)
+	}
+	if m.hasRel {
 		return now.Add(m.rel).Truncate(time.Minute).In(loc), nil
-	case !m.hasClock:
-		return time.Time{}, fleet.Errorf(fleet.EINVALID, "%q names a day but no time; say e.g. \"%s 8am\"", s, s)
 	}
 	local := now.In(loc)
 	day := m.day
 	if day.IsZero() {
 		day = fleet.Day(local, loc)
 	}
-	t := time.Date(day.Year(), day.Month(), day.Day(), m.hour, m.min, 0, 0, loc)
+	hour, next := m.settle()
+	t := time.Date(day.Year(), day.Month(), day.Day()+next, hour, m.min, 0, 0, loc)
 	if m.day.IsZero() && !t.After(local) {
 		t = t.AddDate(0, 0, 1) // "8am" said at 3 pm means tomorrow
 	}
 	return t, nil
+}
+
+// question is the one short question to ask when the phrase s does not settle a time: a bare
+// hour without am/pm ("9am or 9pm?") or a day without a time ("What time tomorrow?"). It is
+// "" when the time is settled.
+func (m moment) question(s string) string {
+	switch {
+	case m.hasRel:
+		return ""
+	case !m.hasClock:
+		return fmt.Sprintf("What time %s? e.g. \"%s\"", strings.TrimSpace(s), example(m.part))
+	case m.bare && m.part == "":
+		h := m.hour % 12
+		if h == 0 {
+			h = 12
+		}
+		if m.min != 0 {
+			return fmt.Sprintf("%d:%02dam or %d:%02dpm?", h, m.min, h, m.min)
+		}
+		return fmt.Sprintf("%dam or %dpm?", h, h)
+	}
+	return ""
+}
+
+// example is a time of day that fits part, for questions.
+func example(part string) string {
+	switch part {
+	case "afternoon":
+		return "2pm"
+	case "evening", "night":
+		return "9pm"
+	}
+	return "8am"
+}
+
+// settle returns the hour on the 24-hour clock, with the day part applied to a bare hour
+// ("tonight 9" is 21:00, "tonight 1" is 01:00 the next day), and how many days it moves on.
+func (m moment) settle() (hour, nextDay int) {
+	if !m.twelve || m.part == "" {
+		return m.hour, 0
+	}
+	h := m.hour % 12
+	switch m.part {
+	case "afternoon", "evening":
+		return h + 12, 0
+	case "night":
+		if h >= 5 {
+			return h + 12, 0
+		}
+		if m.day.IsZero() {
+			return h, 0 // "1 at night" said today: the coming 01:00
+		}
+		return h, 1
+	}
+	return h, 0
 }
 
 // ParseDate resolves a calendar day in loc at now: "today", "yesterday", "day before
@@ -167,13 +244,13 @@ func parseMoment(s string, now time.Time, loc *time.Location) (moment, bool) {
 			continue
 		case w == "today":
 			m.day = today
-		case w == "tomorrow" || w == "tmrw" || w == "tmr" || w == "tomorow" || w == "tommorow":
+		case tomorrows[w]:
 			m.day = today.AddDate(0, 0, 1)
-		case w == "next" || w == "this" || w == "coming":
-		case w == "in" && i+1 < len(words):
+		case w == "next" || w == "this" || w == "coming" || w == "in" && i+1 == len(words):
+		case w == "in":
 			d, n, ok := relative(words[i+1:])
-			if !ok {
-				return m, false
+			if !ok { // "9 in the morning"
+				continue
 			}
 			m.rel, m.hasRel, i = d, true, i+n
 		case w == "day" && i+2 < len(words) && words[i+1] == "after" && strings.HasPrefix(words[i+2], "tom"):
@@ -194,11 +271,13 @@ func parseMoment(s string, now time.Time, loc *time.Location) (moment, bool) {
 // many words it used.
 func (m *moment) word(words []string, today time.Time, loc *time.Location) (int, bool) {
 	w := words[0]
-	if hm, ok := dayParts[w]; ok {
-		if !m.hasClock {
-			m.hour, m.min, m.hasClock = hm[0], hm[1], true
-		}
-		if w == "tonight" && m.day.IsZero() {
+	if hm, ok := exactTimes[w]; ok {
+		m.hour, m.min, m.hasClock, m.bare, m.twelve = hm[0], hm[1], true, false, false
+		return 1, true
+	}
+	if part, ok := dayParts[w]; ok {
+		m.part = part
+		if tonights[w] && m.day.IsZero() {
 			m.day = today
 		}
 		return 1, true
@@ -211,6 +290,7 @@ func (m *moment) word(words []string, today time.Time, loc *time.Location) (int,
 	}
 	if h, mi, ok := clock(w); ok {
 		m.hour, m.min, m.hasClock = h, mi, true
+		m.bare, m.twelve = isBareClock(w), isTwelve(w)
 		return 1, true
 	}
 	if wd, ok := weekdays[w]; ok {
@@ -290,9 +370,29 @@ func validDate(y, mo, d int, loc *time.Location) (time.Time, int, bool) {
 	return t, 1, true
 }
 
+// isBareClock reports whether the clock w leaves am/pm open: an hour from 1 to 12 written
+// without am/pm, minutes, a leading zero or a 24-hour form ("9", "9hrs", "9 o'clock").
+func isBareClock(w string) bool {
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "hrs"), "hr")
+	n, err := strconv.Atoi(w)
+	return err == nil && n >= 1 && n <= 12 && !strings.HasPrefix(w, "0")
+}
+
+// isTwelve reports whether the clock w may be on the 12-hour clock: an hour from 1 to 12
+// without am/pm or a leading zero, with or without minutes ("9", "9:30").
+func isTwelve(w string) bool {
+	h, _, _ := strings.Cut(strings.NewReplacer(".", ":", "h", ":").Replace(w), ":")
+	return isBareClock(h) && !strings.HasSuffix(w, "m")
+}
+
 // clock reads "8am", "8:30pm", "14:30", "14.30", "14h30" or a bare hour "8"/"14".
 func clock(w string) (hour, minute int, ok bool) {
-	w = strings.TrimSuffix(w, "hrs")
+	if g := reMilitary.FindStringSubmatch(w); g != nil { // "2130", "0600hrs"
+		hour, _ = strconv.Atoi(g[1])
+		minute, _ = strconv.Atoi(g[2])
+		return hour, minute, true
+	}
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "hrs"), "hr")
 	g := reClock.FindStringSubmatch(w)
 	if g == nil {
 		g = reCompact.FindStringSubmatch(w)
