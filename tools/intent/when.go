@@ -77,9 +77,9 @@ type moment struct {
 	hour     int
 	min      int
 	hasClock bool
-	bare     bool   // the hour was written without am/pm, minutes or a 24-hour form ("at 9")
-	twelve   bool   // the hour may be on the 12-hour clock ("9", "9:30"): a day part settles it
-	part     string // morning, afternoon, evening or night, "" when none was said
+	bare     bool          // the hour was written without am/pm, minutes or a 24-hour form ("at 9")
+	twelve   bool          // the hour may be on the 12-hour clock ("9", "9:30"): a day part settles it
+	part     string        // morning, afternoon, evening or night, "" when none was said
 	rel      time.Duration // "in 3 hours"
 	hasRel   bool
 }
