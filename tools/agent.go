@@ -220,7 +220,7 @@ func (a *Agent) offline(ctx context.Context, q Question, degraded string) Answer
 		ans.Text = intent.Help
 		return ans
 	case in.Missing != "":
-		ans.Text = intent.MissingHelp(in)
+		ans.Text = in.Question
 		return ans
 	}
 	res, err := a.reg.Call(ctx, in.Tool, in.Args, q.Caller)

@@ -15,7 +15,10 @@ var stopWords = map[string]bool{
 	"asap": true, "please": true, "pls": true, "within": true, "right": true, "now": true,
 	"currently": true, "and": true, "using": true, "loaded": true, "remark": true, "remarks": true,
 	"that": true, "which": true, "who": true, "are": true, "is": true, "status": true, "to": true,
-	"from": true, "truck": true, "trucks": true,
+	"from": true, "truck": true, "trucks": true, "go": true, "abeg": true, "dey": true, "sharp": true,
+	"instead": true, "by": true, "tomorrow": true, "today": true, "tonight": true, "at": true,
+	"on": true, "because": true, "cos": true, "wey": true, "don": true, "o": true, "oo": true,
+	"biko": true, "sir": true, "urgent": true, "urgently": true, "immediately": true, "reach": true,
 }
 
 // toExcluded are words before "to" that make it not a destination ("close to", "want to").
@@ -24,47 +27,79 @@ var toExcluded = map[string]bool{
 	"have": true, "nearest": true, "closest": true, "used": true,
 }
 
-// route returns the origin, destination and departure phrases of a trip request.
+// route returns the origin, destination and departure phrases of a trip request. "to", "go"
+// (pidgin) and arrows mark the destination, "from" the origin; without "from", the site
+// words right before the destination marker are the origin ("T11985LA ESSLIBRA to ECLAT").
 func route(text string) (origin, dest, depart string) {
 	toks := strings.Fields(strings.NewReplacer("-->", " to ", "->", " to ", "→", " to ", "=>", " to ").Replace(text))
 	fi, ti := -1, -1
 	for i, t := range toks {
 		switch low := lowerTok(t); {
-		case low == "from" && fi < 0 && ti < 0:
+		case low == "from" && fi < 0:
 			fi = i
-		case low == "to" && ti < 0 && (fi >= 0 || i == 0 || !toExcluded[lowerTok(toks[i-1])]):
+		case (low == "to" || low == "go") && ti < 0 && i+1 < len(toks) && destMarker(toks, i, fi):
 			ti = i
 		}
 	}
 	if ti < 0 {
-		return "", "", timePhrase(toks, -1, -1)
+		if fi >= 0 {
+			origin = siteName(toks[fi+1:])
+		}
+		return origin, "", timePhrase(toks, fi, fi+1+len(strings.Fields(origin)))
 	}
 	switch {
 	case fi >= 0 && fi < ti:
-		origin = cutAtStop(toks[fi+1 : ti])
-	case fi < 0:
-		origin = originBefore(toks, ti)
+		origin = siteName(toks[fi+1 : ti])
+		dest = siteName(toks[ti+1:])
+		return origin, dest, timePhrase(toks, fi, ti+1+len(strings.Fields(dest)))
+	case fi > ti:
+		dest = siteName(toks[ti+1 : fi])
+		origin = siteName(toks[fi+1:])
+		return origin, dest, timePhrase(toks, ti, fi+1+len(strings.Fields(origin)))
 	}
-	dest = cutAtStop(toks[ti+1:])
-	lo := ti
-	if fi >= 0 && fi < ti {
-		lo = fi
-	}
-	return origin, dest, timePhrase(toks, lo, ti+1+len(strings.Fields(dest)))
+	dest = siteName(toks[ti+1:])
+	origin = originBefore(toks, ti)
+	return origin, dest, timePhrase(toks, ti-len(strings.Fields(origin)), ti+1+len(strings.Fields(dest)))
 }
 
-// originBefore reads "T11985LA ESSLIBRA to ECLAT": the words between the plate and "to".
+// destMarker reports whether toks[i] ("to", "go") starts the destination: not "close to",
+// "want to"; pidgin "go" only before a word that may be a site.
+func destMarker(toks []string, i, fi int) bool {
+	low, next := lowerTok(toks[i]), lowerTok(toks[i+1])
+	prev := ""
+	if i > 0 {
+		prev = lowerTok(toks[i-1])
+	}
+	switch {
+	case low == "to":
+		return fi >= 0 || i == 0 || !toExcluded[prev]
+	}
+	return !notSites[next] && !isTimeStart(toks, i+1) && prev != "dey" && prev != "don"
+}
+
+// originBefore reads "T11985LA ESSLIBRA to ECLAT" and "book tin can to eclat": up to three
+// site words right before the destination marker, after a plate or a verb.
 func originBefore(toks []string, ti int) string {
-	start := -1
-	for i := 0; i < ti; i++ {
-		if findPlate(toks[i]) != "" {
-			start = i + 1
+	start := ti
+	for start > 0 && ti-start < 3 {
+		t := toks[start-1]
+		low := lowerTok(t)
+		if notSites[low] || stopWords[low] || findPlate(t) != "" || isCreateVerb(low) || low != strings.Trim(strings.ToLower(t), "?!") {
+			break
+		}
+		start--
+	}
+	return siteName(toks[start:ti])
+}
+
+// isCreateVerb reports whether the single word low asks for a trip.
+func isCreateVerb(low string) bool {
+	for _, v := range createVerbs {
+		if v == low {
+			return true
 		}
 	}
-	if start < 0 || start >= ti {
-		return ""
-	}
-	return cutAtStop(toks[start:ti])
+	return low == "trip" || low == "new" || low == "for" || low == "make" || low == "una" || low == "abeg"
 }
 
 // timePhrase returns the first time phrase among toks outside [skipLo, skipHi).
@@ -314,22 +349,35 @@ func commandFleet(rest string) Intent {
 	return call(FleetStatus, map[string]any{"filter": "at_site", "site": cleanPhrase(strings.TrimPrefix(low, "at "))})
 }
 
-// commandTrip reads "/trip <trip-id>", "/trip <plate>" and "/trip <plate> from A to B at T".
+// commandTrip reads "/trip <trip-id>", "/trip <plate>", "/trip <plate> from A to B at T",
+// "/trip cancel <trip-id> [reason]", "/trip <trip-id> at <time>" and "/trip <trip-id> to <site>".
 func commandTrip(rest string) Intent {
 	if rest == "" {
 		return Intent{}
 	}
-	if code := findTripCode(rest); code != "" || len(strings.Fields(rest)) == 1 {
+	first := strings.ToLower(strings.Fields(rest)[0])
+	code := findTripCode(rest)
+	switch {
+	case first == "cancel":
+		return parseCancel(rest, code, false)
+	case code != "" && len(strings.Fields(rest)) > 1:
+		if in, ok := parseUpdate(rest, strings.ToLower(rest), code, false); ok {
+			return in
+		}
+		return finish(UpdateTrip, map[string]any{"trip_id": code, "departure": nil, "destination": nil}, Intent{})
+	case code != "" || len(strings.Fields(rest)) == 1:
 		if code == "" {
 			code = rest
 		}
 		return call(TripDetails, map[string]any{"trip_id_or_truck": code})
 	}
 	plate := findPlate(rest)
+	partial := false
 	if plate == "" {
 		plate = fleet.NormalizePlate(strings.Fields(rest)[0])
+		partial = allDigits(plate)
 	}
-	return parseCreate(rest, plate)
+	return parseCreate(rest, plate, partial)
 }
 
 // commandNear reads "/near <site|plate|lat,lng> [km]".
