@@ -31,6 +31,9 @@ var joinStop = map[string]bool{
 	"NEAR": true, "FROM": true, "WITH": true, "LEFT": true, "M": true, "H": true, "HRS": true,
 }
 
+// pidginLead are words never taken as the letters before a plate's digits ("wia 28737").
+var pidginLead = map[string]bool{"wia": true, "weh": true, "wer": true, "be": true, "wetin": true, "where": true, "dey": true, "na": true, "una": true}
+
 // words splits s into tokens of letters, digits and dashes, keeping their original case.
 func words(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool {
@@ -54,13 +57,13 @@ func findPlate(s string) string {
 	ws := words(s)
 	best := ""
 	for i := range ws {
-		if joinStop[strings.ToUpper(ws[i])] {
+		if joinStop[strings.ToUpper(ws[i])] || notSites[strings.ToLower(ws[i])] || pidginLead[strings.ToLower(ws[i])] {
 			continue
 		}
 		joined := ""
 		for j := i; j < len(ws) && j < i+3; j++ {
 			up := fleet.NormalizePlate(ws[j])
-			if j > i && joinStop[up] {
+			if j > i && joinStop[up] || isClockWord(ws[j]) {
 				break
 			}
 			joined += up
@@ -70,6 +73,16 @@ func findPlate(s string) string {
 		}
 	}
 	return best
+}
+
+// isClockWord reports whether w is a time written in one word ("1900hrs", "9pm", "21:00").
+func isClockWord(w string) bool {
+	low := strings.ToLower(w)
+	if reMilitary.MatchString(low) && len(low) > 4 {
+		return true
+	}
+	_, _, ok := clock(low)
+	return ok && !allDigits(low)
 }
 
 // findDigitsPlate returns the digits of a plate named by its number alone: after "truck",

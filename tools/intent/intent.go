@@ -60,7 +60,7 @@ var (
 	nearWords    = []string{"near", "nearby", "around", "close to", "closest", "nearest", "next to", "within", "vicinity", "proximity", "in the area of", "radius", "dey close", "close by"}
 	tripWords    = []string{"eta", "arrive", "arrival", "arriving", "arrived", "trip", "progress", "how far", "destination", "delivery", "deliver", "delivered", "when will", "heading", "going", "on time", "late", "reach", "reached", "offload", "offloaded", "how long"}
 	etaWords     = []string{"eta", "arrive", "arrival", "arriving", "arrived", "how far", "when will", "when", "on time", "late", "delivered", "offloaded", "how long", "destination", "trip", "progress"}
-	summaryWords = []string{"summary", "summry", "sumary", "report", "digest", "kpi", "kpis", "how did we do", "how did we", "how we do", "how did the fleet", "how was", "numbers", "stats", "statistics", "performance", "perform", "on-time", "turnaround", "utilisation", "utilization", "recap", "overview of the day", "wetin happen", "what happened", "wetin we do", "how the day go", "how today go", "how yesterday go"}
+	summaryWords = []string{"summary", "summry", "sumary", "report", "digest", "kpi", "kpis", "how did we do", "how did we", "how we do", "how did the fleet", "how was", "numbers", "stats", "statistics", "performance", "perform", "on-time", "turnaround", "utilisation", "utilization", "recap", "overview of the day", "wetin happen", "what happened", "wetin we do", "how the day go", "how today go", "how yesterday go", "how many trips", "trips completed", "completed trips", "trips did we"}
 	statusWords  = []string{"fleet", "status", "overview", "how many trucks", "how many motors", "all trucks", "which trucks", "what trucks", "list trucks", "list the trucks", "trucks list", "connectivity", "roll call", "dashboard", "all the trucks", "our trucks", "how many of our", "which motors", "how many vehicles"}
 	whereWords   = []string{"where", "wia", "weh", "wer", "location", "locate", "find", "position", "track", "gps", "coordinates", "whereabouts", "last seen", "map", "which place", "wey side", "which side", "side wey"}
 )
@@ -183,7 +183,7 @@ func siteOf(text string) string {
 	if g == nil {
 		return ""
 	}
-	phrase := cutAtStop(strings.Fields(g[1]))
+	phrase := siteName(strings.Fields(g[1]))
 	if phrase == "" || isTimeStart(strings.Fields(phrase), 0) || filterOf(strings.ToLower(phrase)) != "" {
 		return ""
 	}

@@ -30,7 +30,7 @@ var special = map[string]bool{"missing": true, "question": true, "partial": true
 
 // writes are the functions that change something: proposing one wrongly without a question
 // is a silent wrong action.
-var writes = map[string]bool{CreateTrip: true, CancelTrip: true, UpdateTrip: true}
+var writeTools = map[string]bool{CreateTrip: true, CancelTrip: true, UpdateTrip: true}
 
 func loadPhrasings(t *testing.T, path string) []phrasing {
 	t.Helper()
@@ -88,7 +88,7 @@ func run(ps []phrasing) score {
 		}
 		msg := fmt.Sprintf("%s %q → %s %s missing=%q question=%q thread=%v partial=%v: %s", p.where, p.text, in.Tool, in.Args, in.Missing, in.Question, in.ThreadTrip, in.PartialPlate, why)
 		s.wrong = append(s.wrong, msg)
-		if writes[in.Tool] && in.Missing == "" {
+		if writeTools[in.Tool] && in.Missing == "" {
 			s.silent = append(s.silent, msg)
 		}
 	}

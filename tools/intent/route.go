@@ -35,7 +35,7 @@ func route(text string) (origin, dest, depart string) {
 	fi, ti := -1, -1
 	for i, t := range toks {
 		switch low := lowerTok(t); {
-		case low == "from" && fi < 0:
+		case (low == "from" || low == "frm" || low == "fr") && fi < 0:
 			fi = i
 		case (low == "to" || low == "go") && ti < 0 && i+1 < len(toks) && destMarker(toks, i, fi):
 			ti = i
@@ -84,7 +84,7 @@ func originBefore(toks []string, ti int) string {
 	for start > 0 && ti-start < 3 {
 		t := toks[start-1]
 		low := lowerTok(t)
-		if notSites[low] || stopWords[low] || findPlate(t) != "" || isCreateVerb(low) || low != strings.Trim(strings.ToLower(t), "?!") {
+		if notSites[low] || stopWords[low] || findPlate(t) != "" || isCreateVerb(low) || len(low) >= 3 && allDigits(low) || low != strings.Trim(strings.ToLower(t), "?!") {
 			break
 		}
 		start--
@@ -155,6 +155,9 @@ func isTimeStart(toks []string, i int) bool {
 	if _, ok := weekdays[t]; ok {
 		return true
 	}
+	if isBareHour(t) || reMilitary.MatchString(t) && len(t) == 4 {
+		return trailingHour(toks, i)
+	}
 	if h, _, ok := clock(t); ok {
 		return strings.ContainsAny(t, ":.h") || strings.HasSuffix(t, "m") || h > 23
 	}
@@ -163,6 +166,26 @@ func isTimeStart(toks []string, i int) bool {
 	}
 	return false
 }
+
+// trailingHour reports whether the bare number toks[i] is an hour ("to eclat 9", "9 for
+// night", "0600 tomorrow"), not part of a site ("mile 2") or a count.
+func trailingHour(toks []string, i int) bool {
+	if i > 0 && numberedSite[lowerTok(toks[i-1])] {
+		return false
+	}
+	if i+1 == len(toks) {
+		return i > 0
+	}
+	next := lowerTok(toks[i+1])
+	switch next {
+	case "am", "pm", "a.m.", "p.m.", "sharp", "o'clock", "oclock", "for", "in", "this", "hrs", "latest", "tomorrow", "today", "tonight":
+		return next != "in" || isTimeToken(toks, i+1)
+	}
+	return tomorrows[next] || tonights[next] || dayParts[next] != ""
+}
+
+// numberedSite are words a number belongs to in a site name ("Mile 2").
+var numberedSite = map[string]bool{"mile": true, "gate": true, "berth": true, "phase": true, "terminal": true, "zone": true, "lane": true, "yard": true, "wharf": true}
 
 // fixedNow anchors date-shape checks; only whether a date parses matters, not which year.
 var fixedNow = mustTime("2024-01-01T00:00:00Z")
@@ -261,7 +284,7 @@ func nearPhrase(text string) string {
 				start++
 			}
 		case "close", "closest", "nearest", "next":
-			for j := i + 1; j < len(toks) && j <= i+2; j++ {
+			for j := i + 1; j < len(toks) && j <= i+3; j++ {
 				if lowerTok(toks[j]) == "to" {
 					start = j + 1
 				}
@@ -361,7 +384,7 @@ func commandTrip(rest string) Intent {
 	case first == "cancel":
 		return parseCancel(rest, code, false)
 	case code != "" && len(strings.Fields(rest)) > 1:
-		if in, ok := parseUpdate(rest, strings.ToLower(rest), code, false); ok {
+		if in, ok := parseUpdate(rest, strings.ToLower(rest), code, false, true); ok {
 			return in
 		}
 		return finish(UpdateTrip, map[string]any{"trip_id": code, "departure": nil, "destination": nil}, Intent{})

@@ -14,7 +14,7 @@ var createVerbs = []string{"create", "book", "schedule", "dispatch", "send", "ca
 var (
 	cancelWords     = []string{"cancel", "cancelled", "canceled", "cancle", "cancell", "cansel", "kansel", "abort", "call off", "scrap", "scratch", "terminate", "void"}
 	weakCancelWords = []string{"kill", "drop", "stop", "remove", "delete", "no go again", "forget"}
-	updateWords     = []string{"move", "shift", "push", "change", "reschedule", "postpone", "delay", "bring forward", "update", "amend", "instead", "make e go", "make am go", "make e leave", "make e comot", "let it go", "let it leave", "should go", "should leave", "now go", "go to", "edit", "adjust"}
+	updateWords     = []string{"move", "shift", "push", "change", "reschedule", "postpone", "delay", "bring forward", "update", "amend", "instead", "make e go", "make am go", "make e leave", "make e comot", "let it go", "let it leave", "should go", "should leave", "now go", "go to", "edit", "adjust", "leave", "make", "set", "put", "go"}
 	threadTripWords = []string{"that trip", "this trip", "the trip", "dis trip", "dat trip", "that one", "this one", "it", "am"}
 )
 
@@ -32,8 +32,9 @@ var notSites = map[string]bool{
 	"urgently": true, "later": true, "soon": true, "tomorrow": true, "today": true, "tonight": true,
 	"his": true, "its": true, "their": true, "destination": true, "site": true, "somewhere": true, "this": true,
 	"that": true, "he": true, "she": true, "they": true, "we": true, "i": true, "my": true, "our": true,
-	"let": true, "should": true, "will": true, "can": true, "could": true, "would": true, "must": true,
+	"let": true, "should": true, "will": true, "could": true, "would": true, "must": true,
 	"arrive": true, "get": true, "reaching": true, "going": true, "heading": true, "run": true, "drive": true,
+	"happen": true, "work": true, "park": true, "waka": true, "spoil": true, "wia": true, "wetin": true,
 }
 
 // siteName returns the site phrase at the start of toks (up to a stop word, a time, a plate),
@@ -136,15 +137,18 @@ func parseTripChange(text, lower, code, plate string) (Intent, bool) {
 	thread := code == "" && plate == "" && refersToThread(lower)
 	question := strings.HasSuffix(strings.TrimSpace(lower), "?") ||
 		hasWord(lower, "is", "was", "has", "did", "why", "who", "when", "how", "wetin", "what") && !hasWord(lower, "cancel", "abeg", "pls", "please")
+	cancel := !question && (hasWord(lower, cancelWords...) || code != "" && hasWord(lower, weakCancelWords...))
 	switch {
+	case cancel && code == "" && plate != "":
+		return finish(CancelTrip, map[string]any{"trip_id": "", "reason": nil}, Intent{}), true
+	case cancel && code == "" && !hasWord(lower, "from", "create", "book", "alert", "alerts"):
+		return parseCancel(text, "", true), true
+	case cancel:
+		return parseCancel(text, code, false), true
 	case code == "" && !thread, thread && question, thread && hasWord(lower, "from"):
 		return Intent{}, false
-	case hasWord(lower, cancelWords...) && !question, code != "" && hasWord(lower, weakCancelWords...) && !question:
-		return parseCancel(text, code, thread), true
-	case hasWord(lower, "cancel", "cancelled", "canceled") && question:
-		return Intent{}, false
 	}
-	return parseUpdate(text, lower, code, thread)
+	return parseUpdate(text, lower, code, thread, false)
 }
 
 // refersToThread reports whether lower names the thread's trip ("that trip", "cancel am").
@@ -174,21 +178,13 @@ func cancelReason(text string) string {
 	} else if loc := reTripWord.FindStringIndex(rest); loc != nil {
 		rest = rest[loc[1]:]
 	} else {
-		low := strings.ToLower(rest)
-		for _, w := range threadTripWords {
-			if i := strings.Index(low, w+" "); i >= 0 && (w != "am" && w != "it" || hasWord(low, w)) {
-				rest = rest[i+len(w):]
-				break
-			}
-		}
-		if rest == text {
-			return ""
-		}
+		rest = afterThreadWord(text)
 	}
 	toks := strings.Fields(strings.Trim(strings.TrimSpace(rest), ",.;:-–!"))
 	for len(toks) > 0 {
 		switch lowerTok(toks[0]) {
-		case "because", "cos", "coz", "bcos", "bc", "as", "since", "reason", "due", "to", "for", "-", "abeg", "pls", "please", "o", "oo", "sir":
+		case "because", "cos", "coz", "bcos", "bc", "as", "since", "reason", "due", "to", "for", "-", "abeg", "pls", "please", "o", "oo", "sir",
+			"cancel", "cancelled", "canceled", "trip", "it", "am", "is", "has", "been", "was", "abort", "kill", "drop", "scrap":
 			toks = toks[1:]
 			continue
 		}
@@ -200,12 +196,25 @@ func cancelReason(text string) string {
 	return strings.Trim(strings.Join(toks, " "), " ,.;:!")
 }
 
+// afterThreadWord returns the text after "that trip", "it" or "am", or "".
+func afterThreadWord(text string) string {
+	toks := strings.Fields(text)
+	for i, t := range toks {
+		low := lowerTok(t)
+		if low == "trip" || low == "it" || low == "am" || low == "one" {
+			return strings.Join(toks[i+1:], " ")
+		}
+	}
+	return ""
+}
+
 // fillerEnd are politeness words dropped from the end of a reason.
 var fillerEnd = map[string]bool{"abeg": true, "pls": true, "please": true, "o": true, "oo": true, "sir": true, "thanks": true, "biko": true}
 
 // parseUpdate reads update_trip's arguments: a new departure ("move TRP-0002 to 3pm",
 // "TRP-0002 at 21:00") and/or a new destination ("change TRP-0002 destination to APAPA").
-func parseUpdate(text, lower, code string, thread bool) (Intent, bool) {
+func parseUpdate(text, lower, code string, thread, command bool) (Intent, bool) {
+	verb := command || hasWord(lower, updateWords...)
 	toks := strings.Fields(reTripCode.ReplaceAllString(text, " "))
 	depart := timePhrase(toks, -1, -1)
 	dest := ""
@@ -220,15 +229,15 @@ func parseUpdate(text, lower, code string, thread bool) (Intent, bool) {
 	if dest != "" && strings.EqualFold(dest, depart) {
 		dest = ""
 	}
-	if bare := trailingBareHour(toks); depart == "" && bare != "" && hasWord(lower, updateWords...) {
+	if bare := trailingBareHour(toks); depart == "" && bare != "" && verb {
 		depart = bare // "push TRP-0010 to 9": asked as "9am or 9pm?"
 	}
 	switch {
-	case !hasWord(lower, updateWords...) && (depart == "" || !startsTimeAfterCode(text)) && dest == "":
+	case !verb && (depart == "" || !startsTimeAfterCode(text)) && dest == "":
 		return Intent{}, false
-	case !hasWord(lower, updateWords...) && dest != "" && depart == "":
+	case !verb && dest != "" && depart == "":
 		return Intent{}, false
-	case depart == "" && dest == "" && !hasWord(lower, "change", "update", "amend", "edit", "move", "shift"):
+	case depart == "" && dest == "" && !hasWord(lower, "change", "amend", "edit", "move", "shift", "reschedule"):
 		return Intent{}, false
 	}
 	args := map[string]any{"trip_id": code, "departure": nullable(depart), "destination": nullable(dest)}

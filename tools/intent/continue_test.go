@@ -1,0 +1,69 @@
+package intent
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestContinue(t *testing.T) {
+	for _, tc := range []struct {
+		first, reply string
+		tool         string
+		want         map[string]any // arguments that must have these values; "" for the empty string
+		missing      string
+		thread       bool
+	}{
+		{"book T28737LA from tincan to eclat at 9 tomorrow", "9pm", CreateTrip,
+			map[string]any{"departure_time": "tomorrow 9pm", "origin": "tincan"}, "", false},
+		{"book T28737LA from tincan to eclat at 9 tomorrow", "pm", CreateTrip,
+			map[string]any{"departure_time": "at 9pm tomorrow"}, "", false},
+		{"book T28737LA from tincan to eclat tomorrow 9", "for night", CreateTrip,
+			map[string]any{"departure_time": "tomorrow 9 night"}, "", false},
+		{"book T28737LA from tincan to eclat tomorrow 9", "21:00", CreateTrip,
+			map[string]any{"departure_time": "tomorrow 21:00"}, "", false},
+		{"book T28737LA from tincan to eclat tonight", "9", CreateTrip,
+			map[string]any{"departure_time": "tonight 9"}, "", false},
+		{"book T28737LA from tincan to eclat", "tomorrow 8am", CreateTrip,
+			map[string]any{"departure_time": "tomorrow 8am"}, "", false},
+		{"send T11985LA to Apapa tomorrow 6am", "from ESSLIBRA", CreateTrip,
+			map[string]any{"origin": "ESSLIBRA", "destination": "Apapa", "departure_time": "tomorrow 6am"}, "", false},
+		{"send T11985LA to Apapa tomorrow 6am", "ESSLIBRA", CreateTrip,
+			map[string]any{"origin": "ESSLIBRA"}, "", false},
+		{"send T11985LA to Apapa tomorrow 6am", "na tin can", CreateTrip,
+			map[string]any{"origin": "tin can"}, "", false},
+		{"send T11985LA to Apapa at 9", "from Eclat", CreateTrip,
+			map[string]any{"origin": "Eclat"}, "departure_time", false}, // next question: am or pm
+		{"create trip from apapa to ota tomorrow 8am", "T28737LA", CreateTrip,
+			map[string]any{"truck": "T28737LA", "origin": "apapa"}, "", false},
+		{"create trip from apapa to ota tomorrow 8am", "28737", CreateTrip,
+			map[string]any{"truck": "28737"}, "", false},
+		{"schedule T11985LA for tomorrow 8am", "to ECLAT", CreateTrip,
+			map[string]any{"destination": "ECLAT"}, "origin", false},
+		{"schedule T11985LA for tomorrow 8am", "from apapa to ECLAT", CreateTrip,
+			map[string]any{"destination": "ECLAT", "origin": "apapa"}, "", false},
+		{"send T11985LA to Apapa tomorrow 6am", "go", CreateTrip, nil, "origin", false}, // not a site: asked again
+		{"send T11985LA to Apapa tomorrow 6am", "where is T28737LA", TruckLocation, nil, "", false},
+		{"move TRP-0009 to 9", "pm", UpdateTrip, map[string]any{"departure": "9pm", "trip_id": "TRP-0009"}, "", false},
+		{"change TRP-0010", "to APAPA", UpdateTrip, map[string]any{"destination": "APAPA"}, "", false},
+		{"change TRP-0010", "3pm", UpdateTrip, map[string]any{"departure": "3pm"}, "", false},
+		{"cancel T28737LA trip", "TRP-0002", CancelTrip, map[string]any{"trip_id": "TRP-0002"}, "", false},
+		{"where is T11985LA", "cancel TRP-0002", CancelTrip, map[string]any{"trip_id": "TRP-0002"}, "", false},
+	} {
+		pending := Parse(tc.first)
+		got := Continue(pending, tc.reply)
+		if got.Tool != tc.tool || got.Missing != tc.missing || got.ThreadTrip != tc.thread {
+			t.Errorf("Continue(Parse(%q), %q) = %s missing %q thread %v (%s); want %s missing %q thread %v",
+				tc.first, tc.reply, got.Tool, got.Missing, got.ThreadTrip, got.Args, tc.tool, tc.missing, tc.thread)
+			continue
+		}
+		var args map[string]any
+		if err := json.Unmarshal(got.Args, &args); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range tc.want {
+			if args[k] != v {
+				t.Errorf("Continue(Parse(%q), %q) %s = %v; want %v", tc.first, tc.reply, k, args[k], v)
+			}
+		}
+	}
+}
