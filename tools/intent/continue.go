@@ -188,3 +188,16 @@ func bareSite(toks []string) string {
 	}
 	return siteName(toks)
 }
+
+// InThread fills the trip of a request about "that trip" with tripID, the trip of the thread
+// the message was posted in, or asks which trip when tripID is "" (not in a trip's thread).
+// Other intents are returned as they are.
+func (i Intent) InThread(tripID string) Intent {
+	if !i.ThreadTrip || i.Tool != CancelTrip && i.Tool != UpdateTrip {
+		return i
+	}
+	args := decode(i)
+	args["trip_id"] = tripID
+	flags := Intent{ThreadTrip: tripID != "", PartialPlate: i.PartialPlate}
+	return finish(i.Tool, args, flags)
+}

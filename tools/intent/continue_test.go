@@ -67,3 +67,19 @@ func TestContinue(t *testing.T) {
 		}
 	}
 }
+
+func TestInThread(t *testing.T) {
+	in := Parse("abeg cancel that trip")
+	if got := in.InThread("TRP-0002"); !got.Understood() || !got.ThreadTrip || decode(got)["trip_id"] != "TRP-0002" {
+		t.Errorf("InThread(TRP-0002) = %+v; want cancel_trip of TRP-0002", got)
+	}
+	if got := in.InThread(""); got.Missing != "trip_id" || got.Question == "" {
+		t.Errorf("InThread(\"\") = %+v; want the question which trip", got)
+	}
+	if got := Continue(in.InThread(""), "TRP-0007"); !got.Understood() || decode(got)["trip_id"] != "TRP-0007" {
+		t.Errorf("answer TRP-0007 = %+v; want cancel_trip of TRP-0007", got)
+	}
+	if got := Parse("where is T11985LA").InThread("TRP-0002"); got.Tool != TruckLocation || decode(got)["truck"] != "T11985LA" {
+		t.Errorf("InThread changed a location question: %+v", got)
+	}
+}

@@ -127,7 +127,8 @@ func (m moment) question(s string) string {
 	case m.hasRel:
 		return ""
 	case !m.hasClock:
-		return fmt.Sprintf("What time %s? e.g. \"%s\"", strings.TrimSpace(s), example(m.part))
+		s = strings.TrimSpace(s)
+		return fmt.Sprintf("What time %s? e.g. \"%s %s\"", s, s, example(m.part))
 	case m.bare && m.part == "":
 		h := m.hour % 12
 		if h == 0 {
