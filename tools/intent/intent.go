@@ -1,11 +1,14 @@
 // Package intent is Watch Tower's offline intent parser: it turns a dispatcher's free text
-// ("where is T 11985 LA?", "create trip for T28737LA from ESSLIBRA to ECLAT tomorrow 8am", "who
-// is near Apapa") into a call of one of the six fleet functions with arguments in the
-// function's JSON shape. It answers when there is no model, or the model is down.
+// ("where is T 11985 LA?", "abeg book T28737LA from tincan to eclat tonight 9", "cancel
+// TRP-0002", "move TRP-0002 to 3pm", "who is near Apapa") into a call of one of the fleet
+// functions with arguments in the function's JSON shape, or into the one short question to
+// ask first. It answers when there is no model, or the model is down.
 //
-// It only reads text: plates are normalised but not looked up, sites and times are passed on
-// as written, and the functions resolve them (fuzzy sites, times in Lagos with ParseTime). It
-// is pure: no I/O, no clock, no logging.
+// It only reads text and never guesses: plates are normalised but not looked up (digits
+// alone are passed as written and marked partial), sites and times are passed on as written
+// and the functions resolve them (fuzzy sites, times in Lagos with ParseTime); a bare hour
+// without am/pm, a missing origin or a word that is not a site is asked. Continue merges the
+// answer to that question into the pending request. It is pure: no I/O, no clock, no logging.
 package intent
 
 import (

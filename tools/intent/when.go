@@ -1,7 +1,6 @@
 package intent
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -86,9 +85,12 @@ type moment struct {
 
 // ParseTime resolves a departure time as a dispatcher writes it, in loc at now: RFC 3339
 // ("2025-11-27T08:00:00+01:00"), "2025-11-27 08:00", "tomorrow 8am", "today 14:30", "in 3
-// hours", "Monday 7:30", "next Friday at noon", "27/11 08:00", "27 Nov 8am", "8pm" (today, or
-// tomorrow when that is already past). A day without a time of day is refused, as are words it
-// does not know. It returns EINVALID with a message saying what it accepts.
+// hours", "Monday 7:30", "next Friday at noon", "27/11 08:00", "27 Nov 8am", "2130hrs",
+// "tonight 9" (21:00: a day part settles a bare hour), "by 6 tomorrow morning", "8pm" (today,
+// or tomorrow when that is already past). It never guesses: a bare hour that nothing settles
+// ("at 9 tomorrow") and a day without a time ("tomorrow morning") return EINVALID whose
+// message is the one short question to ask ("9am or 9pm?", "What time tomorrow morning?"),
+// as do words it does not know.
 func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range absoluteLayouts {
@@ -117,62 +119,6 @@ func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		t = t.AddDate(0, 0, 1) // "8am" said at 3 pm means tomorrow
 	}
 	return t, nil
-}
-
-// question is the one short question to ask when the phrase s does not settle a time: a bare
-// hour without am/pm ("9am or 9pm?") or a day without a time ("What time tomorrow?"). It is
-// "" when the time is settled.
-func (m moment) question(s string) string {
-	switch {
-	case m.hasRel:
-		return ""
-	case !m.hasClock:
-		s = strings.TrimSpace(s)
-		return fmt.Sprintf("What time %s? e.g. \"%s %s\"", s, s, example(m.part))
-	case m.bare && m.part == "":
-		h := m.hour % 12
-		if h == 0 {
-			h = 12
-		}
-		if m.min != 0 {
-			return fmt.Sprintf("%d:%02dam or %d:%02dpm?", h, m.min, h, m.min)
-		}
-		return fmt.Sprintf("%dam or %dpm?", h, h)
-	}
-	return ""
-}
-
-// example is a time of day that fits part, for questions.
-func example(part string) string {
-	switch part {
-	case "afternoon":
-		return "2pm"
-	case "evening", "night":
-		return "9pm"
-	}
-	return "8am"
-}
-
-// settle returns the hour on the 24-hour clock, with the day part applied to a bare hour
-// ("tonight 9" is 21:00, "tonight 1" is 01:00 the next day), and how many days it moves on.
-func (m moment) settle() (hour, nextDay int) {
-	if !m.twelve || m.part == "" {
-		return m.hour, 0
-	}
-	h := m.hour % 12
-	switch m.part {
-	case "afternoon", "evening":
-		return h + 12, 0
-	case "night":
-		if h >= 5 {
-			return h + 12, 0
-		}
-		if m.day.IsZero() {
-			return h, 0 // "1 at night" said today: the coming 01:00
-		}
-		return h, 1
-	}
-	return h, 0
 }
 
 // ParseDate resolves a calendar day in loc at now: "today", "yesterday", "day before
@@ -369,96 +315,4 @@ func validDate(y, mo, d int, loc *time.Location) (time.Time, int, bool) {
 		return time.Time{}, 1, false
 	}
 	return t, 1, true
-}
-
-// isBareClock reports whether the clock w leaves am/pm open: an hour from 1 to 12 written
-// without am/pm, minutes, a leading zero or a 24-hour form ("9", "9hrs", "9 o'clock").
-func isBareClock(w string) bool {
-	w = strings.TrimSuffix(strings.TrimSuffix(w, "hrs"), "hr")
-	n, err := strconv.Atoi(w)
-	return err == nil && n >= 1 && n <= 12 && !strings.HasPrefix(w, "0")
-}
-
-// isTwelve reports whether the clock w may be on the 12-hour clock: an hour from 1 to 12
-// without am/pm or a leading zero, with or without minutes ("9", "9:30").
-func isTwelve(w string) bool {
-	h, _, _ := strings.Cut(strings.NewReplacer(".", ":", "h", ":").Replace(w), ":")
-	return isBareClock(h) && !strings.HasSuffix(w, "m")
-}
-
-// clock reads "8am", "8:30pm", "14:30", "14.30", "14h30" or a bare hour "8"/"14".
-func clock(w string) (hour, minute int, ok bool) {
-	if g := reMilitary.FindStringSubmatch(w); g != nil { // "2130", "0600hrs"
-		hour, _ = strconv.Atoi(g[1])
-		minute, _ = strconv.Atoi(g[2])
-		return hour, minute, true
-	}
-	w = strings.TrimSuffix(strings.TrimSuffix(w, "hrs"), "hr")
-	g := reClock.FindStringSubmatch(w)
-	if g == nil {
-		g = reCompact.FindStringSubmatch(w)
-		if g == nil {
-			return 0, 0, false
-		}
-		g = []string{g[0], g[1], "", g[2]}
-	}
-	hour, _ = strconv.Atoi(g[1])
-	if g[2] != "" {
-		minute, _ = strconv.Atoi(g[2])
-	}
-	switch ampm := strings.ReplaceAll(g[3], ".", ""); {
-	case ampm == "" && hour <= 23:
-	case ampm != "" && (hour < 1 || hour > 12):
-		return 0, 0, false
-	case ampm == "am" && hour == 12:
-		hour = 0
-	case ampm == "pm" && hour != 12:
-		hour += 12
-	}
-	if hour > 23 || minute > 59 {
-		return 0, 0, false
-	}
-	return hour, minute, true
-}
-
-// relative reads the amount and unit after "in": "3 hours", "90 min", "2h", "an hour", "half an
-// hour". It returns the duration and how many words it used.
-func relative(words []string) (time.Duration, int, bool) {
-	var n float64
-	used := 1
-	switch {
-	case words[0] == "a" || words[0] == "an":
-		n = 1
-	case words[0] == "half" && len(words) > 1 && (words[1] == "an" || words[1] == "a"):
-		n, used = 0.5, 2
-	default:
-		g := reAmount.FindStringSubmatch(words[0])
-		if g == nil {
-			return 0, 0, false
-		}
-		v, err := strconv.ParseFloat(g[1], 64)
-		if err != nil || v <= 0 || v > 24*14*60 {
-			return 0, 0, false
-		}
-		n = v
-		if g[2] != "" {
-			return scale(n, g[2]), 1, true
-		}
-	}
-	if used >= len(words) {
-		return 0, 0, false
-	}
-	unit := words[used]
-	if !reAmount.MatchString("1" + unit) {
-		return 0, 0, false
-	}
-	return scale(n, unit), used + 1, true
-}
-
-// scale turns n units ("h", "hours", "min", …) into a duration.
-func scale(n float64, unit string) time.Duration {
-	if strings.HasPrefix(unit, "m") {
-		return time.Duration(n * float64(time.Minute))
-	}
-	return time.Duration(n * float64(time.Hour))
 }
