@@ -75,6 +75,49 @@ func findPlate(s string) string {
 	return best
 }
 
+// countPlates returns how many different plates s names ("T28737LA and T11985LA" is two),
+// reading left to right.
+func countPlates(s string) int {
+	seen := map[string]bool{}
+	for rest := s; ; {
+		p := findPlate(rest)
+		if p == "" || seen[p] {
+			return len(seen)
+		}
+		seen[p] = true
+		cut := plateEnd(rest, p)
+		if cut <= 0 || cut >= len(rest) {
+			return len(seen)
+		}
+		rest = rest[cut:]
+	}
+}
+
+// plateEnd returns the byte offset in s just after the letters and digits that spell plate
+// p, or -1.
+func plateEnd(s, p string) int {
+	acc := ""
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			continue
+		}
+		up := strings.ToUpper(string(c))
+		if strings.HasPrefix(p, acc+up) {
+			acc += up
+			if acc == p {
+				return i + 1
+			}
+			continue
+		}
+		acc = ""
+		if strings.HasPrefix(p, up) {
+			acc = up
+		}
+	}
+	return -1
+}
+
 // isClockWord reports whether w is a time written in one word ("1900hrs", "9pm", "21:00").
 func isClockWord(w string) bool {
 	low := strings.ToLower(w)

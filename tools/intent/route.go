@@ -52,10 +52,13 @@ func route(text string) (origin, dest, depart string) {
 		origin = siteName(toks[fi+1 : ti])
 		dest = siteName(toks[ti+1:])
 		return origin, dest, timePhrase(toks, fi, ti+1+len(strings.Fields(dest)))
-	case fi > ti:
+	case fi > ti: // "go apapa tomorrow 8am from tincan": the time may sit between the sites
 		dest = siteName(toks[ti+1 : fi])
 		origin = siteName(toks[fi+1:])
-		return origin, dest, timePhrase(toks, ti, fi+1+len(strings.Fields(origin)))
+		if depart = timePhrase(toks[:fi], ti, ti+1+len(strings.Fields(dest))); depart == "" {
+			depart = timePhrase(toks, ti, fi+1+len(strings.Fields(origin)))
+		}
+		return origin, dest, depart
 	}
 	dest = siteName(toks[ti+1:])
 	origin = originBefore(toks, ti)
@@ -178,7 +181,7 @@ func trailingHour(toks []string, i int) bool {
 	}
 	next := lowerTok(toks[i+1])
 	switch next {
-	case "am", "pm", "a.m.", "p.m.", "sharp", "o'clock", "oclock", "for", "in", "this", "hrs", "latest", "tomorrow", "today", "tonight":
+	case "am", "pm", "a.m.", "p.m.", "sharp", "o'clock", "oclock", "for", "in", "this", "hrs", "latest", "tomorrow", "today", "tonight", "noon", "midnight", "midday":
 		return next != "in" || isTimeToken(toks, i+1)
 	}
 	return tomorrows[next] || tonights[next] || dayParts[next] != ""

@@ -15,7 +15,7 @@ var (
 	cancelWords     = []string{"cancel", "cancelled", "canceled", "cancle", "cancell", "cansel", "kansel", "abort", "call off", "scrap", "scratch", "terminate", "void"}
 	weakCancelWords = []string{"kill", "drop", "stop", "remove", "delete", "no go again", "forget"}
 	updateWords     = []string{"move", "shift", "push", "change", "reschedule", "postpone", "delay", "bring forward", "update", "amend", "instead", "make e go", "make am go", "make e leave", "make e comot", "let it go", "let it leave", "should go", "should leave", "now go", "go to", "edit", "adjust", "leave", "make", "set", "put", "go"}
-	threadTripWords = []string{"that trip", "this trip", "the trip", "dis trip", "dat trip", "that one", "this one", "it", "am"}
+	threadTripWords = []string{"that trip", "this trip", "the trip", "dis trip", "dat trip", "that one", "this one", "it", "e", "am"}
 )
 
 // notSites are words a site phrase never starts with or contains: verbs, pidgin and filler
@@ -76,7 +76,11 @@ func parseCreate(text, plate string, partial bool) Intent {
 		"cargo_type":     nullable(after(text, "carrying", "cargo:", "cargo", "loaded with")),
 		"notes":          nullable(after(text, "notes:", "note:", "notes", "note", "remark:", "remarks:")),
 	}
-	return finish(CreateTrip, args, Intent{PartialPlate: partial})
+	in := finish(CreateTrip, args, Intent{PartialPlate: partial})
+	if countPlates(text) > 1 { // one trip per truck: never pick one of several
+		in.Missing, in.Question = "truck", "One trip per truck: which truck is this trip for?"
+	}
+	return in
 }
 
 // finish sets the Missing argument and its Question of a trip call: the first of truck,
@@ -139,9 +143,11 @@ func parseTripChange(text, lower, code, plate string) (Intent, bool) {
 		hasWord(lower, "is", "was", "has", "did", "why", "who", "when", "how", "wetin", "what") && !hasWord(lower, "cancel", "abeg", "pls", "please")
 	cancel := !question && (hasWord(lower, cancelWords...) || code != "" && hasWord(lower, weakCancelWords...))
 	switch {
+	case cancel && hasWord(lower, "alert", "alerts", "alarm", "notification", "notifications"):
+		return Intent{}, true // not a trip: out of scope
 	case cancel && code == "" && plate != "":
 		return finish(CancelTrip, map[string]any{"trip_id": "", "reason": nil}, Intent{}), true
-	case cancel && code == "" && !hasWord(lower, "from", "create", "book", "alert", "alerts"):
+	case cancel && code == "" && !hasWord(lower, "from", "create", "book"):
 		return parseCancel(text, "", true), true
 	case cancel:
 		return parseCancel(text, code, false), true
