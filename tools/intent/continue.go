@@ -31,6 +31,9 @@ func Continue(pending Intent, reply string) Intent {
 // an answer: it changes a trip or asks a question ("where is T28737LA").
 func isRequest(fresh Intent, reply string) bool {
 	lower := strings.ToLower(reply)
+	if fresh.Tool == UpdateTrip && fresh.ThreadTrip { // "make am 9pm": about the pending request
+		return false
+	}
 	return writes(fresh.Tool) || fresh.Tool != "" && (hasWord(lower, whereWords...) || hasWord(lower, summaryWords...) ||
 		hasWord(lower, statusWords...) || hasWord(lower, nearWords...) || hasWord(lower, etaWords...))
 }

@@ -34,7 +34,7 @@ var notSites = map[string]bool{
 	"that": true, "he": true, "she": true, "they": true, "we": true, "i": true, "my": true, "our": true,
 	"let": true, "should": true, "will": true, "could": true, "would": true, "must": true,
 	"arrive": true, "get": true, "reaching": true, "going": true, "heading": true, "run": true, "drive": true,
-	"happen": true, "work": true, "park": true, "waka": true, "spoil": true, "wia": true, "wetin": true,
+	"happen": true, "same": true, "work": true, "park": true, "waka": true, "spoil": true, "wia": true, "wetin": true,
 }
 
 // siteName returns the site phrase at the start of toks (up to a stop word, a time, a plate),
