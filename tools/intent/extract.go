@@ -20,6 +20,7 @@ var (
 	reRadiusM   = regexp.MustCompile(`(?i)\b(\d+)\s*(?:m|metres|meters)\b`)
 	reContainer = regexp.MustCompile(`\b([A-Za-z]{4}\s?\d{6,7})\b`)
 	reMention   = regexp.MustCompile(`<@[A-Z0-9]+(?:\|[^>]*)?>`)
+	reClockText = regexp.MustCompile(`\b\d{1,2}[:.]\d{2}\b`)
 )
 
 // joinStop are short words never joined into a plate ("is T11985LA" is not "IST11985LA").
@@ -47,6 +48,7 @@ func words(s string) []string {
 // codes and container numbers are skipped.
 func findPlate(s string) string {
 	s = reTripCode.ReplaceAllString(s, " ")
+	s = reClockText.ReplaceAllString(s, " ") // "tin can 18:00" holds no plate CAN1800
 	s = strings.NewReplacer("'s ", " ", "’s ", " ").Replace(s + " ")
 	s = reContainer.ReplaceAllStringFunc(s, func(c string) string {
 		if isContainer(c) {
