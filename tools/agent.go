@@ -44,7 +44,10 @@ type Question struct {
 	// Conversation keys the memory of a thread (Slack: "C0123:1700000000.000100"); "" asks
 	// without memory.
 	Conversation string
-	Caller       Caller
+	// ThreadTrip is the trip ID of the thread the question was asked in ("abeg cancel that
+	// trip"), "" when unknown.
+	ThreadTrip string
+	Caller     Caller
 }
 
 // Answer is what the agent says, the same shape whichever engine answered.
@@ -210,17 +213,29 @@ func wroteSomething(results []Result) bool {
 	return false
 }
 
-// offline answers q with the intent parser and one function call. A failed call is part of
-// the answer (its safe message and suggestions); an internal failure is logged here.
+// offline answers q with the intent parser and one function call, or the one short question
+// the parser asks; the answer to that question in the same thread continues the request. A
+// failed call is part of the answer (its safe message and suggestions); an internal failure
+// is logged here.
 func (a *Agent) offline(ctx context.Context, q Question, degraded string) Answer {
 	ans := Answer{Engine: EngineOffline, Degraded: degraded}
+	conv := a.load(ctx, q.Conversation)
 	in := intent.Parse(q.Text)
+	if conv.Pending != nil {
+		in = intent.Continue(*conv.Pending, q.Text)
+	}
+	in = in.InThread(q.ThreadTrip)
+	a.remember(ctx, q.Conversation, conv, in)
+	_, known := a.reg.Tool(in.Tool)
 	switch {
 	case in.Tool == "":
 		ans.Text = intent.Help
 		return ans
 	case in.Missing != "":
-		ans.Text = intent.MissingHelp(in)
+		ans.Text = in.Question
+		return ans
+	case !known:
+		ans.Text = "I cannot cancel or change trips in chat yet; ask an approver in the dispatch channel."
 		return ans
 	}
 	res, err := a.reg.Call(ctx, in.Tool, in.Args, q.Caller)
@@ -230,4 +245,19 @@ func (a *Agent) offline(ctx context.Context, q Question, degraded string) Answer
 	ans.Results = []Result{res}
 	ans.Text = RenderResults(ans.Results)
 	return ans
+}
+
+// remember keeps an offline request that still lacks something as the thread's pending
+// request, and forgets it once the request is complete or replaced.
+func (a *Agent) remember(ctx context.Context, key string, conv Conversation, in intent.Intent) {
+	if a.mem == nil || key == "" || conv.Pending == nil && in.Missing == "" {
+		return
+	}
+	conv.Pending = nil
+	if in.Missing != "" {
+		conv.Pending = &in
+	}
+	if err := a.mem.Save(ctx, key, conv); err != nil {
+		a.log.WarnContext(ctx, "save conversation", "err", err, "conversation", key)
+	}
 }

@@ -140,3 +140,29 @@ func TestAgentCreateTripStaysPending(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentOfflineContinues checks that the offline parser's one question and its answer in
+// the same thread make one request: nothing is created until the request is complete, and
+// another thread does not continue it.
+func TestAgentOfflineContinues(t *testing.T) {
+	f := newFixture(t)
+	rdb, prefix := storetest.NewRedis(t)
+	a := tools.NewAgent(f.reg, tools.NewRedisMemory(rdb, prefix, time.Hour), tools.AgentConfig{}, quiet)
+	for _, step := range []struct{ conversation, text, want string }{
+		{"C1:200", "abeg book T11985LA to ECLAT at 9 tomorrow", "Where does T11985LA start from?"},
+		{"C1:300", "9pm", "I can locate trucks"}, // another thread: nothing pending there
+		{"C1:200", "from Apapa", "9am or 9pm?"},
+		{"C1:200", "9pm", "Trip TRP-0001 requested: T11985LA from APAPA to ECLAT"},
+		{"C1:200", "9pm", "I can locate trucks"}, // the request is done: nothing pending
+	} {
+		ans := askIn(t, a, step.conversation, step.text)
+		if !strings.Contains(ans.Text, step.want) {
+			t.Errorf("%s %q → %q; want it to contain %q", step.conversation, step.text, ans.Text, step.want)
+		}
+	}
+	trip, err := f.st.TripByCode(context.Background(), "TRP-0001")
+	must(t, err)
+	if got := trip.ScheduledDeparture.In(fleet.Lagos()).Format("15:04"); got != "21:00" {
+		t.Errorf("departure %s; want 21:00", got)
+	}
+}

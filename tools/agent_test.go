@@ -222,10 +222,13 @@ func TestAgentOffline(t *testing.T) {
 	}
 	for _, tc := range []struct{ text, want string }{
 		{"where is t 11985 la?", "T11985LA is parked at APAPA (Apapa Port Complex) (fix 2 min ago"},
-		{"hello", "I can answer these without the model"},
-		{"create trip for T11985LA to ECLAT", "When should it leave?"},
+		{"hello", "I can locate trucks"},
+		{"create trip for T11985LA to ECLAT", "Where does T11985LA start from?"},
+		{"create trip for T11985LA from APAPA to ECLAT", "When should it leave?"},
+		{"create trip for T11985LA from APAPA to ECLAT at 9 tomorrow", "9am or 9pm?"},
+		{"abeg cancel that trip", "Which trip?"},
 		{"where is T1198LA", "Truck T1198LA not found. Did you mean T11985LA?"},
-		{"create trip for T11985LA to ECLAT tomorrow 8am", "Trip TRP-0001 requested: T11985LA from APAPA to ECLAT"},
+		{"create trip for T11985LA from APAPA to ECLAT tomorrow 8am", "Trip TRP-0001 requested: T11985LA from APAPA to ECLAT"},
 	} {
 		ans := ask(t, a, tc.text)
 		if ans.Engine != tools.EngineOffline || ans.Degraded != "" || !strings.Contains(ans.Text, tc.want) {

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/tools/intent"
 )
 
 // MaxRememberedTurns is how many questions of a thread a stateless conversation resends.
@@ -20,6 +21,8 @@ const MaxRememberedTurns = 6
 type Conversation struct {
 	PreviousResponseID string              `json:"previous_response_id,omitempty"`
 	Turns              [][]json.RawMessage `json:"turns,omitempty"` // stateless: one list of items per question
+	// Pending is the offline parser's request that waits for the answer to its question.
+	Pending *intent.Intent `json:"pending,omitempty"`
 }
 
 // Memory stores conversations by thread key.

@@ -67,7 +67,8 @@ func TestCreateTripRules(t *testing.T) {
 		{"unknown truck", tools.CreateTripArgs{Truck: "T1198LA", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.ENOTFOUND, "T1198LA not found"},
 		{"same sites", tools.CreateTripArgs{Truck: "T11985LA", Destination: "APAPA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "both APAPA"},
 		{"no origin, not at a site", tools.CreateTripArgs{Truck: "T55501LA", Destination: "APAPA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "not at a known site"},
-		{"day without time", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "tomorrow"}, fleet.EINVALID, "no time"},
+		{"day without time", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "tomorrow"}, fleet.EINVALID, "What time tomorrow?"},
+		{"bare hour", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "at 9 tomorrow"}, fleet.EINVALID, "9am or 9pm?"},
 		{"gibberish time", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "whenever"}, fleet.EINVALID, "cannot read the time"},
 		{"no destination", tools.CreateTripArgs{Truck: "T11985LA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "where to"},
 	} {

@@ -20,6 +20,7 @@ var (
 	reRadiusM   = regexp.MustCompile(`(?i)\b(\d+)\s*(?:m|metres|meters)\b`)
 	reContainer = regexp.MustCompile(`\b([A-Za-z]{4}\s?\d{6,7})\b`)
 	reMention   = regexp.MustCompile(`<@[A-Z0-9]+(?:\|[^>]*)?>`)
+	reClockText = regexp.MustCompile(`\b\d{1,2}[:.]\d{2}\b`)
 )
 
 // joinStop are short words never joined into a plate ("is T11985LA" is not "IST11985LA").
@@ -30,6 +31,9 @@ var joinStop = map[string]bool{
 	"HAS": true, "WAS": true, "GO": true, "GET": true, "SEE": true, "ALL": true, "HOW": true, "WHO": true,
 	"NEAR": true, "FROM": true, "WITH": true, "LEFT": true, "M": true, "H": true, "HRS": true,
 }
+
+// pidginLead are words never taken as the letters before a plate's digits ("wia 28737").
+var pidginLead = map[string]bool{"wia": true, "weh": true, "wer": true, "be": true, "wetin": true, "where": true, "dey": true, "na": true, "una": true}
 
 // words splits s into tokens of letters, digits and dashes, keeping their original case.
 func words(s string) []string {
@@ -44,6 +48,7 @@ func words(s string) []string {
 // codes and container numbers are skipped.
 func findPlate(s string) string {
 	s = reTripCode.ReplaceAllString(s, " ")
+	s = reClockText.ReplaceAllString(s, " ") // "tin can 18:00" holds no plate CAN1800
 	s = strings.NewReplacer("'s ", " ", "’s ", " ").Replace(s + " ")
 	s = reContainer.ReplaceAllStringFunc(s, func(c string) string {
 		if isContainer(c) {
@@ -54,13 +59,13 @@ func findPlate(s string) string {
 	ws := words(s)
 	best := ""
 	for i := range ws {
-		if joinStop[strings.ToUpper(ws[i])] {
+		if joinStop[strings.ToUpper(ws[i])] || notSites[strings.ToLower(ws[i])] || pidginLead[strings.ToLower(ws[i])] {
 			continue
 		}
 		joined := ""
 		for j := i; j < len(ws) && j < i+3; j++ {
 			up := fleet.NormalizePlate(ws[j])
-			if j > i && joinStop[up] {
+			if j > i && joinStop[up] || isClockWord(ws[j]) {
 				break
 			}
 			joined += up
@@ -70,6 +75,59 @@ func findPlate(s string) string {
 		}
 	}
 	return best
+}
+
+// countPlates returns how many different plates s names ("T28737LA and T11985LA" is two),
+// reading left to right.
+func countPlates(s string) int {
+	seen := map[string]bool{}
+	for rest := s; ; {
+		p := findPlate(rest)
+		if p == "" || seen[p] {
+			return len(seen)
+		}
+		seen[p] = true
+		cut := plateEnd(rest, p)
+		if cut <= 0 || cut >= len(rest) {
+			return len(seen)
+		}
+		rest = rest[cut:]
+	}
+}
+
+// plateEnd returns the byte offset in s just after the letters and digits that spell plate
+// p, or -1.
+func plateEnd(s, p string) int {
+	acc := ""
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			continue
+		}
+		up := strings.ToUpper(string(c))
+		if strings.HasPrefix(p, acc+up) {
+			acc += up
+			if acc == p {
+				return i + 1
+			}
+			continue
+		}
+		acc = ""
+		if strings.HasPrefix(p, up) {
+			acc = up
+		}
+	}
+	return -1
+}
+
+// isClockWord reports whether w is a time written in one word ("1900hrs", "9pm", "21:00").
+func isClockWord(w string) bool {
+	low := strings.ToLower(w)
+	if reMilitary.MatchString(low) && len(low) > 4 {
+		return true
+	}
+	_, _, ok := clock(low)
+	return ok && !allDigits(low)
 }
 
 // findDigitsPlate returns the digits of a plate named by its number alone: after "truck",

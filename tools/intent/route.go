@@ -15,7 +15,10 @@ var stopWords = map[string]bool{
 	"asap": true, "please": true, "pls": true, "within": true, "right": true, "now": true,
 	"currently": true, "and": true, "using": true, "loaded": true, "remark": true, "remarks": true,
 	"that": true, "which": true, "who": true, "are": true, "is": true, "status": true, "to": true,
-	"from": true, "truck": true, "trucks": true,
+	"from": true, "truck": true, "trucks": true, "go": true, "abeg": true, "dey": true, "sharp": true,
+	"instead": true, "by": true, "tomorrow": true, "today": true, "tonight": true, "at": true,
+	"on": true, "because": true, "cos": true, "wey": true, "don": true, "o": true, "oo": true,
+	"biko": true, "sir": true, "urgent": true, "urgently": true, "immediately": true, "reach": true,
 }
 
 // toExcluded are words before "to" that make it not a destination ("close to", "want to").
@@ -24,47 +27,82 @@ var toExcluded = map[string]bool{
 	"have": true, "nearest": true, "closest": true, "used": true,
 }
 
-// route returns the origin, destination and departure phrases of a trip request.
+// route returns the origin, destination and departure phrases of a trip request. "to", "go"
+// (pidgin) and arrows mark the destination, "from" the origin; without "from", the site
+// words right before the destination marker are the origin ("T11985LA ESSLIBRA to ECLAT").
 func route(text string) (origin, dest, depart string) {
 	toks := strings.Fields(strings.NewReplacer("-->", " to ", "->", " to ", "→", " to ", "=>", " to ").Replace(text))
 	fi, ti := -1, -1
 	for i, t := range toks {
 		switch low := lowerTok(t); {
-		case low == "from" && fi < 0 && ti < 0:
+		case (low == "from" || low == "frm" || low == "fr") && fi < 0:
 			fi = i
-		case low == "to" && ti < 0 && (fi >= 0 || i == 0 || !toExcluded[lowerTok(toks[i-1])]):
+		case (low == "to" || low == "go") && ti < 0 && i+1 < len(toks) && destMarker(toks, i, fi):
 			ti = i
 		}
 	}
 	if ti < 0 {
-		return "", "", timePhrase(toks, -1, -1)
+		if fi >= 0 {
+			origin = siteName(toks[fi+1:])
+		}
+		return origin, "", timePhrase(toks, fi, fi+1+len(strings.Fields(origin)))
 	}
 	switch {
 	case fi >= 0 && fi < ti:
-		origin = cutAtStop(toks[fi+1 : ti])
-	case fi < 0:
-		origin = originBefore(toks, ti)
+		origin = siteName(toks[fi+1 : ti])
+		dest = siteName(toks[ti+1:])
+		return origin, dest, timePhrase(toks, fi, ti+1+len(strings.Fields(dest)))
+	case fi > ti: // "go apapa tomorrow 8am from tincan": the time may sit between the sites
+		dest = siteName(toks[ti+1 : fi])
+		origin = siteName(toks[fi+1:])
+		if depart = timePhrase(toks[:fi], ti, ti+1+len(strings.Fields(dest))); depart == "" {
+			depart = timePhrase(toks, ti, fi+1+len(strings.Fields(origin)))
+		}
+		return origin, dest, depart
 	}
-	dest = cutAtStop(toks[ti+1:])
-	lo := ti
-	if fi >= 0 && fi < ti {
-		lo = fi
-	}
-	return origin, dest, timePhrase(toks, lo, ti+1+len(strings.Fields(dest)))
+	dest = siteName(toks[ti+1:])
+	origin = originBefore(toks, ti)
+	return origin, dest, timePhrase(toks, ti-len(strings.Fields(origin)), ti+1+len(strings.Fields(dest)))
 }
 
-// originBefore reads "T11985LA ESSLIBRA to ECLAT": the words between the plate and "to".
+// destMarker reports whether toks[i] ("to", "go") starts the destination: not "close to",
+// "want to"; pidgin "go" only before a word that may be a site.
+func destMarker(toks []string, i, fi int) bool {
+	low, next := lowerTok(toks[i]), lowerTok(toks[i+1])
+	prev := ""
+	if i > 0 {
+		prev = lowerTok(toks[i-1])
+	}
+	switch {
+	case low == "to":
+		return fi >= 0 || i == 0 || !toExcluded[prev]
+	}
+	return !notSites[next] && !isTimeStart(toks, i+1) && prev != "dey" && prev != "don"
+}
+
+// originBefore reads "T11985LA ESSLIBRA to ECLAT" and "book tin can to eclat": up to three
+// site words right before the destination marker, after a plate or a verb.
 func originBefore(toks []string, ti int) string {
-	start := -1
-	for i := 0; i < ti; i++ {
-		if findPlate(toks[i]) != "" {
-			start = i + 1
+	start := ti
+	for start > 0 && ti-start < 3 {
+		t := toks[start-1]
+		low := lowerTok(t)
+		if notSites[low] || stopWords[low] || findPlate(t) != "" || isCreateVerb(low) || len(low) >= 3 && allDigits(low) || low != strings.Trim(strings.ToLower(t), "?!") {
+			break
+		}
+		start--
+	}
+	return siteName(toks[start:ti])
+}
+
+// isCreateVerb reports whether the single word low asks for a trip.
+func isCreateVerb(low string) bool {
+	for _, v := range createVerbs {
+		if v == low {
+			return true
 		}
 	}
-	if start < 0 || start >= ti {
-		return ""
-	}
-	return cutAtStop(toks[start:ti])
+	return low == "trip" || low == "new" || low == "for" || low == "make" || low == "una" || low == "abeg"
 }
 
 // timePhrase returns the first time phrase among toks outside [skipLo, skipHi).
@@ -96,11 +134,18 @@ func isTimeStart(toks []string, i int) bool {
 	if i+1 < len(toks) {
 		next = lowerTok(toks[i+1])
 	}
-	switch t {
-	case "today", "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tonight", "noon", "midday", "midnight":
+	if tomorrows[t] || tonights[t] || t == "today" {
 		return true
-	case "at", "by", "on", "around", "about":
-		return next != "" && (isTimeStart(toks, i+1) || isBareHour(next))
+	}
+	if _, ok := exactTimes[t]; ok {
+		return true
+	}
+	if _, ok := dayParts[t]; ok && t != "eve" && t != "morn" {
+		return t != "night" || isBareHour(next) // "night" alone is more often a noun
+	}
+	switch t {
+	case "at", "by", "on", "around", "about", "before", "latest":
+		return next != "" && (isTimeStart(toks, i+1) || isBareHour(next) || reMilitary.MatchString(next))
 	case "in":
 		_, _, ok := relative(lowerToks(toks[i+1:]))
 		return ok
@@ -113,6 +158,9 @@ func isTimeStart(toks []string, i int) bool {
 	if _, ok := weekdays[t]; ok {
 		return true
 	}
+	if isBareHour(t) || reMilitary.MatchString(t) && len(t) == 4 {
+		return trailingHour(toks, i)
+	}
 	if h, _, ok := clock(t); ok {
 		return strings.ContainsAny(t, ":.h") || strings.HasSuffix(t, "m") || h > 23
 	}
@@ -121,6 +169,26 @@ func isTimeStart(toks []string, i int) bool {
 	}
 	return false
 }
+
+// trailingHour reports whether the bare number toks[i] is an hour ("to eclat 9", "9 for
+// night", "0600 tomorrow"), not part of a site ("mile 2") or a count.
+func trailingHour(toks []string, i int) bool {
+	if i > 0 && numberedSite[lowerTok(toks[i-1])] {
+		return false
+	}
+	if i+1 == len(toks) {
+		return i > 0
+	}
+	next := lowerTok(toks[i+1])
+	switch next {
+	case "am", "pm", "a.m.", "p.m.", "sharp", "o'clock", "oclock", "for", "in", "this", "hrs", "latest", "tomorrow", "today", "tonight", "noon", "midnight", "midday":
+		return next != "in" || isTimeToken(toks, i+1)
+	}
+	return tomorrows[next] || tonights[next] || dayParts[next] != ""
+}
+
+// numberedSite are words a number belongs to in a site name ("Mile 2").
+var numberedSite = map[string]bool{"mile": true, "gate": true, "berth": true, "phase": true, "terminal": true, "zone": true, "lane": true, "yard": true, "wharf": true}
 
 // fixedNow anchors date-shape checks; only whether a date parses matters, not which year.
 var fixedNow = mustTime("2024-01-01T00:00:00Z")
@@ -132,8 +200,13 @@ func isTimeToken(toks []string, j int) bool {
 		return true
 	}
 	switch t {
-	case "am", "pm", "a.m.", "p.m.", "after", "morning", "afternoon", "evening", "night", "hours", "hour",
-		"hrs", "minutes", "mins", "min", "h", "an", "a", "half":
+	case "am", "pm", "a.m.", "p.m.", "after", "hours", "hour", "hrs", "minutes", "mins", "min", "h", "an",
+		"a", "half", "sharp", "latest", "o'clock", "oclock":
+		return true
+	case "in":
+		return j+2 < len(toks) && lowerTok(toks[j+1]) == "the" && dayParts[lowerTok(toks[j+2])] != ""
+	}
+	if _, ok := dayParts[t]; ok {
 		return true
 	}
 	if _, ok := months[t]; ok {
@@ -214,7 +287,7 @@ func nearPhrase(text string) string {
 				start++
 			}
 		case "close", "closest", "nearest", "next":
-			for j := i + 1; j < len(toks) && j <= i+2; j++ {
+			for j := i + 1; j < len(toks) && j <= i+3; j++ {
 				if lowerTok(toks[j]) == "to" {
 					start = j + 1
 				}
@@ -259,84 +332,6 @@ func findDate(text string) string {
 		}
 	}
 	return ""
-}
-
-// parseCommand reads the slash commands of the console and Slack ("/truck T11985LA").
-func parseCommand(text string) (Intent, bool) {
-	if !strings.HasPrefix(text, "/") {
-		return Intent{}, false
-	}
-	cmd, rest, _ := strings.Cut(text, " ")
-	rest = strings.TrimSpace(rest)
-	switch strings.ToLower(cmd) {
-	case "/truck":
-		in := call(TruckLocation, map[string]any{"truck": rest})
-		if rest == "" {
-			in.Missing = "truck"
-		}
-		return in, true
-	case "/fleet":
-		return commandFleet(rest), true
-	case "/trip":
-		return commandTrip(rest), true
-	case "/near":
-		return commandNear(rest), true
-	case "/summary":
-		return call(DailySummary, map[string]any{"date": nullable(rest)}), true
-	}
-	return Intent{}, false
-}
-
-// commandFleet reads "/fleet [filter|site]".
-func commandFleet(rest string) Intent {
-	low := strings.ToLower(strings.ReplaceAll(rest, "-", "_"))
-	switch low {
-	case "", "all":
-		return call(FleetStatus, map[string]any{"filter": nil, "site": nil})
-	case "moving", "idle", "parked", "offline", "on_trip", "maintenance", "at_site", "unrostered":
-		return call(FleetStatus, map[string]any{"filter": low, "site": nil})
-	}
-	if f := filterOf(low); f != "" {
-		return call(FleetStatus, map[string]any{"filter": f, "site": nil})
-	}
-	return call(FleetStatus, map[string]any{"filter": "at_site", "site": cleanPhrase(strings.TrimPrefix(low, "at "))})
-}
-
-// commandTrip reads "/trip <trip-id>", "/trip <plate>" and "/trip <plate> from A to B at T".
-func commandTrip(rest string) Intent {
-	if rest == "" {
-		return Intent{}
-	}
-	if code := findTripCode(rest); code != "" || len(strings.Fields(rest)) == 1 {
-		if code == "" {
-			code = rest
-		}
-		return call(TripDetails, map[string]any{"trip_id_or_truck": code})
-	}
-	plate := findPlate(rest)
-	if plate == "" {
-		plate = fleet.NormalizePlate(strings.Fields(rest)[0])
-	}
-	return parseCreate(rest, plate)
-}
-
-// commandNear reads "/near <site|plate|lat,lng> [km]".
-func commandNear(rest string) Intent {
-	toks := strings.Fields(rest)
-	var radius any
-	if n := len(toks); n > 1 {
-		if v, err := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(toks[n-1]), "km"), 64); err == nil && v > 0 {
-			radius, toks = v, toks[:n-1]
-		} else if r := findRadius(strings.Join(toks[n-2:], " ")); r > 0 {
-			radius, toks = r, toks[:n-2]
-		}
-	}
-	near := strings.Join(toks, " ")
-	in := call(NearbyTrucks, map[string]any{"near": near, "radius_km": radius, "status": nil})
-	if near == "" {
-		in.Missing = "near"
-	}
-	return in
 }
 
 func lowerTok(t string) string {

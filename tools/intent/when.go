@@ -18,6 +18,7 @@ var absoluteLayouts = []string{
 var (
 	reClock    = regexp.MustCompile(`^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$`)
 	reCompact  = regexp.MustCompile(`^(\d{1,2})(am|pm)$`)
+	reMilitary = regexp.MustCompile(`^([01]\d|2[0-3])([0-5]\d)(?:hrs|hr|h)?$`)
 	reAmount   = regexp.MustCompile(`^(\d+(?:\.\d+)?)(hours?|hrs?|h|minutes?|mins?|m)?$`)
 	reISODate  = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
 	reDayMonth = regexp.MustCompile(`^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?$`)
@@ -29,7 +30,17 @@ var fillers = map[string]bool{
 	"at": true, "on": true, "by": true, "around": true, "about": true, "for": true, "the": true,
 	"departure": true, "depart": true, "departing": true, "leaving": true, "leave": true, "of": true,
 	"o'clock": true, "oclock": true, "approx": true, "approximately": true, "from": true, "starting": true,
+	"sharp": true, "latest": true, "prompt": true, "time": true, "abeg": true, "pls": true, "please": true,
 }
+
+// tomorrows are the spellings of "tomorrow".
+var tomorrows = map[string]bool{
+	"tomorrow": true, "tmrw": true, "tmr": true, "tomorow": true, "tommorow": true, "tommorrow": true,
+	"tmoro": true, "tomoro": true, "2moro": true, "2mrw": true, "tomorro": true, "tmrow": true,
+}
+
+// tonights are the spellings of "tonight".
+var tonights = map[string]bool{"tonight": true, "tonite": true, "2nite": true, "2night": true}
 
 var weekdays = map[string]time.Weekday{
 	"sunday": time.Sunday, "sun": time.Sunday, "monday": time.Monday, "mon": time.Monday,
@@ -48,10 +59,15 @@ var months = map[string]time.Month{
 	"dec": time.December, "december": time.December,
 }
 
-// dayParts are named times of day.
-var dayParts = map[string][2]int{
-	"noon": {12, 0}, "midday": {12, 0}, "midnight": {0, 0}, "morning": {8, 0},
-	"afternoon": {14, 0}, "evening": {18, 0}, "tonight": {20, 0}, "night": {20, 0},
+// exactTimes are times of day named by a word.
+var exactTimes = map[string][2]int{"noon": {12, 0}, "midday": {12, 0}, "midnight": {0, 0}}
+
+// dayParts are the words that settle whether a bare hour is am or pm ("tonight 9" is 21:00).
+// They name no time by themselves: "tomorrow morning" is asked, never taken as 08:00.
+var dayParts = map[string]string{
+	"morning": "morning", "mrng": "morning", "morn": "morning", "afternoon": "afternoon",
+	"evening": "evening", "evng": "evening", "eve": "evening", "night": "night",
+	"tonight": "night", "tonite": "night", "2nite": "night", "2night": "night",
 }
 
 // moment is what the words of a time phrase said so far.
@@ -60,15 +76,21 @@ type moment struct {
 	hour     int
 	min      int
 	hasClock bool
+	bare     bool          // the hour was written without am/pm, minutes or a 24-hour form ("at 9")
+	twelve   bool          // the hour may be on the 12-hour clock ("9", "9:30"): a day part settles it
+	part     string        // morning, afternoon, evening or night, "" when none was said
 	rel      time.Duration // "in 3 hours"
 	hasRel   bool
 }
 
 // ParseTime resolves a departure time as a dispatcher writes it, in loc at now: RFC 3339
 // ("2025-11-27T08:00:00+01:00"), "2025-11-27 08:00", "tomorrow 8am", "today 14:30", "in 3
-// hours", "Monday 7:30", "next Friday at noon", "27/11 08:00", "27 Nov 8am", "8pm" (today, or
-// tomorrow when that is already past). A day without a time of day is refused, as are words it
-// does not know. It returns EINVALID with a message saying what it accepts.
+// hours", "Monday 7:30", "next Friday at noon", "27/11 08:00", "27 Nov 8am", "2130hrs",
+// "tonight 9" (21:00: a day part settles a bare hour), "by 6 tomorrow morning", "8pm" (today,
+// or tomorrow when that is already past). It never guesses: a bare hour that nothing settles
+// ("at 9 tomorrow") and a day without a time ("tomorrow morning") return EINVALID whose
+// message is the one short question to ask ("9am or 9pm?", "What time tomorrow morning?"),
+// as do words it does not know.
 func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range absoluteLayouts {
@@ -77,20 +99,22 @@ func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		}
 	}
 	m, ok := parseMoment(strings.ToLower(s), now, loc)
-	switch {
-	case !ok:
+	if !ok {
 		return time.Time{}, fleet.Errorf(fleet.EINVALID, "cannot read the time %q; try \"tomorrow 8am\", \"today 14:30\", \"in 3 hours\" or \"Monday 7:30\"", s)
-	case m.hasRel:
+	}
+	if q := m.question(s); q != "" {
+		return time.Time{}, fleet.Errorf(fleet.EINVALID, "%s", q)
+	}
+	if m.hasRel {
 		return now.Add(m.rel).Truncate(time.Minute).In(loc), nil
-	case !m.hasClock:
-		return time.Time{}, fleet.Errorf(fleet.EINVALID, "%q names a day but no time; say e.g. \"%s 8am\"", s, s)
 	}
 	local := now.In(loc)
 	day := m.day
 	if day.IsZero() {
 		day = fleet.Day(local, loc)
 	}
-	t := time.Date(day.Year(), day.Month(), day.Day(), m.hour, m.min, 0, 0, loc)
+	hour, next := m.settle()
+	t := time.Date(day.Year(), day.Month(), day.Day()+next, hour, m.min, 0, 0, loc)
 	if m.day.IsZero() && !t.After(local) {
 		t = t.AddDate(0, 0, 1) // "8am" said at 3 pm means tomorrow
 	}
@@ -167,13 +191,13 @@ func parseMoment(s string, now time.Time, loc *time.Location) (moment, bool) {
 			continue
 		case w == "today":
 			m.day = today
-		case w == "tomorrow" || w == "tmrw" || w == "tmr" || w == "tomorow" || w == "tommorow":
+		case tomorrows[w]:
 			m.day = today.AddDate(0, 0, 1)
-		case w == "next" || w == "this" || w == "coming":
-		case w == "in" && i+1 < len(words):
+		case w == "next" || w == "this" || w == "coming" || w == "in" && i+1 == len(words):
+		case w == "in":
 			d, n, ok := relative(words[i+1:])
-			if !ok {
-				return m, false
+			if !ok { // "9 in the morning"
+				continue
 			}
 			m.rel, m.hasRel, i = d, true, i+n
 		case w == "day" && i+2 < len(words) && words[i+1] == "after" && strings.HasPrefix(words[i+2], "tom"):
@@ -194,11 +218,13 @@ func parseMoment(s string, now time.Time, loc *time.Location) (moment, bool) {
 // many words it used.
 func (m *moment) word(words []string, today time.Time, loc *time.Location) (int, bool) {
 	w := words[0]
-	if hm, ok := dayParts[w]; ok {
-		if !m.hasClock {
-			m.hour, m.min, m.hasClock = hm[0], hm[1], true
-		}
-		if w == "tonight" && m.day.IsZero() {
+	if hm, ok := exactTimes[w]; ok {
+		m.hour, m.min, m.hasClock, m.bare, m.twelve = hm[0], hm[1], true, false, false
+		return 1, true
+	}
+	if part, ok := dayParts[w]; ok {
+		m.part = part
+		if tonights[w] && m.day.IsZero() {
 			m.day = today
 		}
 		return 1, true
@@ -211,6 +237,7 @@ func (m *moment) word(words []string, today time.Time, loc *time.Location) (int,
 	}
 	if h, mi, ok := clock(w); ok {
 		m.hour, m.min, m.hasClock = h, mi, true
+		m.bare, m.twelve = isBareClock(w), isTwelve(w)
 		return 1, true
 	}
 	if wd, ok := weekdays[w]; ok {
@@ -288,76 +315,4 @@ func validDate(y, mo, d int, loc *time.Location) (time.Time, int, bool) {
 		return time.Time{}, 1, false
 	}
 	return t, 1, true
-}
-
-// clock reads "8am", "8:30pm", "14:30", "14.30", "14h30" or a bare hour "8"/"14".
-func clock(w string) (hour, minute int, ok bool) {
-	w = strings.TrimSuffix(w, "hrs")
-	g := reClock.FindStringSubmatch(w)
-	if g == nil {
-		g = reCompact.FindStringSubmatch(w)
-		if g == nil {
-			return 0, 0, false
-		}
-		g = []string{g[0], g[1], "", g[2]}
-	}
-	hour, _ = strconv.Atoi(g[1])
-	if g[2] != "" {
-		minute, _ = strconv.Atoi(g[2])
-	}
-	switch ampm := strings.ReplaceAll(g[3], ".", ""); {
-	case ampm == "" && hour <= 23:
-	case ampm != "" && (hour < 1 || hour > 12):
-		return 0, 0, false
-	case ampm == "am" && hour == 12:
-		hour = 0
-	case ampm == "pm" && hour != 12:
-		hour += 12
-	}
-	if hour > 23 || minute > 59 {
-		return 0, 0, false
-	}
-	return hour, minute, true
-}
-
-// relative reads the amount and unit after "in": "3 hours", "90 min", "2h", "an hour", "half an
-// hour". It returns the duration and how many words it used.
-func relative(words []string) (time.Duration, int, bool) {
-	var n float64
-	used := 1
-	switch {
-	case words[0] == "a" || words[0] == "an":
-		n = 1
-	case words[0] == "half" && len(words) > 1 && (words[1] == "an" || words[1] == "a"):
-		n, used = 0.5, 2
-	default:
-		g := reAmount.FindStringSubmatch(words[0])
-		if g == nil {
-			return 0, 0, false
-		}
-		v, err := strconv.ParseFloat(g[1], 64)
-		if err != nil || v <= 0 || v > 24*14*60 {
-			return 0, 0, false
-		}
-		n = v
-		if g[2] != "" {
-			return scale(n, g[2]), 1, true
-		}
-	}
-	if used >= len(words) {
-		return 0, 0, false
-	}
-	unit := words[used]
-	if !reAmount.MatchString("1" + unit) {
-		return 0, 0, false
-	}
-	return scale(n, unit), used + 1, true
-}
-
-// scale turns n units ("h", "hours", "min", …) into a duration.
-func scale(n float64, unit string) time.Duration {
-	if strings.HasPrefix(unit, "m") {
-		return time.Duration(n * float64(time.Minute))
-	}
-	return time.Duration(n * float64(time.Hour))
 }

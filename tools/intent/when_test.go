@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -35,13 +36,31 @@ func TestParseTime(t *testing.T) {
 		{"on Monday at 7:30", at(12, 1, 7, 30)},
 		{"wednesday 9am", at(12, 3, 9, 0)}, // today is Wednesday: the next one
 		{"next friday at noon", at(11, 28, 12, 0)},
-		{"friday evening", at(11, 28, 18, 0)},
-		{"tonight", at(11, 26, 20, 0)},
+		{"friday evening 7", at(11, 28, 19, 0)},
+		{"tonight 9", at(11, 26, 21, 0)},
+		{"9 tonight", at(11, 26, 21, 0)},
+		{"tonite 10:30", at(11, 26, 22, 30)},
+		{"tonight 12", at(11, 27, 0, 0)},
+		{"tonight 2", at(11, 27, 2, 0)},
+		{"by 6 tomorrow morning", at(11, 27, 6, 0)},
+		{"9 in the night", at(11, 26, 21, 0)},
+		{"9 for night", at(11, 26, 21, 0)},
+		{"tomorrow afternoon 3", at(11, 27, 15, 0)},
+		{"2130hrs", at(11, 26, 21, 30)},
+		{"0600hrs tomorrow", at(11, 27, 6, 0)},
+		{"at 2130", at(11, 26, 21, 30)},
+		{"21:00", at(11, 26, 21, 0)},
+		{"9pm", at(11, 26, 21, 0)},
+		{"09:00", at(11, 27, 9, 0)},
+		{"noon", at(11, 26, 12, 0)},
+		{"midnight", at(11, 27, 0, 0)},
+		{"tomorrow 6pm sharp", at(11, 27, 18, 0)},
+		{"2moro 7am", at(11, 27, 7, 0)},
 		{"8am", at(11, 27, 8, 0)},     // already past today: tomorrow
 		{"11:15", at(11, 26, 11, 15)}, // still ahead today
 		{"27/11 08:00", at(11, 27, 8, 0)},
 		{"27 Nov 8am", at(11, 27, 8, 0)},
-		{"Nov 27th at 8", at(11, 27, 8, 0)},
+		{"Nov 27th at 8am", at(11, 27, 8, 0)},
 		{"5 jan 7am", time.Date(2026, 1, 5, 7, 0, 0, 0, fleet.Lagos())}, // past this year: next year
 		{"day after tomorrow 6am", at(11, 28, 6, 0)},
 		{"2025-11-27 08:00", at(11, 27, 8, 0)},
@@ -51,6 +70,22 @@ func TestParseTime(t *testing.T) {
 		got, err := ParseTime(tc.in, now, fleet.Lagos())
 		if err != nil || !got.Equal(tc.want) {
 			t.Errorf("ParseTime(%q) = %s, %v; want %s", tc.in, got, err, tc.want)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"tomorrow 9", "9am or 9pm?"},
+		{"at 9 tomorrow", "9am or 9pm?"},
+		{"next Tuesday 7", "7am or 7pm?"},
+		{"Nov 27th at 8", "8am or 8pm?"},
+		{"tomorrow 7:30", ""},
+		{"tonight", "What time tonight?"},
+		{"friday evening", "What time friday evening?"},
+		{"tomorrow morning", "What time tomorrow morning?"},
+		{"tomorrow", "What time tomorrow?"},
+	} {
+		_, err := ParseTime(tc.in, now, fleet.Lagos())
+		if got := fleet.ErrorMessage(err); !strings.HasPrefix(got, tc.want) || (tc.want == "") != (err == nil) {
+			t.Errorf("ParseTime(%q) error = %q; want %q", tc.in, got, tc.want)
 		}
 	}
 	for _, in := range []string{"", "tomorrow", "whenever", "25:00", "13pm", "in 0 hours", "31/02 08:00", "tomorrow at the port"} {
