@@ -73,7 +73,7 @@ func TestPollSilentTruckReachesState(t *testing.T) {
 // checkIngestEntries asserts the stream holds webhook-shaped position events from the poll.
 func checkIngestEntries(t *testing.T, e *env, plate string, fix time.Time) {
 	t.Helper()
-	msgs, err := e.rdb.XRange(context.Background(), ingest.Keys{Prefix: e.prefix}.Ingest(), "-", "+").Result()
+	msgs, err := e.rdb.XRange(context.Background(), fleet.Keys{Prefix: e.prefix}.Ingest(), "-", "+").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
