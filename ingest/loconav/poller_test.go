@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest"
 	"github.com/watchtower-ops/watchtower/ingest/loconav"
@@ -41,8 +43,8 @@ func TestPollSilentTruckReachesState(t *testing.T) {
 		t.Fatalf("Check: %v", err)
 	}
 	want := loconav.PollReport{Silent: 3, Answered: 3, Fresh: 2, Accepted: 2}
-	if rep != want {
-		t.Errorf("Check = %+v; want %+v", rep, want)
+	if diff := cmp.Diff(want, rep); diff != "" {
+		t.Errorf("Check, -want +got:\n%s", diff)
 	}
 	req := e.fake.RequestsTo(loconavfake.RouteLastKnown)
 	if len(req) != 1 || req[0].Query.Get("perPage") != "3" {
