@@ -55,6 +55,9 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	if tt, ok := t.(*testing.T); ok {
+		tt.Parallel() // every env has its own database, Redis prefix and fake Slack
+	}
 	pool := storetest.NewDB(t)
 	rdb, prefix := storetest.NewRedis(t)
 	fake := slackfake.New(slackfake.WithPingInterval(200 * time.Millisecond))
