@@ -62,6 +62,9 @@ func NewConsoleSender(rdb *redis.Client, r *Renderer, cfg ConsoleConfig, print f
 // cannot be created.
 func (c *ConsoleSender) Run(ctx context.Context) error {
 	err := c.rdb.XGroupCreateMkStream(ctx, c.keys.Notify(), ConsoleGroup, "$").Err()
+	if ctx.Err() != nil {
+		return nil // stopped before it started: not a failure
+	}
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
 		return fmt.Errorf("create consumer group %s on %s: %w", ConsoleGroup, c.keys.Notify(), err)
 	}

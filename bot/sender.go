@@ -148,6 +148,9 @@ func NewSender(rdb *redis.Client, api slackAPI, alerts AlertThreads, trips TripM
 // when the consumer group cannot be created.
 func (s *Sender) Run(ctx context.Context) error {
 	if err := s.ensureGroup(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before it started: not a failure
+		}
 		return err
 	}
 	defer s.stopLanes()
