@@ -45,9 +45,14 @@ migrate: services build
 seed: services build
 	$(BIN) seed
 
+## lint: gofmt, go vet, staticcheck (pinned, run through the module proxy) and a tidy go.mod.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) mod tidy -diff # prints the diff and fails when go.mod or go.sum is not tidy
 
 check-deps:
 	@./scripts/check-deps.sh

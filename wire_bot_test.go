@@ -28,10 +28,9 @@ const (
 // slackServe is `watchtower serve` with Slack on, against the fake Slack, real Postgres
 // (seeded with the demo fleet) and Redis.
 type slackServe struct {
-	fake  *slackfake.Server
-	st    *store.Store
-	base  string // http://127.0.0.1:N
-	slack string
+	fake *slackfake.Server
+	st   *store.Store
+	base string // http://127.0.0.1:N
 }
 
 func startSlackServe(tb testing.TB, extra map[string]string) *slackServe {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -125,26 +126,30 @@ func (a *App) Run(ctx context.Context) error {
 // identify learns the bot's own user and bot IDs (to ignore its own messages), retrying while
 // Slack is unreachable. A refused bot token is an error naming SLACK_BOT_TOKEN.
 func (a *App) identify(ctx context.Context) error {
-	backoff := time.Second
-	for {
+	res, err := backoff.Retry(ctx, func() (*slack.AuthTestResponse, error) {
 		res, err := a.api.AuthTestContext(ctx)
 		if err == nil {
-			a.botUserID, a.botID = res.UserID, res.BotID
-			a.log.InfoContext(ctx, "slack identified", "bot_user", res.UserID, "team", res.Team)
-			return nil
+			return res, nil
 		}
 		switch code := slackCode(err); {
 		case code == "invalid_auth" || code == "not_authed" || code == "token_revoked" || code == "account_inactive":
-			return fmt.Errorf("slack refused SLACK_BOT_TOKEN: %w", err)
+			return nil, backoff.Permanent(fmt.Errorf("slack refused SLACK_BOT_TOKEN: %w", err))
 		case classify(err).class == errPermanent:
-			return fmt.Errorf("slack auth.test failed (check SLACK_API_URL and SLACK_BOT_TOKEN): %w", err)
+			return nil, backoff.Permanent(fmt.Errorf("slack auth.test failed (check SLACK_API_URL and SLACK_BOT_TOKEN): %w", err))
 		}
-		a.log.WarnContext(ctx, "slack auth.test failed; retrying", "err", err, "retry_in", backoff)
-		if !sleep(ctx, backoff) {
-			return ctx.Err()
-		}
-		backoff = min(backoff*2, time.Minute)
+		return nil, err
+	}, backoff.WithBackOff(&backoff.ExponentialBackOff{InitialInterval: time.Second, RandomizationFactor: 0.5,
+		Multiplier: 2, MaxInterval: time.Minute}),
+		backoff.WithMaxElapsedTime(0), // Slack unreachable: keep trying until it answers or ctx ends
+		backoff.WithNotify(func(err error, next time.Duration) {
+			a.log.WarnContext(ctx, "slack auth.test failed; retrying", "err", err, "retry_in", next)
+		}))
+	if err != nil {
+		return err
 	}
+	a.botUserID, a.botID = res.UserID, res.BotID
+	a.log.InfoContext(ctx, "slack identified", "bot_user", res.UserID, "team", res.Team)
+	return nil
 }
 
 // checkChannels warns about configured channels the bot cannot post to.

@@ -21,6 +21,9 @@ const ConsoleGroup = "console"
 type ConsoleConfig struct {
 	Prefix   string // REDIS_PREFIX
 	Consumer string // consumer name in ConsoleGroup; default "console"
+	// Block is how long one read waits for new entries, which bounds how long shutdown
+	// waits; default 1 s.
+	Block time.Duration
 	// Backlog is how many of the notifications that arrived while no console ran are
 	// printed at start, newest last; older ones are skipped with one line saying so. Zero
 	// prints none: the console shows what happens from the moment Run starts.
@@ -33,6 +36,7 @@ type ConsoleConfig struct {
 // last console stopped and leaves the Slack sender's group untouched.
 type ConsoleSender struct {
 	rdb   *redis.Client
+	keys  fleet.Keys
 	r     *Renderer
 	cfg   ConsoleConfig
 	print func(line string)
@@ -46,35 +50,39 @@ func NewConsoleSender(rdb *redis.Client, r *Renderer, cfg ConsoleConfig, print f
 	if cfg.Consumer == "" {
 		cfg.Consumer = "console"
 	}
-	return &ConsoleSender{rdb: rdb, r: r, cfg: cfg, print: print, log: log}
+	if cfg.Block <= 0 {
+		cfg.Block = time.Second
+	}
+	return &ConsoleSender{rdb: rdb, keys: fleet.Keys{Prefix: cfg.Prefix}, r: r, cfg: cfg, print: print, log: log}
 }
-
-func (c *ConsoleSender) stream() string { return c.cfg.Prefix + ":notify" }
 
 // Run prints notifications until ctx is done, then returns nil. Each entry is acknowledged
 // once printed. With a Backlog, entries this consumer read but never acknowledged (the
 // process died) are printed again first. It returns an error only when the consumer group
 // cannot be created.
 func (c *ConsoleSender) Run(ctx context.Context) error {
-	err := c.rdb.XGroupCreateMkStream(ctx, c.stream(), ConsoleGroup, "$").Err()
+	err := c.rdb.XGroupCreateMkStream(ctx, c.keys.Notify(), ConsoleGroup, "$").Err()
+	if ctx.Err() != nil {
+		return nil // stopped before it started: not a failure
+	}
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-		return fmt.Errorf("create consumer group %s on %s: %w", ConsoleGroup, c.stream(), err)
+		return fmt.Errorf("create consumer group %s on %s: %w", ConsoleGroup, c.keys.Notify(), err)
 	}
 	from := "0" // this consumer's unacknowledged entries first, then new ones
 	if c.cfg.Backlog <= 0 {
 		from = ">"
-		err = c.rdb.XGroupSetID(ctx, c.stream(), ConsoleGroup, "$").Err()
+		err = c.rdb.XGroupSetID(ctx, c.keys.Notify(), ConsoleGroup, "$").Err()
 	} else {
 		err = c.skipBacklog(ctx)
 	}
 	if err != nil && ctx.Err() == nil {
-		c.log.WarnContext(ctx, "skip old notifications", "stream", c.stream(), "err", err)
+		c.log.WarnContext(ctx, "skip old notifications", "stream", c.keys.Notify(), "err", err)
 	}
 	for ctx.Err() == nil {
 		msgs, err := c.read(ctx, from)
 		if err != nil {
 			if ctx.Err() == nil {
-				c.log.WarnContext(ctx, "read notify stream", "stream", c.stream(), "err", err)
+				c.log.WarnContext(ctx, "read notify stream", "stream", c.keys.Notify(), "err", err)
 				sleep(ctx, time.Second)
 			}
 			continue
@@ -91,15 +99,15 @@ func (c *ConsoleSender) Run(ctx context.Context) error {
 	return nil
 }
 
-// read returns up to 64 entries after from: ">" waits up to a second for new ones (which
-// bounds how long shutdown waits); an ID pages through this consumer's pending ones.
+// read returns up to 64 entries after from: ">" waits up to Block for new ones (which bounds
+// how long shutdown waits); an ID pages through this consumer's pending ones.
 func (c *ConsoleSender) read(ctx context.Context, from string) ([]redis.XMessage, error) {
-	block := time.Second
+	block := c.cfg.Block
 	if from != ">" {
 		block = -1
 	}
 	res, err := c.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: ConsoleGroup, Consumer: c.cfg.Consumer,
-		Streams: []string{c.stream(), from}, Count: 64, Block: block}).Result()
+		Streams: []string{c.keys.Notify(), from}, Count: 64, Block: block}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
@@ -122,15 +130,15 @@ func (c *ConsoleSender) printAll(ctx context.Context, msgs []redis.XMessage) {
 		}
 		ids = append(ids, m.ID)
 	}
-	if err := c.rdb.XAck(context.WithoutCancel(ctx), c.stream(), ConsoleGroup, ids...).Err(); err != nil {
-		c.log.WarnContext(ctx, "acknowledge printed notifications", "stream", c.stream(), "err", err)
+	if err := c.rdb.XAck(context.WithoutCancel(ctx), c.keys.Notify(), ConsoleGroup, ids...).Err(); err != nil {
+		c.log.WarnContext(ctx, "acknowledge printed notifications", "stream", c.keys.Notify(), "err", err)
 	}
 }
 
 // skipBacklog moves the group past all but the latest Backlog entries it has not read yet, so
 // a console opened after days of `watchtower serve` does not print thousands of lines.
 func (c *ConsoleSender) skipBacklog(ctx context.Context) error {
-	groups, err := c.rdb.XInfoGroups(ctx, c.stream()).Result()
+	groups, err := c.rdb.XInfoGroups(ctx, c.keys.Notify()).Result()
 	if err != nil {
 		return err
 	}
@@ -141,11 +149,11 @@ func (c *ConsoleSender) skipBacklog(ctx context.Context) error {
 		if g.Lag >= 0 && g.Lag <= int64(c.cfg.Backlog) {
 			return nil
 		}
-		newest, err := c.rdb.XRevRangeN(ctx, c.stream(), "+", "("+g.LastDeliveredID, int64(c.cfg.Backlog)+1).Result()
+		newest, err := c.rdb.XRevRangeN(ctx, c.keys.Notify(), "+", "("+g.LastDeliveredID, int64(c.cfg.Backlog)+1).Result()
 		if err != nil || len(newest) <= c.cfg.Backlog {
 			return err
 		}
-		if err := c.rdb.XGroupSetID(ctx, c.stream(), ConsoleGroup, newest[len(newest)-1].ID).Err(); err != nil {
+		if err := c.rdb.XGroupSetID(ctx, c.keys.Notify(), ConsoleGroup, newest[len(newest)-1].ID).Err(); err != nil {
 			return err
 		}
 		skipped := "older notifications"
@@ -207,11 +215,11 @@ func notificationIcon(n fleet.Notification) string {
 // acknowledged. The demo's script mode waits for it before it exits, so the events a script
 // caused are in its output.
 func (c *ConsoleSender) CaughtUp(ctx context.Context) (bool, error) {
-	groups, err := c.rdb.XInfoGroups(ctx, c.stream()).Result()
+	groups, err := c.rdb.XInfoGroups(ctx, c.keys.Notify()).Result()
 	if err != nil {
 		return false, err
 	}
-	newest, err := c.rdb.XRevRangeN(ctx, c.stream(), "+", "-", 1).Result()
+	newest, err := c.rdb.XRevRangeN(ctx, c.keys.Notify(), "+", "-", 1).Result()
 	if err != nil {
 		return false, err
 	}

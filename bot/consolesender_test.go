@@ -52,7 +52,7 @@ func (l *lines) waitLines(t *testing.T, n int) []string {
 func runConsole(t *testing.T, rdb *redis.Client, prefix string, backlog int) (*bot.ConsoleSender, *lines, func()) {
 	t.Helper()
 	out := &lines{}
-	c := bot.NewConsoleSender(rdb, bot.NewRenderer(fleet.Lagos()), bot.ConsoleConfig{Prefix: prefix, Backlog: backlog}, out.print, testLogger(t))
+	c := bot.NewConsoleSender(rdb, bot.NewRenderer(fleet.Lagos()), bot.ConsoleConfig{Prefix: prefix, Backlog: backlog, Block: readBlock}, out.print, testLogger(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
@@ -75,7 +75,7 @@ func xadd(t *testing.T, rdb *redis.Client, prefix string, n fleet.Notification) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rdb.XAdd(context.Background(), &redis.XAddArgs{Stream: prefix + ":notify", Values: map[string]any{"n": string(b)}}).Err(); err != nil {
+	if err := rdb.XAdd(context.Background(), &redis.XAddArgs{Stream: fleet.Keys{Prefix: prefix}.Notify(), Values: map[string]any{"n": string(b)}}).Err(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -85,7 +85,7 @@ func waitGroup(t *testing.T, rdb *redis.Client, prefix string) {
 	t.Helper()
 	deadline := time.Now().Add(waitFor)
 	for time.Now().Before(deadline) {
-		groups, _ := rdb.XInfoGroups(context.Background(), prefix+":notify").Result()
+		groups, _ := rdb.XInfoGroups(context.Background(), fleet.Keys{Prefix: prefix}.Notify()).Result()
 		for _, g := range groups {
 			if g.Name == bot.ConsoleGroup {
 				return
@@ -111,7 +111,7 @@ func overspeed(plate string) fleet.Alert {
 func TestConsoleSenderPrintsLive(t *testing.T) {
 	rdb, prefix := storetest.NewRedis(t)
 	ctx := context.Background()
-	if err := rdb.XGroupCreateMkStream(ctx, prefix+":notify", bot.NotifyGroup, "$").Err(); err != nil {
+	if err := rdb.XGroupCreateMkStream(ctx, fleet.Keys{Prefix: prefix}.Notify(), bot.NotifyGroup, "$").Err(); err != nil {
 		t.Fatal(err)
 	}
 	c, out, _ := runConsole(t, rdb, prefix, 0)
@@ -119,7 +119,7 @@ func TestConsoleSenderPrintsLive(t *testing.T) {
 	trip := fleet.Trip{Code: "TRP-0042", Plate: "T28737LA", Origin: "ESSLIBRA", Destination: "ECLAT",
 		Status: fleet.TripPendingApproval, ScheduledDeparture: consoleAt.Add(20 * time.Hour)}
 	xadd(t, rdb, prefix, fleet.Notification{ID: "a", Kind: fleet.NotifyAlertOpened, Alert: consolePtr(overspeed("T11985LA")), CreatedAt: consoleAt})
-	if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: prefix + ":notify", Values: map[string]any{"junk": "1"}}).Err(); err != nil {
+	if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: fleet.Keys{Prefix: prefix}.Notify(), Values: map[string]any{"junk": "1"}}).Err(); err != nil {
 		t.Fatal(err)
 	}
 	xadd(t, rdb, prefix, fleet.Notification{ID: "b", Kind: fleet.NotifyTripApproval, Trip: &trip, CreatedAt: consoleAt})
@@ -142,7 +142,7 @@ func TestConsoleSenderPrintsLive(t *testing.T) {
 	if got := out.snapshot(); len(got) != 2 {
 		t.Errorf("console printed %d lines %q; want 2 (the junk entry skipped)", len(got), got)
 	}
-	groups, err := rdb.XInfoGroups(ctx, prefix+":notify").Result()
+	groups, err := rdb.XInfoGroups(ctx, fleet.Keys{Prefix: prefix}.Notify()).Result()
 	if err != nil {
 		t.Fatal(err)
 	}

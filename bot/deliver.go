@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -74,93 +74,102 @@ func (s *Sender) deliver(ctx context.Context, l *lane, it item) {
 		return
 	}
 	d := &delivery{s: s, lane: l, entryID: it.msg.ID, n: it.n, progress: map[string]string{}}
-	tries, backoff := 0, time.Second
-	for {
-		d.loadProgress(ctx)
-		if d.progress["done"] != "" {
-			s.cfg.Metrics.notification("duplicate")
-			s.finish(ctx, it) // delivered before the ack was lost, or by another replica
-			return
-		}
-		if !s.lock(ctx, it.n.ID) { // another replica took the entry over and is delivering it
-			if !sleep(ctx, 2*time.Second) {
-				return
-			}
-			continue
-		}
-		// Read the progress again under the lock: another replica may have finished the
-		// delivery between the read above and taking the lock.
-		if d.loadProgress(ctx); d.progress["done"] != "" {
-			s.unlock(it.n.ID)
-			s.cfg.Metrics.notification("duplicate")
-			s.finish(ctx, it)
-			return
-		}
-		err := d.run(ctx)
-		if err == nil {
-			s.cfg.Metrics.notification("sent")
-			s.finish(ctx, it)
-			s.unlock(it.n.ID)
-			return
-		}
-		s.unlock(it.n.ID)
-		if ctx.Err() != nil {
-			return
-		}
-		wait, dead := s.retryPolicy(ctx, it, l, err, &tries, &backoff)
-		if dead {
-			s.deadLetter(ctx, it, l.channel, err)
-			return
-		}
-		if !sleep(ctx, wait) {
-			return
-		}
+	tries := 0 // failures of an unclassified kind, which count towards MaxTries
+	outcome, err := backoff.Retry(ctx, func() (string, error) { return s.attempt(ctx, d, it, &tries) },
+		backoff.WithBackOff(&backoff.ExponentialBackOff{InitialInterval: time.Second, RandomizationFactor: 0.5,
+			Multiplier: 2, MaxInterval: s.cfg.MaxBackoff}),
+		backoff.WithMaxElapsedTime(0)) // never give up on a transient failure: nothing is dropped
+	switch {
+	case err == nil:
+		s.cfg.Metrics.notification(outcome)
+	case ctx.Err() == nil: // else the entry stays pending and is delivered after the restart
+		s.deadLetter(ctx, it, l.channel, err)
 	}
 }
 
-// retryPolicy decides how long to wait before the next try, or that the entry is dead.
-func (s *Sender) retryPolicy(ctx context.Context, it item, l *lane, err error, tries *int, backoff *time.Duration) (time.Duration, bool) {
+// lockWait is how long a delivery waits for another replica that holds its lock.
+const lockWait = 2 * time.Second
+
+// attempt makes one try at delivering d: it waits for the channel's rate limit, then takes
+// the delivery lock, so a replica waiting for its turn (or one that crashed while waiting)
+// never holds the lock. It returns "sent" or "duplicate" once the entry is acknowledged, a
+// backoff.RetryAfterError to wait for Slack's Retry-After or another replica's lock,
+// backoff.Permanent for a failure to dead-letter, and any other error to back off and retry.
+func (s *Sender) attempt(ctx context.Context, d *delivery, it item, tries *int) (string, error) {
+	if d.loadProgress(ctx); d.progress["done"] != "" {
+		s.finish(ctx, it) // delivered before the ack was lost, or by another replica
+		return "duplicate", nil
+	}
+	if err := d.admit(ctx); err != nil {
+		return "", err // only ctx ends the wait
+	}
+	if !s.lock(ctx, it.n.ID) { // another replica took the entry over and is delivering it
+		return "", &backoff.RetryAfterError{Duration: lockWait}
+	}
+	defer s.unlock(it.n.ID)
+	// Read the progress again under the lock: another replica may have finished the delivery
+	// between the read above and taking the lock.
+	if d.loadProgress(ctx); d.progress["done"] != "" {
+		s.finish(ctx, it)
+		return "duplicate", nil
+	}
+	err := d.run(ctx)
+	if err == nil {
+		s.finish(ctx, it)
+		return "sent", nil
+	}
+	if ctx.Err() != nil {
+		return "", err
+	}
+	return "", s.retryPolicy(ctx, it, d.lane, err, tries)
+}
+
+// retryPolicy turns a failed try into what backoff.Retry does next: wait Retry-After, stop
+// (backoff.Permanent, the entry is dead-lettered), or back off.
+func (s *Sender) retryPolicy(ctx context.Context, it item, l *lane, err error, tries *int) error {
 	c := classify(err)
 	log := s.log.With("entry_id", it.msg.ID, "channel", l.channel, "kind", string(it.n.Kind), "err", err)
 	switch c.class {
 	case errRateLimited:
 		s.cfg.Metrics.limited()
 		log.InfoContext(ctx, "slack rate limited; waiting", "retry_after", c.retryAfter)
-		return c.retryAfter, false
+		return &backoff.RetryAfterError{Duration: c.retryAfter}
 	case errPermanent:
-		return 0, true
+		return backoff.Permanent(err)
 	case errUnknown:
 		if *tries++; *tries >= s.cfg.MaxTries {
-			return 0, true
+			return backoff.Permanent(err)
 		}
 	}
-	wait := *backoff/2 + rand.N(*backoff/2+1)
-	*backoff = min(*backoff*2, s.cfg.MaxBackoff)
-	log.WarnContext(ctx, "notification delivery failed; retrying", "retry_in", wait)
-	return wait, false
+	log.WarnContext(ctx, "notification delivery failed; retrying")
+	return err
+}
+
+// untilDone retries op every second while Redis is unreachable, until it succeeds or ctx is
+// done: the bookkeeping after a delivery must not be lost, nor repeated Slack calls caused.
+func untilDone(ctx context.Context, op func() error) {
+	_, _ = backoff.Retry(ctx, func() (struct{}, error) { return struct{}{}, op() },
+		backoff.WithBackOff(backoff.NewConstantBackOff(time.Second)), backoff.WithMaxElapsedTime(0))
 }
 
 // finish marks the notification delivered and acknowledges its entry, retrying while Redis
 // is unreachable so a delivered entry is not posted again.
 func (s *Sender) finish(ctx context.Context, it item) {
-	key := s.sentKey(it.n.ID)
-	for attempt := 0; ; attempt++ {
+	key := s.keys.NotifySent(it.n.ID)
+	logged := false
+	untilDone(ctx, func() error {
 		_, err := s.rdb.TxPipelined(context.WithoutCancel(ctx), func(p redis.Pipeliner) error {
 			p.HSet(ctx, key, "done", time.Now().UTC().Format(time.RFC3339))
 			p.Expire(ctx, key, sentTTL)
-			p.XAck(ctx, s.stream(), NotifyGroup, it.msg.ID)
+			p.XAck(ctx, s.keys.Notify(), NotifyGroup, it.msg.ID)
 			return nil
 		})
-		if err == nil {
-			return
-		}
-		if attempt == 0 {
+		if err != nil && !logged {
 			s.log.WarnContext(ctx, "acknowledge notification", "entry_id", it.msg.ID, "err", err)
+			logged = true
 		}
-		if !sleep(ctx, time.Second) {
-			return
-		}
-	}
+		return err
+	})
 }
 
 // deadLetter moves the entry to {prefix}:notify:dead with the reason, acknowledges it, and
@@ -170,18 +179,50 @@ func (s *Sender) deadLetter(ctx context.Context, it item, channel string, cause 
 	s.cfg.Metrics.notification("dead")
 	s.log.ErrorContext(ctx, "notification dead-lettered", "entry_id", it.msg.ID, "channel", channel,
 		"kind", string(it.n.Kind), "notification_id", it.n.ID, "err", cause)
-	for {
+	untilDone(ctx, func() error {
 		_, err := s.rdb.TxPipelined(context.WithoutCancel(ctx), func(p redis.Pipeliner) error {
-			p.XAdd(ctx, &redis.XAddArgs{Stream: s.dead(), Values: map[string]any{
+			p.XAdd(ctx, &redis.XAddArgs{Stream: s.keys.NotifyDead(), Values: map[string]any{
 				notifyField: raw, "entry_id": it.msg.ID, "channel": channel, "error": cause.Error(),
 				"failed_at": time.Now().UTC().Format(time.RFC3339)}})
-			p.XAck(ctx, s.stream(), NotifyGroup, it.msg.ID)
+			p.XAck(ctx, s.keys.Notify(), NotifyGroup, it.msg.ID)
 			return nil
 		})
-		if err == nil || !sleep(ctx, time.Second) {
-			return
-		}
+		return err
+	})
+}
+
+// admit waits until the channel's rate limit, shared by every replica through Redis, lets one
+// Slack call through. The first call of a delivery is admitted before the delivery lock is
+// taken (attempt); later calls, and retries after a failed call, wait here again. When Redis
+// cannot say, the call waits one interval and goes ahead: Slack's own 429s still hold it back.
+func (d *delivery) admit(ctx context.Context) error {
+	if d.admitted {
+		return nil
 	}
+	s := d.s
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		res, err := s.limiter.Allow(ctx, s.keys.SlackRate(d.lane.channel), s.limit)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.WarnContext(ctx, "slack rate limiter unavailable; pacing locally", "channel", d.lane.channel, "err", err)
+			sleep(ctx, s.limit.Period)
+		case err == nil && res.Allowed == 0:
+			return struct{}{}, &backoff.RetryAfterError{Duration: res.RetryAfter}
+		}
+		return struct{}{}, ctx.Err()
+	}, backoff.WithMaxElapsedTime(0))
+	d.admitted = err == nil
+	return err
+}
+
+// wait spends the admission taken before the lock on the delivery's first Slack call, and
+// waits for the rate limit before every later one.
+func (d *delivery) wait(ctx context.Context) error {
+	if err := d.admit(ctx); err != nil {
+		return err
+	}
+	d.admitted = false
+	return nil
 }
 
 // lockTTL bounds how long a crashed replica's delivery lock keeps others waiting.
@@ -190,13 +231,11 @@ const lockTTL = 2 * time.Minute
 // unlockScript deletes a lock only when this consumer holds it.
 var unlockScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`)
 
-func (s *Sender) lockKey(id string) string { return s.cfg.Prefix + ":notify:lock:" + id }
-
 // lock takes the delivery lock of notification id, so that two replicas holding the same
 // entry (one took it over while the other was stuck) do not post it twice. When Redis cannot
 // say, the delivery goes ahead.
 func (s *Sender) lock(ctx context.Context, id string) bool {
-	ok, err := s.rdb.SetNX(ctx, s.lockKey(id), s.cfg.Consumer, lockTTL).Result()
+	ok, err := s.rdb.SetNX(ctx, s.keys.NotifyLock(id), s.cfg.Consumer, lockTTL).Result()
 	if err != nil {
 		return true
 	}
@@ -206,12 +245,12 @@ func (s *Sender) lock(ctx context.Context, id string) bool {
 func (s *Sender) unlock(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = unlockScript.Run(ctx, s.rdb, []string{s.lockKey(id)}, s.cfg.Consumer).Err()
+	_ = unlockScript.Run(ctx, s.rdb, []string{s.keys.NotifyLock(id)}, s.cfg.Consumer).Err()
 }
 
 // loadProgress merges the steps recorded in Redis (by this or another replica) into d's.
 func (d *delivery) loadProgress(ctx context.Context) {
-	stored, err := d.s.rdb.HGetAll(ctx, d.s.sentKey(d.n.ID)).Result()
+	stored, err := d.s.rdb.HGetAll(ctx, d.s.keys.NotifySent(d.n.ID)).Result()
 	if err != nil {
 		return // Redis hiccup: the steps remembered in memory still count
 	}
@@ -228,6 +267,7 @@ type delivery struct {
 	entryID  string
 	n        fleet.Notification
 	progress map[string]string
+	admitted bool // the rate limit let the next Slack call through already
 }
 
 // step runs fn once per notification: when it succeeded before, its recorded value is
@@ -244,7 +284,7 @@ func (d *delivery) step(ctx context.Context, name string, fn func(ctx context.Co
 		v = "ok"
 	}
 	d.progress[name] = v
-	key := d.s.sentKey(d.n.ID)
+	key := d.s.keys.NotifySent(d.n.ID)
 	rctx := context.WithoutCancel(ctx)
 	if _, err := d.s.rdb.TxPipelined(rctx, func(p redis.Pipeliner) error {
 		p.HSet(rctx, key, name, v)

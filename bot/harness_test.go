@@ -30,7 +30,7 @@ func (s streamNotifier) Notify(ctx context.Context, n fleet.Notification) error 
 	if err != nil {
 		return err
 	}
-	return s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.prefix + ":notify", Values: map[string]any{"n": string(b)}}).Err()
+	return s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: fleet.Keys{Prefix: s.prefix}.Notify(), Values: map[string]any{"n": string(b)}}).Err()
 }
 
 // harness is the whole Slack side running against the fake Slack, real Postgres (seeded with
@@ -70,7 +70,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	app := bot.NewApp(bot.Config{Channels: channels, Prefix: e.prefix, PingInterval: 5 * time.Second,
 		AnswerWorkers: o.answerWorkers}, api, handler, e.st, e.rdb, log)
 	sender := bot.NewSender(e.rdb, api, e.st, e.st, bot.NewRenderer(nil),
-		bot.SenderConfig{Prefix: e.prefix, Channels: channels, PerSecond: 500, Burst: 50}, log)
+		bot.SenderConfig{Prefix: e.prefix, Channels: channels, PerSecond: 500, Burst: 50, Block: readBlock}, log)
 	h.run(t, app.Run, sender.Run)
 	if err := e.fake.WaitTimeout(waitFor, "the app to connect", func() bool { return e.fake.Connections() > 0 }); err != nil {
 		t.Fatal(err)

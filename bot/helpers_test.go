@@ -26,6 +26,10 @@ const (
 // waitFor is how long a test waits for something asynchronous before failing.
 const waitFor = 20 * time.Second
 
+// readBlock is how long the senders' stream reads wait in tests: short, so a stopped sender
+// returns at once instead of after the production default of a second.
+const readBlock = 20 * time.Millisecond
+
 // testLogger discards logs unless the test runs with -v.
 func testLogger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
@@ -51,6 +55,9 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	if tt, ok := t.(*testing.T); ok {
+		tt.Parallel() // every env has its own database, Redis prefix and fake Slack
+	}
 	pool := storetest.NewDB(t)
 	rdb, prefix := storetest.NewRedis(t)
 	fake := slackfake.New(slackfake.WithPingInterval(200 * time.Millisecond))
@@ -72,7 +79,7 @@ func (e *env) notify(t testing.TB, n fleet.Notification) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.rdb.XAdd(context.Background(), &redis.XAddArgs{Stream: e.prefix + ":notify", Values: map[string]any{"n": string(b)}}).Err(); err != nil {
+	if err := e.rdb.XAdd(context.Background(), &redis.XAddArgs{Stream: fleet.Keys{Prefix: e.prefix}.Notify(), Values: map[string]any{"n": string(b)}}).Err(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -80,7 +87,7 @@ func (e *env) notify(t testing.TB, n fleet.Notification) {
 // drained reports whether the sender acknowledged every entry of the notify stream.
 func (e *env) drained(t testing.TB) bool {
 	ctx := context.Background()
-	groups, err := e.rdb.XInfoGroups(ctx, e.prefix+":notify").Result()
+	groups, err := e.rdb.XInfoGroups(ctx, fleet.Keys{Prefix: e.prefix}.Notify()).Result()
 	if err != nil || len(groups) == 0 {
 		return false
 	}

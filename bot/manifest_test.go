@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/watchtower-ops/watchtower/bot"
@@ -70,8 +72,8 @@ func TestManifestMatchesRouter(t *testing.T) {
 		t.Helper()
 		slices.Sort(got)
 		want = slices.Sorted(slices.Values(want))
-		if !slices.Equal(got, want) {
-			t.Errorf("manifest %s = %v; the router handles %v", what, got, want)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("manifest %s differs from what the router handles (-router +manifest):\n%s", what, diff)
 		}
 	}
 	check("slash commands", cmds, bot.SlashCommands())

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools"
 )
 
@@ -23,7 +24,7 @@ func (a *App) firstDelivery(ctx context.Context, eventID string) bool {
 	if eventID == "" {
 		return true
 	}
-	ok, err := a.rdb.SetNX(ctx, a.cfg.Prefix+":slack:event:"+eventID, 1, seenTTL).Result()
+	ok, err := a.rdb.SetNX(ctx, fleet.Keys{Prefix: a.cfg.Prefix}.SlackEvent(eventID), 1, seenTTL).Result()
 	if err != nil {
 		a.log.WarnContext(ctx, "event dedupe unavailable; answering", "err", err)
 		return true

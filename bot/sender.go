@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
-	"golang.org/x/time/rate"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
@@ -62,6 +62,7 @@ type SenderConfig struct {
 	MaxTries   int                       // tries of an unclassified Slack error before dead-lettering; default 5
 	ClaimIdle  time.Duration             // pending entries idle this long are taken over; default 1 min
 	MaxBackoff time.Duration             // longest wait between transient retries; default 1 min
+	Block      time.Duration             // how long one read waits for new entries (bounds shutdown); default 1 s
 	Metrics    *Metrics                  // nil counts nothing
 }
 
@@ -87,21 +88,28 @@ func (c *SenderConfig) defaults() {
 	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = time.Minute
 	}
+	if c.Block <= 0 {
+		c.Block = time.Second
+	}
 }
 
 // Sender consumes {prefix}:notify in consumer group "slack" and posts each notification to
-// Slack: one lane per channel, in stream order, at about one message per second per channel.
+// Slack: one lane per channel, in stream order, at about one message per second per channel
+// across all replicas (a GCRA bucket per channel in Redis).
 // An entry is acknowledged only once Slack accepted it; 429s wait Retry-After, transient
 // failures back off and retry for as long as it takes, and permanent failures
 // (channel_not_found, not_in_channel…) go to {prefix}:notify:dead and the log.
 type Sender struct {
-	rdb    *redis.Client
-	api    slackAPI
-	alerts AlertThreads
-	trips  TripMessages
-	r      *Renderer
-	cfg    SenderConfig
-	log    *slog.Logger
+	rdb     *redis.Client
+	keys    fleet.Keys
+	limiter *redis_rate.Limiter
+	limit   redis_rate.Limit // per channel
+	api     slackAPI
+	alerts  AlertThreads
+	trips   TripMessages
+	r       *Renderer
+	cfg     SenderConfig
+	log     *slog.Logger
 
 	mu       sync.Mutex
 	parents  map[int64]parentRef // alert ID → its parent message, so updates need no lookup
@@ -117,7 +125,6 @@ type parentRef struct{ channel, ts string }
 type lane struct {
 	channel string
 	queue   chan item
-	limiter *rate.Limiter
 }
 
 // item is one stream entry and the notification decoded from it.
@@ -130,14 +137,9 @@ type item struct {
 // NewSender returns a Sender posting through api (a *slack.Client or *socketmode.Client).
 func NewSender(rdb *redis.Client, api slackAPI, alerts AlertThreads, trips TripMessages, r *Renderer, cfg SenderConfig, log *slog.Logger) *Sender {
 	cfg.defaults()
-	return &Sender{rdb: rdb, api: api, alerts: alerts, trips: trips, r: r, cfg: cfg, log: log,
+	limit := redis_rate.Limit{Rate: 1, Burst: cfg.Burst, Period: time.Duration(float64(time.Second) / cfg.PerSecond)}
+	return &Sender{rdb: rdb, keys: fleet.Keys{Prefix: cfg.Prefix}, limiter: redis_rate.NewLimiter(rdb), limit: limit, api: api, alerts: alerts, trips: trips, r: r, cfg: cfg, log: log,
 		parents: make(map[int64]parentRef), lanes: make(map[string]*lane), inflight: make(map[string]bool)}
-}
-
-func (s *Sender) stream() string { return s.cfg.Prefix + ":notify" }
-func (s *Sender) dead() string   { return s.cfg.Prefix + ":notify:dead" }
-func (s *Sender) sentKey(id string) string {
-	return s.cfg.Prefix + ":notify:sent:" + id
 }
 
 // Run reads the notify stream until ctx is done, then waits for each lane to finish the
@@ -146,6 +148,9 @@ func (s *Sender) sentKey(id string) string {
 // when the consumer group cannot be created.
 func (s *Sender) Run(ctx context.Context) error {
 	if err := s.ensureGroup(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before it started: not a failure
+		}
 		return err
 	}
 	defer s.stopLanes()
@@ -159,7 +164,7 @@ func (s *Sender) Run(ctx context.Context) error {
 		msgs, err := s.read(ctx, from)
 		if err != nil {
 			if ctx.Err() == nil {
-				s.log.WarnContext(ctx, "read notify stream", "stream", s.stream(), "err", err)
+				s.log.WarnContext(ctx, "read notify stream", "stream", s.keys.Notify(), "err", err)
 				sleep(ctx, time.Second)
 			}
 			continue
@@ -178,22 +183,22 @@ func (s *Sender) Run(ctx context.Context) error {
 }
 
 func (s *Sender) ensureGroup(ctx context.Context) error {
-	err := s.rdb.XGroupCreateMkStream(ctx, s.stream(), NotifyGroup, "0").Err()
+	err := s.rdb.XGroupCreateMkStream(ctx, s.keys.Notify(), NotifyGroup, "0").Err()
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-		return fmt.Errorf("create consumer group %s on %s: %w", NotifyGroup, s.stream(), err)
+		return fmt.Errorf("create consumer group %s on %s: %w", NotifyGroup, s.keys.Notify(), err)
 	}
 	return nil
 }
 
-// read returns the next entries after from: ">" for new ones (waiting up to a second, which
+// read returns the next entries after from: ">" for new ones (waiting up to Block, which
 // also bounds how long shutdown waits), or an ID for this consumer's pending ones after it.
 func (s *Sender) read(ctx context.Context, from string) ([]redis.XMessage, error) {
-	block := time.Second
+	block := s.cfg.Block
 	if from != ">" {
 		block = -1
 	}
 	res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: NotifyGroup, Consumer: s.cfg.Consumer,
-		Streams: []string{s.stream(), from}, Count: 64, Block: block}).Result()
+		Streams: []string{s.keys.Notify(), from}, Count: 64, Block: block}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
@@ -208,11 +213,11 @@ func (s *Sender) read(ctx context.Context, from string) ([]redis.XMessage, error
 func (s *Sender) claimStale(ctx context.Context) {
 	start := "0-0"
 	for ctx.Err() == nil {
-		msgs, next, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: s.stream(), Group: NotifyGroup,
+		msgs, next, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: s.keys.Notify(), Group: NotifyGroup,
 			MinIdle: s.cfg.ClaimIdle, Start: start, Count: 64, Consumer: s.cfg.Consumer}).Result()
 		if err != nil {
 			if ctx.Err() == nil {
-				s.log.WarnContext(ctx, "claim stale notifications", "stream", s.stream(), "err", err)
+				s.log.WarnContext(ctx, "claim stale notifications", "stream", s.keys.Notify(), "err", err)
 			}
 			return
 		}
@@ -258,8 +263,7 @@ func (s *Sender) lane(ctx context.Context, channel string) *lane {
 	if l, ok := s.lanes[channel]; ok {
 		return l
 	}
-	l := &lane{channel: channel, queue: make(chan item, 64),
-		limiter: rate.NewLimiter(rate.Limit(s.cfg.PerSecond), s.cfg.Burst)}
+	l := &lane{channel: channel, queue: make(chan item, 64)}
 	s.lanes[channel] = l
 	s.wg.Add(1)
 	go func() { // exits when stopLanes closes the queue, after the entry in hand

@@ -36,7 +36,7 @@ func TestAlertParentRecordedAfterBlip(t *testing.T) {
 	e := newEnv(t)
 	api := slack.New("xoxb-test", slack.OptionAPIURL(e.fake.APIURL()))
 	s := bot.NewSender(e.rdb, api, &flakyThreads{Store: e.st, fails: 1}, e.st, bot.NewRenderer(nil),
-		bot.SenderConfig{Prefix: e.prefix, PerSecond: 500, Burst: 50, MaxBackoff: 50 * time.Millisecond,
+		bot.SenderConfig{Prefix: e.prefix, PerSecond: 500, Burst: 50, MaxBackoff: 50 * time.Millisecond, Block: readBlock,
 			Channels: map[fleet.Audience]string{fleet.AudienceAlerts: alertsCh}}, testLogger(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

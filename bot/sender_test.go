@@ -18,7 +18,7 @@ import (
 // runSender starts a sender on e until the test ends.
 func runSender(t *testing.T, e *env, cfg bot.SenderConfig) {
 	t.Helper()
-	cfg.Prefix = e.prefix
+	cfg.Prefix, cfg.Block = e.prefix, readBlock
 	if cfg.Channels == nil {
 		cfg.Channels = map[fleet.Audience]string{fleet.AudienceAlerts: alertsCh, fleet.AudienceSummary: summaryCh, fleet.AudienceDispatch: dispatchCh}
 	}
@@ -125,9 +125,9 @@ func TestSenderDeadLetters(t *testing.T) {
 	runSender(t, e, bot.SenderConfig{})
 	e.notify(t, fleet.Notification{ID: "lost", Kind: fleet.NotifySystem, Channel: "CGONE", Text: "to nowhere"})
 	e.notify(t, fleet.Notification{ID: "ok", Kind: fleet.NotifySystem, Text: "to alerts"})
-	e.rdb.XAdd(context.Background(), &redisXAdd{Stream: e.prefix + ":notify", Values: map[string]any{"n": "{not json"}})
+	e.rdb.XAdd(context.Background(), &redisXAdd{Stream: fleet.Keys{Prefix: e.prefix}.Notify(), Values: map[string]any{"n": "{not json"}})
 	e.waitDrained(t)
-	dead, err := e.rdb.XRange(context.Background(), e.prefix+":notify:dead", "-", "+").Result()
+	dead, err := e.rdb.XRange(context.Background(), fleet.Keys{Prefix: e.prefix}.NotifyDead(), "-", "+").Result()
 	if err != nil || len(dead) != 2 {
 		t.Fatalf("dead entries = %d, %v; want 2", len(dead), err)
 	}
@@ -295,7 +295,7 @@ func TestSenderUnconfiguredChannel(t *testing.T) {
 	runSender(t, e, bot.SenderConfig{Channels: map[fleet.Audience]string{fleet.AudienceAlerts: alertsCh}})
 	e.notify(t, fleet.Notification{ID: "d", Kind: fleet.NotifySystem, Audience: fleet.AudienceSummary, Text: "x"})
 	e.waitDrained(t)
-	dead, _ := e.rdb.XRange(context.Background(), e.prefix+":notify:dead", "-", "+").Result()
+	dead, _ := e.rdb.XRange(context.Background(), fleet.Keys{Prefix: e.prefix}.NotifyDead(), "-", "+").Result()
 	if len(dead) != 1 || !strings.Contains(dead[0].Values["error"].(string), "no Slack channel") {
 		t.Errorf("dead = %+v; want the notification with the reason", dead)
 	}
@@ -344,14 +344,14 @@ func TestTwoSendersNeverDouble(t *testing.T) {
 func TestSenderResumesAfterRestart(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.rdb.XGroupCreateMkStream(ctx, e.prefix+":notify", bot.NotifyGroup, "0").Err(); err != nil {
+	if err := e.rdb.XGroupCreateMkStream(ctx, fleet.Keys{Prefix: e.prefix}.Notify(), bot.NotifyGroup, "0").Err(); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 100 {
 		e.notify(t, fleet.Notification{ID: fmt.Sprintf("n%d", i), Kind: fleet.NotifySystem, Text: fmt.Sprintf("note-%d", i)})
 	}
 	if err := e.rdb.XReadGroup(ctx, &redisXReadGroup{Group: bot.NotifyGroup, Consumer: "replica-a",
-		Streams: []string{e.prefix + ":notify", ">"}, Count: 100}).Err(); err != nil {
+		Streams: []string{fleet.Keys{Prefix: e.prefix}.Notify(), ">"}, Count: 100}).Err(); err != nil {
 		t.Fatal(err)
 	}
 	runSender(t, e, bot.SenderConfig{Consumer: "replica-a", ClaimIdle: time.Hour})

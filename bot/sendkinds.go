@@ -42,7 +42,7 @@ func (d *delivery) run(ctx context.Context) error {
 // the new message's ts.
 func (d *delivery) poster(channel, threadTS string, v View) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
-		if err := d.lane.limiter.Wait(ctx); err != nil {
+		if err := d.wait(ctx); err != nil {
 			return "", err
 		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
@@ -60,7 +60,7 @@ func (d *delivery) poster(channel, threadTS string, v View) func(context.Context
 // gone or no longer editable is skipped: the thread reply already says what changed.
 func (d *delivery) updater(channel, ts string, v View) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
-		if err := d.lane.limiter.Wait(ctx); err != nil {
+		if err := d.wait(ctx); err != nil {
 			return "", err
 		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
@@ -204,7 +204,7 @@ func (d *delivery) weekly(ctx context.Context) error {
 		return nil
 	}
 	_, err = d.step(ctx, "chart", func(ctx context.Context) (string, error) {
-		if err := d.lane.limiter.Wait(ctx); err != nil {
+		if err := d.wait(ctx); err != nil {
 			return "", err
 		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)

@@ -107,7 +107,7 @@ func (d *delivery) tripEvent(ctx context.Context) error {
 	}
 	broadcast := thread != "" && n.Event != nil && n.Event.Kind == fleet.EventTripDelayed
 	_, err = d.step(ctx, "post", func(ctx context.Context) (string, error) {
-		if err := d.lane.limiter.Wait(ctx); err != nil {
+		if err := d.wait(ctx); err != nil {
 			return "", err
 		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)

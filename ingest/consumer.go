@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -63,7 +64,7 @@ type Consumer struct {
 	rec     Recorder
 	notify  *NotifyStream
 	cfg     ConsumerConfig
-	keys    Keys
+	keys    fleet.Keys
 	metrics *Metrics
 	log     *slog.Logger
 }
@@ -72,13 +73,13 @@ type Consumer struct {
 func NewConsumer(rdb *redis.Client, rec Recorder, cfg ConsumerConfig, metrics *Metrics, log *slog.Logger) *Consumer {
 	cfg.defaults()
 	return &Consumer{rdb: rdb, rec: rec, notify: NewNotifyStream(rdb, cfg.Prefix), cfg: cfg,
-		keys: Keys{Prefix: cfg.Prefix}, metrics: metrics, log: log.With("stream", Keys{Prefix: cfg.Prefix}.Ingest())}
+		keys: fleet.Keys{Prefix: cfg.Prefix}, metrics: metrics, log: log.With("stream", fleet.Keys{Prefix: cfg.Prefix}.Ingest())}
 }
 
 // EnsureGroup creates group "processors" (from the start of the stream, creating the stream)
 // unless it exists. It returns EUNAVAILABLE when Redis cannot be reached.
 func EnsureGroup(ctx context.Context, rdb *redis.Client, prefix string) error {
-	err := rdb.XGroupCreateMkStream(ctx, Keys{Prefix: prefix}.Ingest(), Group, "0").Err()
+	err := rdb.XGroupCreateMkStream(ctx, fleet.Keys{Prefix: prefix}.Ingest(), Group, "0").Err()
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
 		return unavailable("the ingest queue", err)
 	}
@@ -89,15 +90,14 @@ func EnsureGroup(ctx context.Context, rdb *redis.Client, prefix string) error {
 // its own deadline). Redis or Postgres outages are logged and retried with backoff, never
 // returned.
 func (c *Consumer) Run(ctx context.Context) error {
-	bo := backoff{}
-	for ctx.Err() == nil {
-		if err := EnsureGroup(ctx, c.rdb, c.cfg.Prefix); err != nil {
+	_, _ = backoff.Retry(ctx, func() (struct{}, error) {
+		err := EnsureGroup(ctx, c.rdb, c.cfg.Prefix)
+		if err != nil && ctx.Err() == nil {
 			c.fail(ctx, "read", err)
-			bo.wait(ctx)
-			continue
 		}
-		break
-	}
+		return struct{}{}, err
+	}, backoff.WithBackOff(newBackOff()), backoff.WithMaxElapsedTime(0)) // fails only when ctx is done
+	bo := newBackOff() // the read loop's pause after a failed read; reset by a good one
 	c.drainOwn(ctx)
 	nextClaim := time.Time{}
 	for ctx.Err() == nil {
@@ -112,11 +112,11 @@ func (c *Consumer) Run(ctx context.Context) error {
 				if lostGroup(err) { // the stream was deleted: start again from an empty one
 					_ = EnsureGroup(ctx, c.rdb, c.cfg.Prefix)
 				}
-				bo.wait(ctx)
+				sleep(ctx, bo.NextBackOff())
 			}
 			continue
 		}
-		bo.reset()
+		bo.Reset()
 		c.handle(ctx, msgs, nil)
 	}
 	return nil
@@ -264,15 +264,18 @@ func (c *Consumer) handle(ctx context.Context, msgs []redis.XMessage, counts map
 // apply runs ApplyIngest, retrying transient failures (database or Redis down) with backoff
 // until they pass or ctx (the worker's, not the batch's) is done.
 func (c *Consumer) apply(ctx, wctx context.Context, obs []fleet.Observation) (fleet.IngestOutcome, error) {
-	bo := backoff{}
-	for {
+	var last error // the outcome of the last try: when ctx ends the wait, that is what counts
+	out, _ := backoff.Retry(ctx, func() (fleet.IngestOutcome, error) {
 		out, err := c.rec.ApplyIngest(wctx, c.keys.Ingest(), obs, c.cfg.Thresholds)
-		if err == nil || !isTransient(err) || ctx.Err() != nil {
-			return out, err
+		if last = err; err == nil || !isTransient(err) {
+			return out, backoff.Permanent(err)
 		}
-		c.fail(ctx, "apply", err)
-		bo.wait(ctx)
-	}
+		if ctx.Err() == nil {
+			c.fail(ctx, "apply", err)
+		}
+		return out, err
+	}, backoff.WithBackOff(newBackOff()), backoff.WithMaxElapsedTime(0))
+	return out, last
 }
 
 // failed handles an entry that could not be applied: dead-lettered once it has been delivered

@@ -118,7 +118,7 @@ func TestConsumerDeadLettersPoison(t *testing.T) {
 	stop := run(t, ingest.NewConsumer(r.rdb, r.st, r.config("w1"), nil, quietLog()).Run)
 	defer stop()
 	eventually(t, "poison dead-lettered, the rest applied", func() bool {
-		return xlen(t, r.rdb, r.keys.Dead()) == 3 && r.positions(t, "T11985LA") == 2 && r.pending(t) == 0
+		return xlen(t, r.rdb, r.keys.IngestDead()) == 3 && r.positions(t, "T11985LA") == 2 && r.pending(t) == 0
 	})
 	a, err := r.st.OpenAlertByKey(ctx, ingest.DeadIncident)
 	if err != nil || a.Kind != fleet.AlertSystem {
@@ -128,7 +128,7 @@ func TestConsumerDeadLettersPoison(t *testing.T) {
 	if countKind(ns, fleet.NotifyAlertOpened) != 1 || countKind(ns, fleet.NotifyAlertUpdated) != 2 {
 		t.Errorf("notifications = %s; want the incident opened once and updated twice", fmtKinds(ns))
 	}
-	dead, err := r.rdb.XRange(ctx, r.keys.Dead(), "-", "+").Result()
+	dead, err := r.rdb.XRange(ctx, r.keys.IngestDead(), "-", "+").Result()
 	if err != nil || dead[0].Values["error"] == "" || dead[0].Values["id"] == "" {
 		t.Errorf("dead entry = %+v, %v; want its original id and error", dead, err)
 	}
@@ -162,8 +162,8 @@ func TestConsumerDeadLettersAfterMaxDeliveries(t *testing.T) {
 	stop := run(t, ingest.NewConsumer(r.rdb, rec, r.config("w1"), nil, quietLog()).Run)
 	defer stop()
 	eventually(t, "the good entries applied around the poison one", func() bool { return r.positions(t, "T11985LA") == 2 })
-	eventually(t, "the poison entry dead after 5 deliveries", func() bool { return xlen(t, r.rdb, r.keys.Dead()) == 1 })
-	dead, err := r.rdb.XRange(context.Background(), r.keys.Dead(), "-", "+").Result()
+	eventually(t, "the poison entry dead after 5 deliveries", func() bool { return xlen(t, r.rdb, r.keys.IngestDead()) == 1 })
+	dead, err := r.rdb.XRange(context.Background(), r.keys.IngestDead(), "-", "+").Result()
 	if err != nil || dead[0].Values["deliveries"] != "5" {
 		t.Errorf("dead entry = %+v, %v; want deliveries 5", dead, err)
 	}
@@ -180,7 +180,7 @@ func TestConsumerWaitsOutTransientFailures(t *testing.T) {
 	stop := run(t, ingest.NewConsumer(r.rdb, rec, cfg, nil, quietLog()).Run)
 	defer stop()
 	eventually(t, "applied once the database is back", func() bool { return r.positions(t, "T11985LA") == 1 && r.pending(t) == 0 })
-	if n := xlen(t, r.rdb, r.keys.Dead()); n != 0 {
+	if n := xlen(t, r.rdb, r.keys.IngestDead()); n != 0 {
 		t.Errorf("dead stream has %d entries; want 0", n)
 	}
 }

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"strconv"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
@@ -26,7 +26,7 @@ const DeadIncident = "system:ingest_dead"
 // alert, and acknowledges m. It reports whether m was settled.
 func (c *Consumer) deadLetter(ctx context.Context, m redis.XMessage, deliveries int64, cause error) bool {
 	payload, _ := m.Values[EntryField].(string)
-	err := c.rdb.XAdd(ctx, &redis.XAddArgs{Stream: c.keys.Dead(), Values: []any{
+	err := c.rdb.XAdd(ctx, &redis.XAddArgs{Stream: c.keys.IngestDead(), Values: []any{
 		"id", m.ID, EntryField, payload, "error", cause.Error(), "deliveries", strconv.FormatInt(deliveries, 10),
 		"consumer", c.cfg.Name, "at", time.Now().UTC().Format(time.RFC3339Nano),
 	}}).Err()
@@ -49,10 +49,10 @@ func (c *Consumer) deadLetter(ctx context.Context, m redis.XMessage, deliveries 
 // raiseDead opens the system incident for dead-lettered entries, or adds to it when open.
 func (c *Consumer) raiseDead(ctx context.Context, entryID string, cause error) error {
 	now := time.Now().UTC()
-	data, _ := json.Marshal(map[string]string{"entry_id": entryID, "stream": c.keys.Dead(), "error": cause.Error()})
+	data, _ := json.Marshal(map[string]string{"entry_id": entryID, "stream": c.keys.IngestDead(), "error": cause.Error()})
 	a, created, err := c.rec.OpenAlert(ctx, fleet.Alert{
 		Kind: fleet.AlertSystem, IncidentKey: DeadIncident, Severity: fleet.SeverityCritical, OpenedAt: now, Data: data,
-		Message: fmt.Sprintf("Ingest could not apply entry %s after repeated tries; it is in %s for inspection", entryID, c.keys.Dead()),
+		Message: fmt.Sprintf("Ingest could not apply entry %s after repeated tries; it is in %s for inspection", entryID, c.keys.IngestDead()),
 	})
 	if err != nil {
 		return err
@@ -97,15 +97,11 @@ func isTransient(err error) bool {
 	return false
 }
 
-// backoff waits 0.5 s, 1 s, 2 s … up to 30 s between retries, with jitter.
-type backoff struct{ n int }
-
-func (b *backoff) reset() { b.n = 0 }
-
-func (b *backoff) wait(ctx context.Context) {
-	d := min(500*time.Millisecond<<min(b.n, 6), 30*time.Second)
-	b.n++
-	sleep(ctx, d/2+rand.N(d/2+1))
+// newBackOff is the wait between retries of an outage: 0.5 s, 1 s, 2 s … up to 30 s, each
+// spread by ±50% so replicas do not retry in step.
+func newBackOff() *backoff.ExponentialBackOff {
+	return &backoff.ExponentialBackOff{InitialInterval: 500 * time.Millisecond, RandomizationFactor: 0.5,
+		Multiplier: 2, MaxInterval: 30 * time.Second}
 }
 
 // sleep waits d or until ctx is done.

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest"
 )
@@ -70,8 +72,8 @@ func TestWebhookToNotification(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{"trip.departed", "trip.arrived", "trip.completed"}; !slices.Equal(trips, want) {
-		t.Errorf("trip notifications = %v; want %v", trips, want)
+	if diff := cmp.Diff([]string{"trip.departed", "trip.arrived", "trip.completed"}, trips); diff != "" {
+		t.Errorf("trip notifications, -want +got:\n%s", diff)
 	}
 	if countKind(ns, fleet.NotifyAlertOpened) < 3 || countKind(ns, fleet.NotifyAlertResolved) < 3 {
 		t.Errorf("notifications = %s; want overspeed and both site visits opened and resolved", fmtKinds(ns))

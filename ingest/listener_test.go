@@ -110,7 +110,7 @@ func TestListenerAcceptsAndDeduplicates(t *testing.T) {
 		if r.code != http.StatusAccepted || r.body["accepted"] != s.accepted || r.body["duplicates"] != s.dups {
 			t.Errorf("%s: %d %v; want 202 accepted %v duplicates %v", s.name, r.code, r.body, s.accepted, s.dups)
 		}
-		if n := xlen(t, rdb, ingest.Keys{Prefix: prefix}.Ingest()); n != s.wantLen {
+		if n := xlen(t, rdb, fleet.Keys{Prefix: prefix}.Ingest()); n != s.wantLen {
 			t.Errorf("%s: stream has %d entries; want %d", s.name, n, s.wantLen)
 		}
 	}
@@ -150,7 +150,7 @@ func TestListenerRejects(t *testing.T) {
 			if tt.wantField != "" && (r.body["field"] != tt.wantField || r.body["index"] != float64(1)) {
 				t.Errorf("body = %v; want index 1 field %q", r.body, tt.wantField)
 			}
-			if n := xlen(t, rdb, ingest.Keys{Prefix: prefix}.Ingest()); n != 0 {
+			if n := xlen(t, rdb, fleet.Keys{Prefix: prefix}.Ingest()); n != 0 {
 				t.Errorf("stream has %d entries; want nothing enqueued", n)
 			}
 		})
@@ -210,7 +210,7 @@ func TestNotifyStreamIsIdempotent(t *testing.T) {
 	if err := ns.Notify(ctx, fleet.Notification{Kind: fleet.NotifySystem}); fleet.ErrorCode(err) != fleet.EINVALID {
 		t.Errorf("Notify without ID code = %q; want %q", fleet.ErrorCode(err), fleet.EINVALID)
 	}
-	msgs, err := rdb.XRange(ctx, ingest.Keys{Prefix: prefix}.Notify(), "-", "+").Result()
+	msgs, err := rdb.XRange(ctx, fleet.Keys{Prefix: prefix}.Notify(), "-", "+").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func TestListenerLargeBatchAcrossScriptTurns(t *testing.T) {
 	if r.code != 202 || r.body["accepted"] != float64(1000) || r.body["duplicates"] != float64(1) {
 		t.Errorf("1,001 events = %d %v; want 202 with 1000 accepted and 1 duplicate", r.code, r.body)
 	}
-	if n := xlen(t, rdb, ingest.Keys{Prefix: prefix}.Ingest()); n != 1000 {
+	if n := xlen(t, rdb, fleet.Keys{Prefix: prefix}.Ingest()); n != 1000 {
 		t.Errorf("stream has %d entries; want 1000", n)
 	}
 }

@@ -26,7 +26,7 @@ var (
 type rig struct {
 	rdb    *redis.Client
 	prefix string
-	keys   ingest.Keys
+	keys   fleet.Keys
 	st     *store.Store
 }
 
@@ -34,7 +34,7 @@ func newRig(t testing.TB) *rig {
 	t.Helper()
 	pool := storetest.NewDB(t)
 	rdb, prefix := storetest.NewRedis(t)
-	r := &rig{rdb: rdb, prefix: prefix, keys: ingest.Keys{Prefix: prefix}, st: store.New(pool)}
+	r := &rig{rdb: rdb, prefix: prefix, keys: fleet.Keys{Prefix: prefix}, st: store.New(pool)}
 	ctx := context.Background()
 	for _, s := range []fleet.Site{siteOrigin, siteDest} {
 		if _, err := r.st.UpsertSite(ctx, s); err != nil {

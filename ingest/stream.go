@@ -14,7 +14,7 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-// Stream and group names of DESIGN.md, under a prefix.
+// Group and field names of the streams (the key names are fleet.Keys').
 const (
 	Group        = "processors"   // consumer group on the ingest stream
 	EntryField   = "e"            // field of an ingest (and events) stream entry holding its JSON
@@ -25,24 +25,9 @@ const (
 	bucketMillis = 500_000        // replay-set bucket: ≤ 500 members at 1 Hz keeps Redis's compact intset
 )
 
-// Keys names the Redis keys of one REDIS_PREFIX.
-type Keys struct{ Prefix string }
-
-// Ingest is the stream of validated raw events, read by group "processors".
-func (k Keys) Ingest() string { return k.Prefix + ":ingest" }
-
-// Dead is where entries that failed MaxDeliveries times go, with their error.
-func (k Keys) Dead() string { return k.Prefix + ":ingest:dead" }
-
-// Events is the stream of domain events.
-func (k Keys) Events() string { return k.Prefix + ":events" }
-
-// Notify is the stream of notifications for Slack.
-func (k Keys) Notify() string { return k.Prefix + ":notify" }
-
-// seen returns the replay-set key and member of an event: positions share one small integer
-// set per device and 500-second bucket, alerts get one key each.
-func (k Keys) seen(e Event) (key, member string) {
+// seenKey returns the replay-set key and member of an event: positions share one small
+// integer set per device and 500-second bucket, alerts get one key each.
+func seenKey(k fleet.Keys, e Event) (key, member string) {
 	if e.Type == TypePosition {
 		i := strings.LastIndexByte(e.Key, '@') // the device ID may itself hold an @
 		dev, ms := e.Key, ""
@@ -50,9 +35,9 @@ func (k Keys) seen(e Event) (key, member string) {
 			dev, ms = e.Key[:i], e.Key[i+1:]
 		}
 		n, _ := strconv.ParseInt(ms, 10, 64)
-		return k.Prefix + ":seen:p:" + dev + ":" + strconv.FormatInt(n/bucketMillis, 10), strconv.FormatInt(n%bucketMillis, 10)
+		return k.SeenPosition(dev, n/bucketMillis), strconv.FormatInt(n%bucketMillis, 10)
 	}
-	return k.Prefix + ":seen:a:" + e.Key, ""
+	return k.SeenAlert(e.Key), ""
 }
 
 // appendScript appends each payload not seen before to KEYS[1] and marks it seen, atomically,
@@ -98,12 +83,12 @@ func unavailable(what string, err error) error {
 // Producer appends validated events to the ingest stream, dropping replays.
 type Producer struct {
 	rdb  *redis.Client
-	keys Keys
+	keys fleet.Keys
 }
 
 // NewProducer returns a Producer writing under prefix.
 func NewProducer(rdb *redis.Client, prefix string) *Producer {
-	return &Producer{rdb: rdb, keys: Keys{Prefix: prefix}}
+	return &Producer{rdb: rdb, keys: fleet.Keys{Prefix: prefix}}
 }
 
 // enqueueChunk bounds the events one script call appends: Redis runs a script alone, so a
@@ -136,7 +121,7 @@ func (p *Producer) enqueue(ctx context.Context, events []Event) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("encode event %s: %w", e.Key, err)
 		}
-		key, member := p.keys.seen(e)
+		key, member := seenKey(p.keys, e)
 		keys = append(keys, key)
 		args = append(args, member, payload)
 	}
@@ -151,12 +136,12 @@ func (p *Producer) enqueue(ctx context.Context, events []Event) (int, error) {
 // safe for concurrent use and is handed to every package that announces something.
 type NotifyStream struct {
 	rdb  *redis.Client
-	keys Keys
+	keys fleet.Keys
 }
 
 // NewNotifyStream returns a NotifyStream writing under prefix.
 func NewNotifyStream(rdb *redis.Client, prefix string) *NotifyStream {
-	return &NotifyStream{rdb: rdb, keys: Keys{Prefix: prefix}}
+	return &NotifyStream{rdb: rdb, keys: fleet.Keys{Prefix: prefix}}
 }
 
 // Notify appends n as one entry whose field "n" holds its JSON. A notification whose ID was
@@ -186,7 +171,7 @@ func (s *NotifyStream) NotifyAll(ctx context.Context, ns []fleet.Notification) e
 		if err != nil {
 			return fmt.Errorf("encode notification %s: %w", n.ID, err)
 		}
-		keys = append(keys, s.keys.Notify()+":seen:"+shortID(n.ID))
+		keys = append(keys, s.keys.NotifySeen(shortID(n.ID)))
 		args = append(args, "", payload)
 	}
 	if err := appendScript.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
@@ -212,7 +197,7 @@ func PublishEvents(ctx context.Context, rdb *redis.Client, prefix string, events
 	if len(events) == 0 {
 		return nil
 	}
-	key := Keys{Prefix: prefix}.Events()
+	key := fleet.Keys{Prefix: prefix}.Events()
 	pipe := rdb.Pipeline()
 	for _, e := range events {
 		payload, err := json.Marshal(e)

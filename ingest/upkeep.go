@@ -41,7 +41,7 @@ type Upkeep struct {
 	keeper  Keeper
 	notify  *NotifyStream
 	cfg     UpkeepConfig
-	keys    Keys
+	keys    fleet.Keys
 	metrics *Metrics
 	log     *slog.Logger
 	unsent  fleet.IngestOutcome // sweep results whose publish failed, retried next round
@@ -56,7 +56,7 @@ func NewUpkeep(rdb *redis.Client, keeper Keeper, cfg UpkeepConfig, metrics *Metr
 		cfg.KeepApplied = 24 * time.Hour
 	}
 	return &Upkeep{rdb: rdb, keeper: keeper, notify: NewNotifyStream(rdb, cfg.Prefix), cfg: cfg,
-		keys: Keys{Prefix: cfg.Prefix}, metrics: metrics, log: log}
+		keys: fleet.Keys{Prefix: cfg.Prefix}, metrics: metrics, log: log}
 }
 
 // Run does the chores every cfg.Every until ctx is done, then returns nil. Failures are

@@ -96,26 +96,26 @@ func streamID(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) 
 func seedCleanupRedis(t *testing.T, rdb *redis.Client, prefix string, now time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	for _, key := range []string{prefix + ":ingest", prefix + ":notify", prefix + ":notify:dead"} {
+	for _, key := range []string{fleet.Keys{Prefix: prefix}.Ingest(), fleet.Keys{Prefix: prefix}.Notify(), fleet.Keys{Prefix: prefix}.NotifyDead()} {
 		for _, age := range []time.Duration{40 * day, 10 * day, day} {
 			must(t, rdb.XAdd(ctx, &redis.XAddArgs{Stream: key, ID: streamID(now.Add(-age)), Values: []any{"e", "{}"}}).Err())
 		}
 	}
-	must(t, rdb.Set(ctx, prefix+":seen:a:orphan", "1", 0).Err())
-	must(t, rdb.Set(ctx, prefix+":notify:seen:x", "1", 0).Err())
-	must(t, rdb.Set(ctx, prefix+":seen:a:kept", "1", 5*time.Minute).Err())
+	must(t, rdb.Set(ctx, fleet.Keys{Prefix: prefix}.SeenAlert("orphan"), "1", 0).Err())
+	must(t, rdb.Set(ctx, fleet.Keys{Prefix: prefix}.NotifySeen("x"), "1", 0).Err())
+	must(t, rdb.Set(ctx, fleet.Keys{Prefix: prefix}.SeenAlert("kept"), "1", 5*time.Minute).Err())
 }
 
 func checkCleanupRedis(t *testing.T, rdb *redis.Client, prefix string) {
 	t.Helper()
 	ctx := context.Background()
-	for key, want := range map[string]int64{prefix + ":ingest": 1, prefix + ":notify": 1, prefix + ":notify:dead": 2} {
+	for key, want := range map[string]int64{fleet.Keys{Prefix: prefix}.Ingest(): 1, fleet.Keys{Prefix: prefix}.Notify(): 1, fleet.Keys{Prefix: prefix}.NotifyDead(): 2} {
 		if n, err := rdb.XLen(ctx, key).Result(); err != nil || n != want {
 			t.Errorf("XLEN %s = %d (%v); want %d", key, n, err, want)
 		}
 	}
-	for key, want := range map[string]time.Duration{prefix + ":seen:a:orphan": time.Hour,
-		prefix + ":notify:seen:x": time.Hour, prefix + ":seen:a:kept": 5 * time.Minute} {
+	for key, want := range map[string]time.Duration{fleet.Keys{Prefix: prefix}.SeenAlert("orphan"): time.Hour,
+		fleet.Keys{Prefix: prefix}.NotifySeen("x"): time.Hour, fleet.Keys{Prefix: prefix}.SeenAlert("kept"): 5 * time.Minute} {
 		ttl, err := rdb.TTL(ctx, key).Result()
 		if err != nil || ttl <= 0 || ttl > want {
 			t.Errorf("TTL %s = %v (%v); want at most %v", key, ttl, err, want)

@@ -22,11 +22,11 @@ type TrimResult struct {
 	KeysExpired int64 // dedupe keys found without an expiry and given one
 }
 
-// RedisTrimmer trims the Redis keys of DESIGN.md under Prefix: the live streams
-// ({prefix}:ingest, :events, :notify) to Retention.Streams, the dead-letter streams
-// (:ingest:dead, :notify:dead) to Retention.DeadLetters, by entry ID (XTRIM MINID, the ID is
-// the append time). Dedupe keys ({prefix}:seen:*, {prefix}:notify:seen:*) expire on their own;
-// any found without an expiry (a crash between SET and EXPIRE) is given SeenTTL.
+// RedisTrimmer trims the Redis keys (fleet.Keys) under Prefix: the live streams
+// (Keys.Streams) to Retention.Streams, the dead-letter streams (Keys.DeadStreams) to
+// Retention.DeadLetters, by entry ID (XTRIM MINID, the ID is the append time). Dedupe keys
+// (Keys.SeenPatterns) expire on their own; any found without an expiry (a crash between SET
+// and EXPIRE) is given SeenTTL.
 type RedisTrimmer struct {
 	RDB     *redis.Client
 	Prefix  string
@@ -40,9 +40,13 @@ func (t RedisTrimmer) Trim(ctx context.Context, r Retention, now time.Time) (Tri
 		res  TrimResult
 		errs []error
 	)
-	streams := map[string]time.Duration{
-		t.Prefix + ":ingest": r.Streams, t.Prefix + ":events": r.Streams, t.Prefix + ":notify": r.Streams,
-		t.Prefix + ":ingest:dead": r.DeadLetters, t.Prefix + ":notify:dead": r.DeadLetters,
+	keys := fleet.Keys{Prefix: t.Prefix}
+	streams := map[string]time.Duration{}
+	for _, k := range keys.Streams() {
+		streams[k] = r.Streams
+	}
+	for _, k := range keys.DeadStreams() {
+		streams[k] = r.DeadLetters
 	}
 	for key, keep := range streams {
 		minID := strconv.FormatInt(now.Add(-keep).UnixMilli(), 10) + "-0"
@@ -60,7 +64,7 @@ func (t RedisTrimmer) Trim(ctx context.Context, r Retention, now time.Time) (Tri
 		}
 		res.Entries += n
 	}
-	for _, pattern := range []string{t.Prefix + ":seen:*", t.Prefix + ":notify:seen:*"} {
+	for _, pattern := range keys.SeenPatterns() {
 		n, err := t.expireOrphans(ctx, pattern)
 		res.KeysExpired += n
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/store/storetest"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestTrimKeepsUndeliveredNotifications(t *testing.T) {
 	ctx := context.Background()
 	rdb, prefix := storetest.NewRedis(t)
-	key := prefix + ":notify"
+	key := fleet.Keys{Prefix: prefix}.Notify()
 	now := time.Date(2025, 11, 24, 2, 0, 0, 0, time.UTC)
 	old := now.Add(-10 * day)
 	var ids []string

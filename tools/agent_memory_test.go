@@ -80,7 +80,7 @@ func TestAgentContinuation(t *testing.T) {
 		t.Errorf("previous_response_id = %q, %q, %q; want \"\", %q, \"\"", reqs[0].Body.PreviousResponseID,
 			reqs[1].Body.PreviousResponseID, reqs[2].Body.PreviousResponseID, first.ResponseID)
 	}
-	ttl, err := rdb.TTL(context.Background(), prefix+":conv:C1:100").Result()
+	ttl, err := rdb.TTL(context.Background(), fleet.Keys{Prefix: prefix}.Conversation("C1:100")).Result()
 	must(t, err)
 	if ttl <= 0 || ttl > time.Hour {
 		t.Errorf("TTL of %s:conv:C1:100 = %s; want up to an hour", prefix, ttl)

@@ -33,12 +33,12 @@ type Memory interface {
 	Save(ctx context.Context, key string, c Conversation) error
 }
 
-// RedisMemory keeps conversations in Redis under {prefix}:conv:<key>, each expiring ttl after
+// RedisMemory keeps conversations in Redis (fleet.Keys.Conversation), each expiring ttl after
 // its last question.
 type RedisMemory struct {
-	rdb    *redis.Client
-	prefix string
-	ttl    time.Duration
+	rdb  *redis.Client
+	keys fleet.Keys
+	ttl  time.Duration
 }
 
 // NewRedisMemory returns a memory on rdb under prefix (REDIS_PREFIX); ttl ≤ 0 means
@@ -47,11 +47,11 @@ func NewRedisMemory(rdb *redis.Client, prefix string, ttl time.Duration) *RedisM
 	if ttl <= 0 {
 		ttl = DefaultMemoryTTL
 	}
-	return &RedisMemory{rdb: rdb, prefix: prefix, ttl: ttl}
+	return &RedisMemory{rdb: rdb, keys: fleet.Keys{Prefix: prefix}, ttl: ttl}
 }
 
 // Key returns the Redis key of a conversation.
-func (m *RedisMemory) Key(key string) string { return m.prefix + ":conv:" + key }
+func (m *RedisMemory) Key(key string) string { return m.keys.Conversation(key) }
 
 // Load reads the conversation of key. It returns EUNAVAILABLE when Redis cannot be reached; an
 // unreadable value counts as none.

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools"
 )
@@ -46,8 +49,8 @@ func TestNearbyTrucks(t *testing.T) {
 					t.Errorf("%s at %.2f km is outside %.1f km", tr.Plate, tr.DistanceKm, got.RadiusKm)
 				}
 			}
-			if !slices.Equal(plates, tc.plates) || got.NearKind != tc.kind {
-				t.Errorf("NearbyTrucks(%+v) = %v (%s); want %v (%s)", tc.args, plates, got.NearKind, tc.plates, tc.kind)
+			if diff := cmp.Diff(tc.plates, plates, cmpopts.EquateEmpty()); diff != "" || got.NearKind != tc.kind {
+				t.Errorf("NearbyTrucks(%+v) (%s; want %s), -want +got:\n%s", tc.args, got.NearKind, tc.kind, diff)
 			}
 		})
 	}
@@ -109,8 +112,8 @@ func TestNearbyMatchesBruteForce(t *testing.T) {
 			for _, tr := range got.Trucks {
 				plates = append(plates, tr.Plate)
 			}
-			if got.Count != len(want) || !slices.Equal(plates, want[:min(len(want), tools.MaxNearbyLimit)]) {
-				t.Fatalf("query %d (%s, %.2f km) via %s = %d %v; want %d %v", q, center, radius, name, got.Count, plates, len(want), want)
+			if diff := cmp.Diff(want[:min(len(want), tools.MaxNearbyLimit)], plates, cmpopts.EquateEmpty()); got.Count != len(want) || diff != "" {
+				t.Fatalf("query %d (%s, %.2f km) via %s: count %d, want %d; -want +got:\n%s", q, center, radius, name, got.Count, len(want), diff)
 			}
 		}
 	}

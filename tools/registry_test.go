@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools"
 	"github.com/watchtower-ops/watchtower/tools/intent"
@@ -48,8 +50,8 @@ func TestSchemasAreStrict(t *testing.T) {
 	}
 	want := []string{tools.ToolTruckLocation, tools.ToolCreateTrip, tools.ToolFleetStatus, tools.ToolTripDetails,
 		tools.ToolDailySummary, tools.ToolNearbyTrucks}
-	if !slices.Equal(names, want) {
-		t.Errorf("tools = %v; want %v", names, want)
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("tools, -want +got:\n%s", diff)
 	}
 	for _, name := range []string{intent.TruckLocation, intent.CreateTrip, intent.FleetStatus, intent.TripDetails, intent.DailySummary, intent.NearbyTrucks} {
 		if _, ok := reg.Tool(name); !ok {

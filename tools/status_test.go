@@ -2,10 +2,12 @@ package tools_test
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools"
@@ -78,8 +80,8 @@ func TestFleetStatus(t *testing.T) {
 			for _, tr := range got.Trucks {
 				plates = append(plates, tr.Plate)
 			}
-			if !slices.Equal(plates, tc.plates) || got.Matching != len(tc.plates) {
-				t.Errorf("FleetStatus(%q, %q) = %v (%d); want %v", tc.filter, tc.site, plates, got.Matching, tc.plates)
+			if diff := cmp.Diff(tc.plates, plates, cmpopts.EquateEmpty()); diff != "" || got.Matching != len(tc.plates) {
+				t.Errorf("FleetStatus(%q, %q) matching %d, -want +got:\n%s", tc.filter, tc.site, got.Matching, diff)
 			}
 		})
 	}

@@ -3,10 +3,11 @@ package tools_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools"
@@ -144,8 +145,8 @@ func TestApproveAndRejectTrip(t *testing.T) {
 		}
 	}
 	want := []string{"TRP-0001 scheduled Trip TRP-0001 approved by Ngozi", "TRP-0002 rejected Trip TRP-0002 rejected by Ngozi"}
-	if !slices.Equal(decided, want) {
-		t.Errorf("decided notifications = %q; want %q", decided, want)
+	if diff := cmp.Diff(want, decided); diff != "" {
+		t.Errorf("decided notifications, -want +got:\n%s", diff)
 	}
 	audit, err := f.st.ListAudit(ctx, a.TripID)
 	must(t, err)

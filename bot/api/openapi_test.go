@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // recorder is a Mux that remembers the patterns registered on it.
@@ -76,8 +78,8 @@ func TestOpenAPIParity(t *testing.T) {
 		}
 		slices.Sort(documented)
 		code := slices.Sorted(slices.Values(rt.params))
-		if !slices.Equal(documented, code) {
-			t.Errorf("%s query parameters: documented %v; the route takes %v", rt.pattern(), documented, code)
+		if diff := cmp.Diff(code, documented); diff != "" {
+			t.Errorf("%s query parameters, -taken by the route +documented:\n%s", rt.pattern(), diff)
 		}
 		wantSecurity := rt.scope == ""
 		sec, has := op["security"]

@@ -52,9 +52,6 @@ func (q *query) fail(err error) {
 // str returns the trimmed value of name, "" when absent.
 func (q *query) str(name string) string { return strings.TrimSpace(q.v.Get(name)) }
 
-// has reports whether name was given with a non-blank value.
-func (q *query) has(name string) bool { return q.str(name) != "" }
-
 // required returns the value of name, failing when it is absent or blank.
 func (q *query) required(name, hint string) string {
 	s := q.str(name)

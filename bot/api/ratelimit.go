@@ -8,49 +8,28 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-// gcraScript is the generic cell rate algorithm (the algorithm of go-redis/redis_rate) in one
-// atomic step, on Redis's clock so every replica agrees. The key holds the theoretical arrival
-// time (TAT) in microseconds and expires when the bucket is full again.
-// KEYS[1] bucket; ARGV[1] emission interval µs (integer); ARGV[2] burst.
-// Returns {allowed 0|1, remaining, retry_after µs, reset_after µs}.
-var gcraScript = redis.NewScript(`
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local tat = tonumber(redis.call('GET', KEYS[1]))
-if not tat or tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - interval * burst
-if allow_at > now then
-  return {0, 0, allow_at - now, tat - now}
-end
-redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
-return {1, math.floor((now - allow_at) / interval), 0, new_tat - now}
-`)
-
-// Limiter limits requests per key with a GCRA bucket kept in Redis: Rate requests per minute
-// sustained, Burst at once. Replicas sharing the Redis server share the buckets. It is safe
-// for concurrent use.
+// Limiter limits requests per key with go-redis/redis_rate's GCRA bucket in Redis: Rate
+// requests per minute sustained, Burst at once. Replicas sharing the Redis server share the
+// buckets (fleet.Keys.APIRate). It is safe for concurrent use.
 type Limiter struct {
-	rdb      redis.Scripter
-	prefix   string
-	perMin   int
-	burst    int
-	interval time.Duration
+	rl     *redis_rate.Limiter
+	keys   fleet.Keys
+	perMin int
+	limit  redis_rate.Limit
 }
 
 // NewLimiter returns a limiter of perMinute requests per minute with bursts of burst, keeping
-// its buckets under {prefix}:api:rate:. perMinute and burst below 1 count as 1.
-func NewLimiter(rdb redis.Scripter, prefix string, perMinute, burst int) *Limiter {
+// its buckets under prefix. perMinute and burst below 1 count as 1.
+func NewLimiter(rdb *redis.Client, prefix string, perMinute, burst int) *Limiter {
 	perMinute, burst = max(perMinute, 1), max(burst, 1)
-	return &Limiter{rdb: rdb, prefix: prefix + ":api:rate:", perMin: perMinute, burst: burst,
-		interval: max(time.Minute/time.Duration(perMinute), time.Microsecond)}
+	return &Limiter{rl: redis_rate.NewLimiter(rdb), keys: fleet.Keys{Prefix: prefix}, perMin: perMinute,
+		limit: redis_rate.Limit{Rate: perMinute, Burst: burst, Period: time.Minute}}
 }
 
 // Decision is the outcome of one Allow.
@@ -64,15 +43,12 @@ type Decision struct {
 // Allow takes one request from key's bucket. It returns EUNAVAILABLE when Redis cannot be
 // reached.
 func (l *Limiter) Allow(ctx context.Context, key string) (Decision, error) {
-	res, err := gcraScript.Run(ctx, l.rdb, []string{l.prefix + key}, l.interval.Microseconds(), l.burst).Int64Slice()
+	res, err := l.rl.Allow(ctx, l.keys.APIRate(key), l.limit)
 	if err != nil {
 		return Decision{}, fmt.Errorf("rate limit %s: %w: %v", key, fleet.Errorf(fleet.EUNAVAILABLE, "rate limiter unavailable"), err)
 	}
-	if len(res) != 4 {
-		return Decision{}, fmt.Errorf("rate limit %s: unexpected reply %v", key, res)
-	}
-	return Decision{Allowed: res[0] == 1, Remaining: int(res[1]),
-		RetryAfter: time.Duration(res[2]) * time.Microsecond, ResetAfter: time.Duration(res[3]) * time.Microsecond}, nil
+	return Decision{Allowed: res.Allowed > 0, Remaining: res.Remaining,
+		RetryAfter: max(res.RetryAfter, 0), ResetAfter: max(res.ResetAfter, 0)}, nil
 }
 
 // setHeaders writes the limit, what remains, and on a refusal Retry-After in whole seconds

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestListSites(t *testing.T) {
@@ -35,8 +36,8 @@ func TestListSites(t *testing.T) {
 			next = "/api/v1/sites?limit=3&cursor=" + url.QueryEscape(*p.NextCursor)
 		}
 	}
-	if want := []string{"APAPA", "ECLAT", "ESSLIBRA", "TINCAN"}; !slices.Equal(codes, want) {
-		t.Errorf("sites over pages of 3 = %v; want %v", codes, want)
+	if diff := cmp.Diff([]string{"APAPA", "ECLAT", "ESSLIBRA", "TINCAN"}, codes); diff != "" {
+		t.Errorf("sites over pages of 3, -want +got:\n%s", diff)
 	}
 	for _, q := range []string{"?limit=x", "?kind=terminal", "?cursor=" + url.QueryEscape("dHJ1Y2tzOlQx")} {
 		r := f.do(t, "GET", "/api/v1/sites"+q, f.read, "")

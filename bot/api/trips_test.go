@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
@@ -192,8 +194,9 @@ func TestListTrips(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := f.do(t, "GET", "/api/v1/trips"+tc.query, f.read, "")
 			wantStatus(t, "GET /api/v1/trips"+tc.query, r, http.StatusOK, "")
-			if got, next := tripIDs(t, r); !slices.Equal(got, tc.want) || next != nil {
-				t.Errorf("GET /api/v1/trips%s = %v (next %v); want %v", tc.query, got, next, tc.want)
+			got, next := tripIDs(t, r)
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" || next != nil {
+				t.Errorf("GET /api/v1/trips%s (next %v), -want +got:\n%s", tc.query, next, diff)
 			}
 		})
 	}

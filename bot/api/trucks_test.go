@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // truckPage is GET /api/v1/trucks as a client reads it.
@@ -48,8 +51,8 @@ func TestListTrucks(t *testing.T) {
 			wantStatus(t, "GET /api/v1/trucks"+tc.query, r, http.StatusOK, "")
 			var p truckPage
 			r.json(t, &p)
-			if got := p.plates(); !slices.Equal(got, tc.want) || p.Matching != len(tc.want) || p.NextCursor != nil {
-				t.Errorf("GET /api/v1/trucks%s = %v (matching %d, next %v); want %v on one page", tc.query, got, p.Matching, p.NextCursor, tc.want)
+			if diff := cmp.Diff(tc.want, p.plates(), cmpopts.EquateEmpty()); diff != "" || p.Matching != len(tc.want) || p.NextCursor != nil {
+				t.Errorf("GET /api/v1/trucks%s (matching %d, next %v), want one page, -want +got:\n%s", tc.query, p.Matching, p.NextCursor, diff)
 			}
 		})
 	}
@@ -77,8 +80,8 @@ func TestListTrucksPages(t *testing.T) {
 			next = "/api/v1/trucks?limit=2&cursor=" + url.QueryEscape(*p.NextCursor)
 		}
 	}
-	if want := []string{"KJA123AB", "T11985LA", "T28737LA", "T55501LA", "T77702LA"}; !slices.Equal(all, want) {
-		t.Errorf("trucks over all pages = %v; want %v", all, want)
+	if diff := cmp.Diff([]string{"KJA123AB", "T11985LA", "T28737LA", "T55501LA", "T77702LA"}, all); diff != "" {
+		t.Errorf("trucks over all pages, -want +got:\n%s", diff)
 	}
 }
 
@@ -182,8 +185,8 @@ func TestNearTrucks(t *testing.T) {
 			for _, tr := range a.Trucks {
 				got = append(got, tr.Plate)
 			}
-			if !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) || a.NearKind != tc.kind {
-				t.Errorf("near?%s = %v (%s); want %v (%s)", tc.query, got, a.NearKind, tc.want, tc.kind)
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" || a.NearKind != tc.kind {
+				t.Errorf("near?%s (%s; want %s), -want +got:\n%s", tc.query, a.NearKind, tc.kind, diff)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"golang.org/x/time/rate"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -53,9 +54,12 @@ type Config struct {
 // Client calls LocoNav's Integration API. It is safe for concurrent use; all calls share one
 // rate limiter.
 type Client struct {
-	base    *url.URL
-	token   string
-	hc      *http.Client
+	base  *url.URL
+	token string
+	hc    *http.Client
+	// limiter paces this process's calls. It stays in-process (x/time/rate, not redis_rate):
+	// the Client has no Redis, and LocoNav's own X-Rate-Limit-Remaining and Retry-After
+	// answers, which every replica honours (notePause, rateLimitWait), are the shared limit.
 	limiter *rate.Limiter
 	retries int
 	maxWait time.Duration
@@ -130,29 +134,45 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			return fmt.Errorf("loconav %s: encode request: %w", r.call, err)
 		}
 	}
-	for attempt := 0; ; attempt++ {
-		if err := c.wait(ctx); err != nil {
-			return transportError(r.call, err)
-		}
-		resp, err := c.send(ctx, r, payload)
-		if err != nil {
-			if ctx.Err() != nil || !r.idempotent || attempt >= c.retries {
-				return transportError(r.call, err)
-			}
-			if err := sleep(ctx, c.backoffFor(attempt)); err != nil {
-				return transportError(r.call, err)
-			}
-			continue
-		}
-		c.notePause(resp.header)
-		if retry, wait := c.shouldRetry(r, resp, attempt); retry {
-			if err := sleep(ctx, wait); err != nil {
-				return transportError(r.call, err)
-			}
-			continue
-		}
-		return decode(r.call, resp, out)
+	resp, err := backoff.Retry(ctx, func() (response, error) { return c.attempt(ctx, r, payload) },
+		backoff.WithBackOff(c.newBackOff()), backoff.WithMaxTries(uint(c.retries)+1), backoff.WithMaxElapsedTime(0))
+	var again *retryStatus
+	if err != nil && !errors.As(err, &again) {
+		return transportError(r.call, err)
 	}
+	return decode(r.call, resp, out)
+}
+
+// retryStatus is an answer worth another attempt (a 429, or a 5xx to an idempotent call);
+// when the tries run out, the answer itself is decoded into the call's error.
+type retryStatus struct{ status int }
+
+func (e *retryStatus) Error() string { return fmt.Sprintf("status %d", e.status) }
+
+// attempt makes one call after waiting for the rate limiter. An error other than retryStatus
+// is a transport failure, retried only for idempotent calls.
+func (c *Client) attempt(ctx context.Context, r request, payload []byte) (response, error) {
+	if err := c.wait(ctx); err != nil {
+		return response{}, backoff.Permanent(err)
+	}
+	resp, err := c.send(ctx, r, payload)
+	if err != nil {
+		if ctx.Err() != nil || !r.idempotent {
+			return response{}, backoff.Permanent(err)
+		}
+		return response{}, err
+	}
+	c.notePause(resp.header)
+	switch {
+	case resp.status == http.StatusTooManyRequests: // LocoNav did not process it
+		if d, ok := rateLimitWait(resp.header, time.Now()); ok {
+			return resp, errors.Join(&retryStatus{resp.status}, &backoff.RetryAfterError{Duration: min(d, c.maxWait)})
+		}
+		return resp, &retryStatus{resp.status}
+	case resp.status >= 500 && r.idempotent:
+		return resp, &retryStatus{resp.status}
+	}
+	return resp, nil
 }
 
 // send makes one HTTP attempt and reads the whole (bounded) body.
@@ -185,24 +205,6 @@ func (c *Client) send(ctx context.Context, r request, payload []byte) (response,
 		return response{}, fmt.Errorf("read response: %w", err)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: b}, nil
-}
-
-// shouldRetry reports whether resp deserves another attempt and how long to wait first: a 429
-// always (LocoNav did not process it), a 5xx only for idempotent calls.
-func (c *Client) shouldRetry(r request, resp response, attempt int) (bool, time.Duration) {
-	if attempt >= c.retries {
-		return false, 0
-	}
-	switch {
-	case resp.status == http.StatusTooManyRequests:
-		if d, ok := rateLimitWait(resp.header, time.Now()); ok {
-			return true, min(d, c.maxWait)
-		}
-		return true, c.backoffFor(attempt)
-	case resp.status >= 500 && r.idempotent:
-		return true, c.backoffFor(attempt)
-	}
-	return false, 0
 }
 
 // decode turns a final answer into out or an *Error.
@@ -268,14 +270,11 @@ func (c *Client) notePause(h http.Header) {
 	c.mu.Unlock()
 }
 
-// backoffFor is the wait before retry attempt+1 without rate-limit headers: Backoff doubled per
-// attempt, capped at MaxWait, with up to 20% jitter so replicas do not retry in step.
-func (c *Client) backoffFor(attempt int) time.Duration {
-	d := c.backoff << min(attempt, 16)
-	if d <= 0 || d > c.maxWait {
-		d = c.maxWait
-	}
-	return jitter(d)
+// newBackOff is the wait before another attempt when LocoNav gave no rate-limit headers:
+// Backoff doubled per attempt up to MaxWait, spread by ±20% so replicas do not retry in step.
+func (c *Client) newBackOff() *backoff.ExponentialBackOff {
+	return &backoff.ExponentialBackOff{InitialInterval: c.backoff, RandomizationFactor: 0.2, Multiplier: 2,
+		MaxInterval: c.maxWait}
 }
 
 // sleep waits d or until ctx is done, returning ctx's error then.

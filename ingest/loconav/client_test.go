@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest/loconav"
 	"github.com/watchtower-ops/watchtower/ingest/loconav/loconavfake"
@@ -195,8 +197,8 @@ func TestLastKnownBatchAndFix(t *testing.T) {
 	}
 	f, ok := got[6].Fix()
 	want := loconav.Fix{Point: fleet.Point{Lat: 6.45, Lng: 3.39}, Time: fix, SpeedKmh: 42, Heading: 270, Ignition: true}
-	if !ok || f != want {
-		t.Errorf("Fix() = %+v, %v; want %+v (the coordinates' timestamp, not the speed's)", f, ok, want)
+	if diff := cmp.Diff(want, f); !ok || diff != "" {
+		t.Errorf("Fix() ok = %v, -want +got (the coordinates' timestamp, not the speed's):\n%s", ok, diff)
 	}
 	if _, ok := got[0].Fix(); ok {
 		t.Errorf("Fix() of a vehicle without coordinates: ok = true; want false")

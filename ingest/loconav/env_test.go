@@ -72,7 +72,7 @@ func (e *env) importRoster(t *testing.T) loconav.RosterReport {
 // notifications returns the notifications on the notify stream, oldest first.
 func (e *env) notifications(t *testing.T) []fleet.Notification {
 	t.Helper()
-	msgs, err := e.rdb.XRange(context.Background(), ingest.Keys{Prefix: e.prefix}.Notify(), "-", "+").Result()
+	msgs, err := e.rdb.XRange(context.Background(), fleet.Keys{Prefix: e.prefix}.Notify(), "-", "+").Result()
 	if err != nil {
 		t.Fatalf("XRANGE notify: %v", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest"
 	"github.com/watchtower-ops/watchtower/ingest/loconav"
@@ -41,8 +43,8 @@ func TestPollSilentTruckReachesState(t *testing.T) {
 		t.Fatalf("Check: %v", err)
 	}
 	want := loconav.PollReport{Silent: 3, Answered: 3, Fresh: 2, Accepted: 2}
-	if rep != want {
-		t.Errorf("Check = %+v; want %+v", rep, want)
+	if diff := cmp.Diff(want, rep); diff != "" {
+		t.Errorf("Check, -want +got:\n%s", diff)
 	}
 	req := e.fake.RequestsTo(loconavfake.RouteLastKnown)
 	if len(req) != 1 || req[0].Query.Get("perPage") != "3" {
@@ -73,7 +75,7 @@ func TestPollSilentTruckReachesState(t *testing.T) {
 // checkIngestEntries asserts the stream holds webhook-shaped position events from the poll.
 func checkIngestEntries(t *testing.T, e *env, plate string, fix time.Time) {
 	t.Helper()
-	msgs, err := e.rdb.XRange(context.Background(), ingest.Keys{Prefix: e.prefix}.Ingest(), "-", "+").Result()
+	msgs, err := e.rdb.XRange(context.Background(), fleet.Keys{Prefix: e.prefix}.Ingest(), "-", "+").Result()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -228,7 +228,9 @@ func (p *TripPusher) failed(ctx context.Context, t fleet.Trip, what string, err 
 }
 
 // retryAt is the backoff schedule from now: RetryBase doubled per failure up to RetryMax, with
-// jitter so a fleet of failed pushes does not retry in step.
+// jitter so a fleet of failed pushes does not retry in step. It stays hand-written: the
+// attempt count lives in the trips table across restarts and replicas, and backoff/v5's
+// ExponentialBackOff keeps its progress in memory and cannot start from a stored count.
 func (p *TripPusher) retryAt(now time.Time) func(attempts int) time.Time {
 	base, most := orDuration(p.RetryBase, DefaultRetryBase), orDuration(p.RetryMax, DefaultRetryMax)
 	return func(attempts int) time.Time {

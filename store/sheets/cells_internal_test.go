@@ -1,11 +1,13 @@
 package sheets
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"google.golang.org/api/googleapi"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -89,18 +91,47 @@ func TestFindLayoutHeaders(t *testing.T) {
 	}
 }
 
-func TestBackoffAndRetryable(t *testing.T) {
+func TestBackOff(t *testing.T) {
 	c := &client{base: time.Second, maxWait: 64 * time.Second}
-	for attempt, low := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 8: 64 * time.Second} {
-		high := min(low+time.Second, 64*time.Second)
-		if got := c.backoff(attempt, errors.New("x")); got < low || got > high {
-			t.Errorf("backoff(%d) = %v; want in [%v, %v] (jitter under the base, capped at 64 s)", attempt, got, low, high)
+	b := c.newBackOff(context.Background())
+	b.Reset()
+	for attempt := 1; attempt <= 8; attempt++ {
+		mid := min(time.Second<<(attempt-1), 64*time.Second)
+		if got := b.NextBackOff(); got < mid/2 || got > mid*3/2+time.Nanosecond {
+			t.Errorf("wait after try %d = %v; want %v ± 50%% (doubling from 1 s, truncated at 64 s)", attempt, got, mid)
 		}
 	}
-	retryAfter := &googleapi.Error{Code: 429, Header: http.Header{"Retry-After": {"30"}}}
-	if got := c.backoff(1, retryAfter); got != 30*time.Second {
-		t.Errorf("backoff with Retry-After 30 = %v; want 30s", got)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	b = c.newBackOff(ctx)
+	b.Reset()
+	for attempt := 1; attempt <= 3; attempt++ {
+		if got := b.NextBackOff(); got == backoff.Stop {
+			return
+		}
 	}
+	t.Errorf("a backoff of 4 s under a 2 s deadline did not stop")
+}
+
+func TestRetryAfter(t *testing.T) {
+	tests := []struct {
+		err    error
+		want   time.Duration
+		wantOK bool
+	}{
+		{&googleapi.Error{Code: 429, Header: http.Header{"Retry-After": {"30"}}}, 30 * time.Second, true},
+		{&googleapi.Error{Code: 429}, 0, false},
+		{&googleapi.Error{Code: 503, Header: http.Header{"Retry-After": {"soon"}}}, 0, false},
+		{errors.New("connection reset"), 0, false},
+	}
+	for _, tt := range tests {
+		if got, ok := retryAfter(tt.err); got != tt.want || ok != tt.wantOK {
+			t.Errorf("retryAfter(%v) = %v, %v; want %v, %v", tt.err, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestRetryable(t *testing.T) {
 	tests := []struct {
 		err        error
 		idempotent bool

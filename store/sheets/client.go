@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"strconv"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 	gsheets "google.golang.org/api/sheets/v4"
@@ -160,29 +160,66 @@ func (c *client) appendRows(ctx context.Context, tab string, rows [][]any) error
 }
 
 // call runs fn, retrying on 429 and (when idempotent) on 5xx and transport errors with
-// truncated exponential backoff plus jitter, honouring Retry-After and ctx. The final error
-// is classified (see classify).
+// truncated exponential backoff plus jitter, honouring Retry-After and ctx; a wait that would
+// outlast ctx's deadline is not started. The final error is classified (see classify).
 func (c *client) call(ctx context.Context, name string, idempotent bool, fn func(context.Context) error) error {
-	for attempt := 1; ; attempt++ {
-		err := fn(ctx)
-		if err == nil {
-			return nil
+	var last error // fn's last error; backoff.Retry returns ctx's instead when ctx ends a wait
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		last = fn(ctx)
+		switch {
+		case last == nil:
+			return struct{}{}, nil
+		case ctx.Err() != nil || !retryable(last, idempotent):
+			return struct{}{}, backoff.Permanent(last)
 		}
-		if ctx.Err() != nil || attempt >= c.tries || !retryable(err, idempotent) {
-			return c.classify(ctx, name, err)
+		if d, ok := retryAfter(last); ok {
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < min(d, c.maxWait) {
+				return struct{}{}, backoff.Permanent(last)
+			}
+			return struct{}{}, &backoff.RetryAfterError{Duration: min(d, c.maxWait)}
 		}
-		wait := c.backoff(attempt, err)
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return c.classify(ctx, name, err)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return c.classify(ctx, name, err)
-		}
+		return struct{}{}, last
+	}, backoff.WithBackOff(c.newBackOff(ctx)), backoff.WithMaxTries(uint(c.tries)), backoff.WithMaxElapsedTime(0))
+	if err == nil {
+		return nil
 	}
+	return c.classify(ctx, name, last)
+}
+
+// newBackOff is base·2^(attempt-1) spread by ±50%, at most maxWait, ending the retries when
+// the next wait would outlast ctx's deadline.
+func (c *client) newBackOff(ctx context.Context) backoff.BackOff {
+	return untilDeadline{ctx: ctx, BackOff: &backoff.ExponentialBackOff{InitialInterval: c.base,
+		RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: c.maxWait}}
+}
+
+// untilDeadline stops a backoff whose next wait would outlast ctx's deadline, so a sync that
+// cannot retry in time reports the API's answer rather than a timeout. It is the one piece
+// backoff/v5 lacks: its MaxElapsedTime counts from the first try, not to a deadline.
+type untilDeadline struct {
+	backoff.BackOff
+	ctx context.Context
+}
+
+func (b untilDeadline) NextBackOff() time.Duration {
+	d := b.BackOff.NextBackOff()
+	if dl, ok := b.ctx.Deadline(); ok && time.Until(dl) < d {
+		return backoff.Stop
+	}
+	return d
+}
+
+// retryAfter returns the wait a 429 or 503 asked for in Retry-After (whole seconds).
+func retryAfter(err error) (time.Duration, bool) {
+	var gerr *googleapi.Error
+	if !errors.As(err, &gerr) || gerr.Header == nil {
+		return 0, false
+	}
+	s, perr := strconv.Atoi(gerr.Header.Get("Retry-After"))
+	if perr != nil || s < 0 {
+		return 0, false
+	}
+	return time.Duration(s) * time.Second, true
 }
 
 // retryable reports whether a failed call may be sent again.
@@ -198,19 +235,6 @@ func retryable(err error, idempotent bool) bool {
 		return idempotent
 	}
 	return false
-}
-
-// backoff is min(base·2^(attempt-1) + jitter, max), or the server's Retry-After when longer.
-func (c *client) backoff(attempt int, err error) time.Duration {
-	d := c.base << min(attempt-1, 16)
-	d += time.Duration(rand.Int64N(int64(c.base)))
-	var gerr *googleapi.Error
-	if errors.As(err, &gerr) && gerr.Header != nil {
-		if s, perr := strconv.Atoi(gerr.Header.Get("Retry-After")); perr == nil && time.Duration(s)*time.Second > d {
-			d = time.Duration(s) * time.Second
-		}
-	}
-	return min(d, c.maxWait)
 }
 
 // classify turns a failed call into a fleet error with a safe message, keeping the cause in

@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the fake answers with the Sheets API's own capitalised error messages.
+
 package sheetsfake
 
 import (

@@ -1,0 +1,72 @@
+package fleet
+
+import "strconv"
+
+// Keys names every Redis key of one REDIS_PREFIX. It is the one place a key is spelled: the
+// listener, the consumer, the Slack sender, the console, the agent's memory, the API and the
+// retention job all ask it, so two packages cannot drift apart on a name.
+//
+// Streams: {prefix}:ingest (consumer group "processors"), {prefix}:ingest:dead,
+// {prefix}:events, {prefix}:notify (consumer groups "slack" and "console"),
+// {prefix}:notify:dead. The other keys carry a TTL and are listed with their methods.
+type Keys struct{ Prefix string }
+
+// Ingest is the stream of validated raw events, read by consumer group "processors".
+func (k Keys) Ingest() string { return k.Prefix + ":ingest" }
+
+// IngestDead is where ingest entries that failed too often go, with their error.
+func (k Keys) IngestDead() string { return k.Prefix + ":ingest:dead" }
+
+// Events is the stream of domain events.
+func (k Keys) Events() string { return k.Prefix + ":events" }
+
+// Notify is the stream of notifications, read by the Slack sender and the demo console.
+func (k Keys) Notify() string { return k.Prefix + ":notify" }
+
+// NotifyDead is where notifications Slack refused for good go, with the reason.
+func (k Keys) NotifyDead() string { return k.Prefix + ":notify:dead" }
+
+// Streams lists the live streams, which retention trims to its stream window.
+func (k Keys) Streams() []string { return []string{k.Ingest(), k.Events(), k.Notify()} }
+
+// DeadStreams lists the dead-letter streams, which retention keeps longer.
+func (k Keys) DeadStreams() []string { return []string{k.IngestDead(), k.NotifyDead()} }
+
+// SeenPosition is the replay set of a device's positions in one time bucket (a set of
+// millisecond offsets into the bucket).
+func (k Keys) SeenPosition(device string, bucket int64) string {
+	return k.Prefix + ":seen:p:" + device + ":" + strconv.FormatInt(bucket, 10)
+}
+
+// SeenAlert is the replay marker of one ingested alert event.
+func (k Keys) SeenAlert(eventKey string) string { return k.Prefix + ":seen:a:" + eventKey }
+
+// NotifySeen is the marker that notification id was appended to Notify; id is short and
+// plain (the caller hashes long ones).
+func (k Keys) NotifySeen(id string) string { return k.Prefix + ":notify:seen:" + id }
+
+// SeenPatterns are the SCAN patterns of every dedupe key (SeenPosition, SeenAlert,
+// NotifySeen), all of which must carry an expiry.
+func (k Keys) SeenPatterns() []string {
+	return []string{k.Prefix + ":seen:*", k.Prefix + ":notify:seen:*"}
+}
+
+// NotifySent is the hash recording which Slack steps of notification id are done.
+func (k Keys) NotifySent(id string) string { return k.Prefix + ":notify:sent:" + id }
+
+// NotifyLock is the delivery lock of notification id, so two replicas never post it twice.
+func (k Keys) NotifyLock(id string) string { return k.Prefix + ":notify:lock:" + id }
+
+// SlackRate is the rate-limit bucket of one Slack channel, shared by every replica. The rate
+// limiter stores it as "rate:" followed by this name.
+func (k Keys) SlackRate(channel string) string { return k.Prefix + ":slack:rate:" + channel }
+
+// SlackEvent marks a Slack event ID as handled, so Slack's redeliveries are answered once.
+func (k Keys) SlackEvent(eventID string) string { return k.Prefix + ":slack:event:" + eventID }
+
+// APIRate is the rate-limit bucket of one API token, shared by every replica. The rate
+// limiter stores it as "rate:" followed by this name.
+func (k Keys) APIRate(tokenID string) string { return k.Prefix + ":api:rate:" + tokenID }
+
+// Conversation holds the agent's memory of one conversation (channel and thread).
+func (k Keys) Conversation(key string) string { return k.Prefix + ":conv:" + key }
