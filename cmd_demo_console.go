@@ -115,6 +115,15 @@ func (c *console) end() {
 	c.busy, c.held = false, nil
 }
 
+// demoDatabase names the demo's database without its password, saying when it is the local
+// default the demo picked itself.
+func demoDatabase(url string) string {
+	if url == localDatabaseURL {
+		return redactURL(url) + "  (DATABASE_URL unset: the local default)"
+	}
+	return redactURL(url)
+}
+
 // greet says what is running before the fleet reports in.
 func (c *console) greet(cfg config, counts seed.Counts, online bool, logName string) {
 	answers := "the offline intent parser (set OPENAI_API_KEY to use the model)"
@@ -125,12 +134,13 @@ func (c *console) greet(cfg config, counts seed.Counts, online bool, logName str
 		}
 	}
 	c.printf(`Watch Tower demo — a simulated Lagos container fleet, live
-  listener   http://%s  (LocoNav webhooks, /healthz, /readyz, /metrics, /api/v1)
+  database   %s
+  listener   http://%s  (LocoNav webhooks, /healthz, /readyz, /api/v1); metrics http://%s/metrics
   fleet      %d trucks at %d sites, simulated: one signed webhook per truck every 10 s
   consumers  %d ingest workers; scheduler with its jobs (offline after %s, idle after %s)
   answers    %s
   logs       %s
-`, loopback(cfg.HTTPAddr), counts.Trucks, counts.Sites, cfg.IngestWorkers,
+`, demoDatabase(cfg.DatabaseURL), loopback(cfg.HTTPAddr), loopback(cfg.AdminAddr), counts.Trucks, counts.Sites, cfg.IngestWorkers,
 		cfg.Thresholds.OfflineAfter, cfg.Thresholds.IdleAfter, answers, logName)
 	if cfg.SlackEnabled() {
 		c.printf("  slack      on as well: notifications also go to the configured channels\n")

@@ -19,7 +19,7 @@ func TestServeAPI(t *testing.T) {
 	_, prefix := storetest.NewRedis(t)
 	addr := freeAddr(t)
 	env := map[string]string{
-		"DATABASE_URL": storetest.URL(pool), "REDIS_URL": testRedisURL(), "REDIS_PREFIX": prefix, "HTTP_ADDR": addr,
+		"DATABASE_URL": storetest.URL(pool), "REDIS_URL": testRedisURL(), "REDIS_PREFIX": prefix, "HTTP_ADDR": addr, "ADMIN_ADDR": "127.0.0.1:0",
 		"LOG_LEVEL": "error", "TRACKING_SECRET": strings.Repeat("k", 40), "PUBLIC_BASE_URL": "http://" + addr,
 	}
 	if code, _, stderr := runCmd(t, env, "seed"); code != 0 {

@@ -21,7 +21,7 @@ func TestServeIngestsWebhooks(t *testing.T) {
 	_, prefix := storetest.NewRedis(t)
 	addr := freeAddr(t)
 	env := map[string]string{
-		"DATABASE_URL": storetest.URL(pool), "REDIS_URL": testRedisURL(), "REDIS_PREFIX": prefix, "HTTP_ADDR": addr,
+		"DATABASE_URL": storetest.URL(pool), "REDIS_URL": testRedisURL(), "REDIS_PREFIX": prefix, "HTTP_ADDR": addr, "ADMIN_ADDR": "127.0.0.1:0",
 		"LOG_LEVEL": "error", "LOCONAV_WEBHOOK_SECRET": "wire-secret", "LOCONAV_WEBHOOK_TOKEN": "wire-token",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
