@@ -152,6 +152,14 @@ func TestServeHealthAndShutdown(t *testing.T) {
 			t.Errorf("GET %s has no Go runtime metrics", tt.url)
 		}
 	}
+	for _, args := range [][]string{{"healthcheck"}, {"healthcheck", "--ready"}} {
+		if code, out, stderr := runCmd(t, env, args...); code != 0 || !strings.HasPrefix(out, "ok ") {
+			t.Errorf("%v = exit %d, %q %q; want 0 ok", args, code, out, stderr)
+		}
+	}
+	if code, _, stderr := runCmd(t, map[string]string{"HTTP_ADDR": freeAddr(t)}, "healthcheck"); code != 1 || !strings.Contains(stderr, "did not answer") {
+		t.Errorf("healthcheck with nothing listening = exit %d, %q; want 1 and a reason", code, stderr)
+	}
 	cancel()
 	select {
 	case err := <-done:
