@@ -119,7 +119,7 @@ func (c *console) end() {
 // default the demo picked itself.
 func demoDatabase(url string) string {
 	if url == localDatabaseURL {
-		return redactURL(url) + "  (DATABASE_URL unset: the local default)"
+		return redactURL(url) + "  (the local default; set DATABASE_URL for another)"
 	}
 	return redactURL(url)
 }
