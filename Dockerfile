@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # Watch Tower: one static binary in a distroless image.
 #
 # Why this shape: h3-go (geo cells) is C, so the binary needs cgo. It is linked statically
