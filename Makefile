@@ -11,7 +11,7 @@ export DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/watchtower?ss
 export WATCHTOWER_TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable
 export WATCHTOWER_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: all build test bench demo run migrate seed lint check-deps services clean
+.PHONY: all build test bench demo run migrate seed lint check-deps services docker-check clean
 
 all: build
 
@@ -35,9 +35,13 @@ demo: services build
 	$(BIN) seed
 	$(BIN) demo
 
-## run: the real service, configured from .env (see .env.example and README).
+## run: the real service, configured from .env (see .env.example and README). It never falls
+## back to the demo database: without .env (or DATABASE_URL in the environment) it stops.
 run: services build
-	@set -a; [ -f .env ] && . ./.env; set +a; $(BIN) serve
+	@if [ ! -f .env ] && [ "$(origin DATABASE_URL)" != environment ]; then \
+		echo "make run: no .env here and DATABASE_URL is not set. Copy .env.example to .env and fill it in;" >&2; \
+		echo "          'make demo' is the local try-out." >&2; exit 2; fi
+	@$(if $(filter file,$(origin DATABASE_URL)),unset DATABASE_URL;) set -a; [ -f .env ] && . ./.env; set +a; $(BIN) serve
 
 migrate: services build
 	$(BIN) migrate
@@ -56,6 +60,11 @@ lint:
 
 check-deps:
 	@./scripts/check-deps.sh
+
+## docker-check: build the image and run compose.yaml end to end (/healthz, /readyz); skips
+## with a message where Docker or the base images are not available.
+docker-check:
+	@./scripts/docker-check.sh
 
 clean:
 	rm -rf bin

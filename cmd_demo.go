@@ -34,8 +34,9 @@ kept in DATABASE_URL, so running it again continues where it stopped. Ctrl-C sto
 With --script FILE (or "-", or anything piped to standard input) it reads lines from there
 instead of the terminal, prints each line and its answer, and exits at the end.
 
-Where the environment sets nothing, the demo listens on 127.0.0.1:8080, signs webhooks with a
-secret made up at start, logs text, calls a truck offline after 3 min and idle after 5 min,
+Where the environment sets nothing, the demo uses the local database
+postgres://postgres@127.0.0.1:5432/watchtower (what make demo starts), listens on
+127.0.0.1:8080 (metrics on 127.0.0.1:9090), signs webhooks with a secret made up at start, logs text, calls a truck offline after 3 min and idle after 5 min,
 and checks connectivity and trips every minute.
 
   watchtower demo [--script FILE] [--log FILE] [--speedup N]`
@@ -108,7 +109,11 @@ func demoFlags(env *environment, args []string) (demoOptions, error) {
 
 // demoGreeting is what the console says is running.
 func demoGreeting(cfg config, counts seed.Counts, online bool, logName string) console.Greeting {
-	g := console.Greeting{Listener: sim.Loopback(cfg.HTTPAddr), Trucks: counts.Trucks, Sites: counts.Sites,
+	db := redactURL(cfg.DatabaseURL)
+	if cfg.DatabaseURL == localDatabaseURL {
+		db += "  (the local default; set DATABASE_URL for another)"
+	}
+	g := console.Greeting{Database: db, Listener: sim.Loopback(cfg.HTTPAddr), Admin: sim.Loopback(cfg.AdminAddr), Trucks: counts.Trucks, Sites: counts.Sites,
 		Workers: cfg.IngestWorkers, OfflineAfter: cfg.Thresholds.OfflineAfter, IdleAfter: cfg.Thresholds.IdleAfter,
 		Log: logName, Slack: cfg.SlackEnabled()}
 	if online {
@@ -117,10 +122,15 @@ func demoGreeting(cfg config, counts seed.Counts, online bool, logName string) c
 	return g
 }
 
-// demoDefault are the settings the demo uses where the environment sets nothing: a loopback
-// listener, readable logs, and thresholds and job schedules short enough that offline and
+// localDatabaseURL is the database of `make demo` and scripts/services.sh; only the demo falls
+// back to it (serve without DATABASE_URL exits 2).
+const localDatabaseURL = "postgres://postgres:postgres@127.0.0.1:5432/watchtower?sslmode=disable"
+
+// demoDefault are the settings the demo uses where the environment sets nothing: the local
+// database, a loopback listener, readable logs, and thresholds and job schedules short enough that offline and
 // idle alerts show within minutes.
 var demoDefault = map[string]string{
+	"DATABASE_URL":          localDatabaseURL,
 	"HTTP_ADDR":             "127.0.0.1:8080",
 	"LOG_FORMAT":            "text",
 	"OFFLINE_AFTER":         "3m",
@@ -174,6 +184,11 @@ func checkDemoConfig(getenv func(string) string) error {
 	if err != nil {
 		return &configError{Var: "HTTP_ADDR", Reason: fmt.Sprintf("%s is not free (is another watchtower running?); "+
 			"stop it or pick another, e.g. HTTP_ADDR=127.0.0.1:8081 make demo", cfg.HTTPAddr)}
+	}
+	ln.Close()
+	if ln, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+		return &configError{Var: "ADMIN_ADDR", Reason: fmt.Sprintf("%s is not free (is another watchtower running?); "+
+			"stop it or pick another, e.g. ADMIN_ADDR=127.0.0.1:9091 make demo", cfg.AdminAddr)}
 	}
 	return ln.Close()
 }

@@ -89,7 +89,7 @@ func demoEnv(t *testing.T) (map[string]string, *store.Store) {
 	_, prefix := storetest.NewRedis(t)
 	return map[string]string{
 		"DATABASE_URL": storetest.URL(pool), "REDIS_URL": testRedisURL(), "REDIS_PREFIX": prefix,
-		"HTTP_ADDR": freeAddr(t),
+		"HTTP_ADDR": freeAddr(t), "ADMIN_ADDR": "127.0.0.1:0",
 	}, store.New(pool)
 }
 
@@ -215,19 +215,20 @@ func TestDemoBadUsage(t *testing.T) {
 	}{
 		{"missing script", map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x"}, []string{"--script", "/nonexistent/demo.txt"}, "--script"},
 		{"bad speedup", nil, []string{"--speedup", "0"}, "--speedup"},
-		{"no database", nil, nil, "DATABASE_URL"},
+		{"bad admin address", map[string]string{"ADMIN_ADDR": "localhost"}, nil, "ADMIN_ADDR"},
 		{"port taken", map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x"}, nil, "HTTP_ADDR"},
+		{"admin port taken", map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x", "HTTP_ADDR": "127.0.0.1:0"}, nil, "ADMIN_ADDR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.name == "port taken" {
+			if v := map[string]string{"port taken": "HTTP_ADDR", "admin port taken": "ADMIN_ADDR"}[tt.name]; v != "" {
 				addr := freeAddr(t)
 				ln, err := net.Listen("tcp", addr)
 				if err != nil {
 					t.Fatal(err)
 				}
 				defer ln.Close()
-				tt.env["HTTP_ADDR"] = addr
+				tt.env[v] = addr
 			}
 			args := append([]string{"demo", "--log", filepath.Join(t.TempDir(), "demo.log")}, tt.args...)
 			code, _, stderr := runCmd(t, tt.env, args...)
@@ -251,6 +252,12 @@ func TestDemoGetenv(t *testing.T) {
 	}
 	if got := get("PUBLIC_BASE_URL"); got != "http://127.0.0.1:9000" {
 		t.Errorf("PUBLIC_BASE_URL = %q; want the listener, http://127.0.0.1:9000", got)
+	}
+	if got := get("DATABASE_URL"); got != localDatabaseURL {
+		t.Errorf("DATABASE_URL = %q; want the local default %q", got, localDatabaseURL)
+	}
+	if got := demoGetenv(mapEnv(map[string]string{"DATABASE_URL": "postgres://h/x"}))("DATABASE_URL"); got != "postgres://h/x" {
+		t.Errorf("DATABASE_URL set = %q; want it kept", got)
 	}
 	tokenOnly := demoGetenv(mapEnv(map[string]string{"LOCONAV_WEBHOOK_TOKEN": "tok"}))
 	if s := tokenOnly("LOCONAV_WEBHOOK_SECRET"); s != "" {

@@ -18,6 +18,7 @@ type config struct {
 	RedisURL    string
 	RedisPrefix string
 	HTTPAddr    string
+	AdminAddr   string // ADMIN_ADDR: /metrics and profiling, never on HTTPAddr
 
 	LoconavWebhookSecret string
 	LoconavWebhookToken  string
@@ -31,6 +32,7 @@ type config struct {
 	SlackAlertsChannel   string
 	SlackSummaryChannel  string
 	SlackDispatchChannel string
+	SlackOpsChannel      string // SLACK_OPS_CHANNEL: Watch Tower's own incidents; default SlackAlertsChannel
 	SlackApprovers       []string
 
 	OpenAIAPIKey  string
@@ -68,6 +70,7 @@ const (
 	defaultRedisURL     = "redis://127.0.0.1:6379/0"
 	defaultRedisPrefix  = "watchtower"
 	defaultHTTPAddr     = ":8080"
+	defaultAdminAddr    = "127.0.0.1:9090"
 	defaultLoconavURL   = "https://api.a.loconav.com/integration/api/v1"
 	defaultSlackAPIURL  = "https://slack.com/api/"
 	defaultOpenAIModel  = "gpt-5.4-mini"
@@ -89,7 +92,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DatabaseURL:                  r.str("DATABASE_URL", ""),
 		RedisURL:                     r.url("REDIS_URL", defaultRedisURL, "redis", "rediss", "unix"),
 		RedisPrefix:                  r.str("REDIS_PREFIX", defaultRedisPrefix),
-		HTTPAddr:                     r.str("HTTP_ADDR", defaultHTTPAddr),
+		HTTPAddr:                     r.addr("HTTP_ADDR", defaultHTTPAddr),
+		AdminAddr:                    r.addr("ADMIN_ADDR", defaultAdminAddr),
 		LoconavWebhookSecret:         r.str("LOCONAV_WEBHOOK_SECRET", ""),
 		LoconavWebhookToken:          r.str("LOCONAV_WEBHOOK_TOKEN", ""),
 		LoconavAPIURL:                r.url("LOCONAV_API_URL", defaultLoconavURL, "http", "https"),
@@ -100,6 +104,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		SlackAlertsChannel:           r.str("SLACK_ALERTS_CHANNEL", ""),
 		SlackSummaryChannel:          r.str("SLACK_SUMMARY_CHANNEL", ""),
 		SlackDispatchChannel:         r.str("SLACK_DISPATCH_CHANNEL", ""),
+		SlackOpsChannel:              r.str("SLACK_OPS_CHANNEL", ""),
 		SlackApprovers:               r.list("SLACK_APPROVERS"),
 		OpenAIAPIKey:                 r.str("OPENAI_API_KEY", ""),
 		OpenAIBaseURL:                r.url("OPENAI_BASE_URL", "", "http", "https"),
@@ -119,6 +124,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c.LoconavTimezone = r.zone("LOCONAV_TIMEZONE", c.Timezone.String())
 	c.Schedules = r.schedules()
+	if c.SlackOpsChannel == "" {
+		c.SlackOpsChannel = c.SlackAlertsChannel
+	}
+	if sameAddr(c.HTTPAddr, c.AdminAddr) {
+		r.fail("ADMIN_ADDR", "must differ from HTTP_ADDR: /metrics and profiling stay off the public listener")
+	}
 	if c.DatabaseURL != "" {
 		r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
 	}
@@ -167,6 +178,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("redis_url", redactURL(c.RedisURL)),
 		slog.String("redis_prefix", c.RedisPrefix),
 		slog.String("http_addr", c.HTTPAddr),
+		slog.String("admin_addr", c.AdminAddr),
 		slog.String("loconav_webhook_secret", redact(c.LoconavWebhookSecret)),
 		slog.String("loconav_webhook_token", redact(c.LoconavWebhookToken)),
 		slog.String("loconav_api_url", c.LoconavAPIURL),
@@ -178,6 +190,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("slack_alerts_channel", c.SlackAlertsChannel),
 		slog.String("slack_summary_channel", c.SlackSummaryChannel),
 		slog.String("slack_dispatch_channel", c.SlackDispatchChannel),
+		slog.String("slack_ops_channel", c.SlackOpsChannel),
 		slog.Any("slack_approvers", c.SlackApprovers),
 		slog.String("openai_api_key", redact(c.OpenAIAPIKey)),
 		slog.String("openai_base_url", c.OpenAIBaseURL),

@@ -22,6 +22,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		{"RedisURL", c.RedisURL, defaultRedisURL},
 		{"RedisPrefix", c.RedisPrefix, "watchtower"},
 		{"HTTPAddr", c.HTTPAddr, ":8080"},
+		{"AdminAddr", c.AdminAddr, "127.0.0.1:9090"},
+		{"SlackOpsChannel", c.SlackOpsChannel, ""},
 		{"LoconavAPIURL", c.LoconavAPIURL, defaultLoconavURL},
 		{"SlackAPIURL", c.SlackAPIURL, "https://slack.com/api/"},
 		{"Timezone", c.Timezone.String(), "Africa/Lagos"},
@@ -61,6 +63,11 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"bad workers", map[string]string{"INGEST_WORKERS": "65"}, "INGEST_WORKERS"},
 		{"bad duration", map[string]string{"IDLE_AFTER": "soon"}, "IDLE_AFTER"},
 		{"bad openai url", map[string]string{"OPENAI_BASE_URL": "localhost:11434"}, "OPENAI_BASE_URL"},
+		{"admin addr without port", map[string]string{"ADMIN_ADDR": "127.0.0.1"}, "ADMIN_ADDR"},
+		{"admin addr bad port", map[string]string{"ADMIN_ADDR": "127.0.0.1:99999"}, "ADMIN_ADDR"},
+		{"admin addr is a URL", map[string]string{"ADMIN_ADDR": "http://127.0.0.1:9090"}, "ADMIN_ADDR"},
+		{"admin addr on the http port", map[string]string{"HTTP_ADDR": "0.0.0.0:8080", "ADMIN_ADDR": "127.0.0.1:8080"}, "ADMIN_ADDR"},
+		{"http addr bad", map[string]string{"HTTP_ADDR": "8080"}, "HTTP_ADDR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +88,31 @@ func TestLoadConfigErrors(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error %q spans lines; want one line", err)
+			}
+		})
+	}
+}
+
+// TestSlackOpsChannel checks that Watch Tower's own incidents go to the alerts channel unless
+// SLACK_OPS_CHANNEL names another.
+func TestSlackOpsChannel(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"default", map[string]string{"SLACK_ALERTS_CHANNEL": "C1"}, "C1"},
+		{"own channel", map[string]string{"SLACK_ALERTS_CHANNEL": "C1", "SLACK_OPS_CHANNEL": "C9"}, "C9"},
+		{"neither", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := loadConfig(mapEnv(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.SlackOpsChannel != tt.want {
+				t.Errorf("SlackOpsChannel = %q; want %q", c.SlackOpsChannel, tt.want)
 			}
 		})
 	}

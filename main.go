@@ -83,6 +83,7 @@ func commands() []command {
 		{"run-job", "run one scheduled job now", cmdRunJob},
 		{"token", "create, list or revoke API tokens", cmdToken},
 		{"version", "print the version", cmdVersion},
+		{"healthcheck", "exit 0 when the local listener answers /healthz (or /readyz with --ready)", cmdHealthcheck},
 	}
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds
@@ -110,7 +111,7 @@ func run(ctx context.Context, env *environment, args []string) error {
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: watchtower <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration comes from the environment; see .env.example. Run 'watchtower <command> --help' for flags.")
 }

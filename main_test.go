@@ -38,6 +38,10 @@ func TestExitCodes(t *testing.T) {
 		{"default command is serve", nil, nil, 2, "DATABASE_URL"},
 		{"migrate without DATABASE_URL", nil, []string{"migrate"}, 2, "DATABASE_URL"},
 		{"malformed DATABASE_URL", map[string]string{"DATABASE_URL": "mysql://x"}, []string{"serve"}, 2, "DATABASE_URL"},
+		{"malformed ADMIN_ADDR", map[string]string{"DATABASE_URL": "postgres://h/x", "ADMIN_ADDR": "9090"}, []string{"serve"}, 2, "ADMIN_ADDR"},
+		{"ADMIN_ADDR on HTTP_ADDR", map[string]string{"DATABASE_URL": "postgres://h/x", "ADMIN_ADDR": ":8080"}, []string{"serve"}, 2, "ADMIN_ADDR"},
+		{"malformed HTTP_ADDR", map[string]string{"DATABASE_URL": "postgres://h/x", "HTTP_ADDR": "http://0.0.0.0:8080"}, []string{"serve"}, 2, "HTTP_ADDR"},
+		{"malformed REDIS_URL", map[string]string{"DATABASE_URL": "postgres://h/x", "REDIS_URL": "127.0.0.1:6379"}, []string{"serve"}, 2, "REDIS_URL"},
 		{"unknown command", nil, []string{"frobnicate"}, 2, "unknown command"},
 		{"bad flag", nil, []string{"version", "--nope"}, 2, "flag provided but not defined"},
 		{"help", nil, []string{"serve", "--help"}, 0, "Usage: watchtower serve"},
@@ -103,12 +107,13 @@ func TestMigrateTwiceAndSeed(t *testing.T) {
 func TestServeHealthAndShutdown(t *testing.T) {
 	pool := storetest.NewDB(t)
 	_, prefix := storetest.NewRedis(t)
-	addr := freeAddr(t)
+	addr, adminAddr := freeAddr(t), freeAddr(t)
 	env := map[string]string{
 		"DATABASE_URL": storetest.URL(pool),
 		"REDIS_URL":    testRedisURL(),
 		"REDIS_PREFIX": prefix,
 		"HTTP_ADDR":    addr,
+		"ADMIN_ADDR":   adminAddr,
 		"LOG_LEVEL":    "warn",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -117,17 +122,43 @@ func TestServeHealthAndShutdown(t *testing.T) {
 		e := &environment{getenv: mapEnv(env), stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
 		done <- run(ctx, e, []string{"serve"})
 	}()
-	base := "http://" + addr
+	base, admin := "http://"+addr, "http://"+adminAddr
 	waitFor(t, base+"/healthz")
-	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
-		resp, err := http.Get(base + path)
+	// Operators' endpoints answer on ADMIN_ADDR only; the public listener never serves them.
+	tests := []struct {
+		url  string
+		want int
+	}{
+		{base + "/healthz", http.StatusOK},
+		{base + "/readyz", http.StatusOK},
+		{base + "/metrics", http.StatusNotFound},
+		{base + "/debug/pprof/", http.StatusNotFound},
+		{admin + "/metrics", http.StatusOK},
+		{admin + "/debug/pprof/", http.StatusOK},
+		{admin + "/debug/pprof/heap?debug=1", http.StatusOK},
+		{admin + "/healthz", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		resp, err := http.Get(tt.url)
 		if err != nil {
-			t.Fatalf("GET %s: %v", path, err)
+			t.Fatalf("GET %s: %v", tt.url, err)
 		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("GET %s = %d; want 200", path, resp.StatusCode)
+		if resp.StatusCode != tt.want {
+			t.Errorf("GET %s = %d; want %d", tt.url, resp.StatusCode, tt.want)
 		}
+		if strings.HasSuffix(tt.url, "/metrics") && tt.want == http.StatusOK && !strings.Contains(string(body), "go_goroutines") {
+			t.Errorf("GET %s has no Go runtime metrics", tt.url)
+		}
+	}
+	for _, args := range [][]string{{"healthcheck"}, {"healthcheck", "--ready"}} {
+		if code, out, stderr := runCmd(t, env, args...); code != 0 || !strings.HasPrefix(out, "ok ") {
+			t.Errorf("%v = exit %d, %q %q; want 0 ok", args, code, out, stderr)
+		}
+	}
+	if code, _, stderr := runCmd(t, map[string]string{"HTTP_ADDR": freeAddr(t)}, "healthcheck"); code != 1 || !strings.Contains(stderr, "did not answer") {
+		t.Errorf("healthcheck with nothing listening = exit %d, %q; want 1 and a reason", code, stderr)
 	}
 	cancel()
 	select {

@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
@@ -133,8 +132,8 @@ func (a *app) close() {
 }
 
 func cmdServe(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "serve", `Runs Watch Tower: the LocoNav webhook listener on HTTP_ADDR with /healthz, /readyz and
-/metrics, the ingest consumers, the Slack app (when SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set)
+	fs := newFlagSet(env, "serve", `Runs Watch Tower: the LocoNav webhook listener on HTTP_ADDR with /healthz, /readyz, the
+JSON API and the tracking pages; /metrics and profiling on ADMIN_ADDR; the ingest consumers, the Slack app (when SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set)
 and the scheduled jobs. Applies migrations first. Stops cleanly on SIGINT or SIGTERM.`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -161,8 +160,14 @@ func (a *app) serve(ctx context.Context, extra []component) error {
 	if err != nil {
 		return fmt.Errorf("listen on HTTP_ADDR %s: %w", a.cfg.HTTPAddr, err)
 	}
-	a.log.InfoContext(ctx, "http listening", "addr", ln.Addr().String())
+	adminLn, err := a.listenAdmin()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	a.log.InfoContext(ctx, "http listening", "addr", ln.Addr().String(), "admin_addr", adminLn.Addr().String())
 	g.Go(func() error { return runHTTP(ctx, ln, a.mux, a.log) })
+	g.Go(func() error { return a.runAdmin(ctx, adminLn) })
 	for _, run := range append(comps, extra...) {
 		g.Go(func() error { return run(ctx) })
 	}
@@ -174,7 +179,12 @@ func (a *app) serve(ctx context.Context, extra []component) error {
 // runHTTP serves h on ln until ctx is done, then shuts down gracefully within shutdownTimeout.
 // It returns nil after a clean shutdown.
 func runHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{
+	return serveUntilDone(ctx, ln, newHTTPServer(h, log), "http")
+}
+
+// newHTTPServer returns a server for h with the listener's timeouts, logging through log.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -182,26 +192,31 @@ func runHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Log
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+}
+
+// serveUntilDone runs srv on ln until ctx is done, then shuts it down within shutdownTimeout.
+// It returns nil after a clean shutdown; name labels its errors.
+func serveUntilDone(ctx context.Context, ln net.Listener, srv *http.Server, name string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("http server: %w", err)
+		return fmt.Errorf("%s server: %w", name, err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("http shutdown: %w", err)
+		return fmt.Errorf("%s shutdown: %w", name, err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("http server: %w", err)
+		return fmt.Errorf("%s server: %w", name, err)
 	}
 	return nil
 }
 
-// mountHealth registers /healthz (the process is up), /readyz (Postgres and Redis answer) and
-// /metrics (Prometheus).
+// mountHealth registers /healthz (the process is up) and /readyz (Postgres and Redis answer).
+// /metrics is on the admin listener (adminHandler), never here.
 func (a *app) mountHealth() {
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -223,5 +238,4 @@ func (a *app) mountHealth() {
 		}
 		fmt.Fprintf(w, `{"postgres":%q,"redis":%q}`+"\n", pg, rd)
 	})
-	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{Registry: a.registry}))
 }

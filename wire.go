@@ -13,7 +13,7 @@ type wireFunc func(ctx context.Context, a *app) ([]component, error)
 // features lists every feature wired into serve and demo, inputs first. Each lives in its own
 // wire_*.go file.
 func features() []wireFunc {
-	return []wireFunc{wireIngest, wireLoconav, wireSchedule, wireBot, wireAPI}
+	return []wireFunc{wireIngest, wireLoconav, wireSchedule, wireBot, wireAPI, wireSystemAlerts}
 }
 
 // buildComponents wires every feature and returns the components to run.

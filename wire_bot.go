@@ -45,6 +45,7 @@ func wireBot(ctx context.Context, a *app) ([]component, error) {
 		fleet.AudienceAlerts:   a.cfg.SlackAlertsChannel,
 		fleet.AudienceSummary:  a.cfg.SlackSummaryChannel,
 		fleet.AudienceDispatch: a.cfg.SlackDispatchChannel,
+		fleet.AudienceOps:      a.cfg.SlackOpsChannel,
 	}
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
 		Jobs: sched, Trips: a.store, Approvers: bot.Approvers(a.cfg.SlackApprovers),

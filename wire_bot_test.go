@@ -46,7 +46,7 @@ func startSlackServe(tb testing.TB, extra map[string]string) *slackServe {
 	addr := botFreeAddr(tb)
 	env := map[string]string{
 		"DATABASE_URL": storetest.URL(pool), "REDIS_URL": testRedisURL(), "REDIS_PREFIX": prefix,
-		"HTTP_ADDR": addr, "LOG_LEVEL": "error", "LOCONAV_WEBHOOK_SECRET": botTestSecret,
+		"HTTP_ADDR": addr, "ADMIN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "error", "LOCONAV_WEBHOOK_SECRET": botTestSecret,
 		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": fake.APIURL(),
 		"SLACK_ALERTS_CHANNEL": "CALERTS", "SLACK_SUMMARY_CHANNEL": "CSUMMARY", "SLACK_DISPATCH_CHANNEL": botDispatch,
 		"SLACK_APPROVERS": "UAPPROVER",

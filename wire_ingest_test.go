@@ -19,9 +19,9 @@ import (
 func TestServeIngestsWebhooks(t *testing.T) {
 	pool := storetest.NewDB(t)
 	_, prefix := storetest.NewRedis(t)
-	addr := freeAddr(t)
+	addr, admin := freeAddr(t), freeAddr(t)
 	env := map[string]string{
-		"DATABASE_URL": storetest.URL(pool), "REDIS_URL": testRedisURL(), "REDIS_PREFIX": prefix, "HTTP_ADDR": addr,
+		"DATABASE_URL": storetest.URL(pool), "REDIS_URL": testRedisURL(), "REDIS_PREFIX": prefix, "HTTP_ADDR": addr, "ADMIN_ADDR": admin,
 		"LOG_LEVEL": "error", "LOCONAV_WEBHOOK_SECRET": "wire-secret", "LOCONAV_WEBHOOK_TOKEN": "wire-token",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -63,13 +63,7 @@ func TestServeIngestsWebhooks(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	res, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if !strings.Contains(string(m), `watchtower_ingest_requests_total{code="202"} 2`) {
+	if !strings.Contains(adminMetrics(t, admin), `watchtower_ingest_requests_total{code="202"} 2`) {
 		t.Errorf("/metrics lacks the two accepted webhooks")
 	}
 	cancel()

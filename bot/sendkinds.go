@@ -122,7 +122,7 @@ func (d *delivery) alert(ctx context.Context) error {
 		parent = parentRef{channel: d.lane.channel, ts: ts}
 		_, err = d.step(ctx, "record", func(ctx context.Context) (string, error) {
 			if a.ID == 0 {
-				return "", nil
+				return "", d.s.rememberIncident(ctx, a, parent)
 			}
 			err := d.s.alerts.SetAlertSlack(ctx, a.ID, parent.channel, parent.ts)
 			if fleet.ErrorCode(err) == fleet.ENOTFOUND {
@@ -162,7 +162,7 @@ func (s *Sender) parentOf(ctx context.Context, a fleet.Alert) (parentRef, bool, 
 		return parentRef{a.SlackChannel, a.SlackTS}, true, nil
 	}
 	if a.ID == 0 {
-		return parentRef{}, false, nil
+		return s.incidentParent(ctx, a) // an incident kept outside the alerts table (sendsystem.go)
 	}
 	stored, err := s.alerts.AlertByID(ctx, a.ID)
 	switch {

@@ -54,7 +54,10 @@ func AlertNotification(a Alert, kind NotificationKind, at time.Time) Notificatio
 		text = fmt.Sprintf("Resolved after %s: %s", a.ResolvedAt.Sub(a.OpenedAt).Round(time.Minute), a.Message)
 	}
 	aud := AudienceAlerts
-	if a.TripCode != "" && (a.Kind == AlertGeofenceEnter || a.Kind == AlertGeofenceExit) {
+	switch {
+	case a.Kind == AlertSystem:
+		aud = AudienceOps
+	case a.TripCode != "" && (a.Kind == AlertGeofenceEnter || a.Kind == AlertGeofenceExit):
 		aud = AudienceDispatch
 	}
 	return Notification{ID: id, Kind: kind, Audience: aud, Text: text, Alert: &alert, CreatedAt: at.UTC()}

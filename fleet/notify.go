@@ -26,11 +26,13 @@ const (
 // Audience says which configured channel a notification goes to when Channel is empty.
 type Audience string
 
-// Audiences, mapped to SLACK_ALERTS_CHANNEL, SLACK_SUMMARY_CHANNEL and SLACK_DISPATCH_CHANNEL.
+// Audiences, mapped to SLACK_ALERTS_CHANNEL, SLACK_SUMMARY_CHANNEL, SLACK_DISPATCH_CHANNEL and
+// SLACK_OPS_CHANNEL (Watch Tower's own incidents; default the alerts channel).
 const (
 	AudienceAlerts   Audience = "alerts"
 	AudienceSummary  Audience = "summary"
 	AudienceDispatch Audience = "dispatch"
+	AudienceOps      Audience = "ops"
 )
 
 // Notification is a typed message for Slack, appended to the notify stream by ingest, tools and

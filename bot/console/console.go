@@ -79,7 +79,9 @@ func (c *Console) Start(h Liner, index RosterSource, p Printer, stop context.Can
 
 // Greeting is what the console says is running before the fleet reports in.
 type Greeting struct {
+	Database     string // the database, password hidden, with a note when the demo picked it
 	Listener     string // the address to dial: "127.0.0.1:8080"
+	Admin        string // the admin listener (metrics, profiling): "127.0.0.1:9090"
 	Trucks       int
 	Sites        int
 	Workers      int
@@ -101,12 +103,13 @@ func (c *Console) Greet(g Greeting) {
 		}
 	}
 	c.term.printf(`Watch Tower demo — a simulated Lagos container fleet, live
-  listener   http://%s  (LocoNav webhooks, /healthz, /readyz, /metrics, /api/v1)
+  database   %s
+  listener   http://%s  (LocoNav webhooks, /healthz, /readyz, /api/v1, /track, /map); metrics http://%s/metrics
   fleet      %d trucks at %d sites, simulated: one signed webhook per truck every 10 s
   consumers  %d ingest workers; scheduler with its jobs (offline after %s, idle after %s)
   answers    %s
   logs       %s
-`, g.Listener, g.Trucks, g.Sites, g.Workers, g.OfflineAfter, g.IdleAfter, answers, g.Log)
+`, g.Database, g.Listener, g.Admin, g.Trucks, g.Sites, g.Workers, g.OfflineAfter, g.IdleAfter, answers, g.Log)
 	if g.Slack {
 		c.term.printf("  slack      on as well: notifications also go to the configured channels\n")
 	}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"github.com/watchtower-ops/watchtower/ingest/sim"
+	"net/http"
+	"time"
+)
+
+const healthcheckUsage = `Asks the Watch Tower listening on HTTP_ADDR (on this machine) whether it is up: GET /healthz,
+or /readyz with --ready (Postgres and Redis reachable). Exits 0 when it answers 200, 1
+otherwise. For container HEALTHCHECKs and service managers, where no curl is installed.
+
+  watchtower healthcheck [--ready]`
+
+// cmdHealthcheck probes the local listener (healthcheckUsage).
+func cmdHealthcheck(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "healthcheck", healthcheckUsage)
+	ready := fs.Bool("ready", false, "check /readyz (Postgres and Redis) instead of /healthz")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(env.getenv)
+	if err != nil {
+		return err
+	}
+	path := "/healthz"
+	if *ready {
+		path = "/readyz"
+	}
+	url := "http://" + sim.Loopback(cfg.HTTPAddr) + path
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %s did not answer", url)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", url, resp.Status)
+	}
+	fmt.Fprintln(env.stdout, "ok", url)
+	return nil
+}
