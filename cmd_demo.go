@@ -166,6 +166,11 @@ func demoGetenv(getenv func(string) string) func(string) string {
 		_, _ = rand.Read(b)
 		own["LOCONAV_WEBHOOK_SECRET"] = hex.EncodeToString(b)
 	}
+	if getenv("TRACKING_SECRET") == "" { // tracking and /watchtower map links for this run
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		own["TRACKING_SECRET"] = hex.EncodeToString(b)
+	}
 	addr := getenv("HTTP_ADDR")
 	if addr == "" {
 		addr = own["HTTP_ADDR"]
@@ -224,7 +229,7 @@ func newDemo(ctx context.Context, a *app, env *environment, opts demoOptions, st
 	renderer := bot.NewRenderer(a.cfg.Timezone)
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
 		Jobs: schedulerJobs{sched}, Trips: a.store, Approvers: bot.Approvers{demoCaller.UserID},
-		Renderer: renderer, Log: a.log})
+		Maps: mapLinker(a), Renderer: renderer, Log: a.log})
 	scripted := opts.script != "" || !isTerminal(env.stdin)
 	con := newConsole(env.stdout, !scripted && isTerminal(env.stdout))
 	d := &demo{a: a, con: con, extra: comps, online: ft.Agent.Online(), speed: opts.speedup, opened: make(chan struct{})}

@@ -130,4 +130,3 @@ func (s *Server) assets() http.Handler {
 		files.ServeHTTP(w, r)
 	}))
 }
-
