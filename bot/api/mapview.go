@@ -47,7 +47,8 @@ type mapChange struct {
 
 // mapView is one computed fleet view, immutable once built.
 type mapView struct {
-	asOf     time.Time
+	asOf     time.Time // as of the fleet functions' clock
+	built    time.Time // wall clock, for freshness
 	cursor   string // the newest positions-stream ID read when it was computed
 	byPlate  map[string]mapTruck
 	counts   mapCounts
@@ -57,7 +58,7 @@ type mapView struct {
 // buildView turns get_fleet_status' answer for every truck into the map's view. Each truck's
 // state is the one /fleet counts it under, so the legend adds up to /fleet's numbers.
 func buildView(fs *tools.FleetStatus, names map[string]string, cursor string) *mapView {
-	v := &mapView{asOf: fs.AsOf, cursor: cursor, byPlate: make(map[string]mapTruck, len(fs.Trucks)),
+	v := &mapView{asOf: fs.AsOf, built: time.Now(), cursor: cursor, byPlate: make(map[string]mapTruck, len(fs.Trucks)),
 		counts: mapCounts{Size: fs.TrucksTotal, States: map[string]int{}}}
 	snap := mapSnapshot{AsOf: fs.AsOf, Trucks: make([]mapTruck, 0, len(fs.Trucks))}
 	for _, t := range fs.Trucks {
@@ -117,7 +118,7 @@ func (h *Hub) recompute(ctx context.Context) error {
 // driverNames returns the cached driver names, reloading them after driverNamesTTL. A failed
 // load keeps the old names (logged): the map shows without them rather than not at all.
 func (h *Hub) driverNames(ctx context.Context) map[string]string {
-	if h.drivers == nil || h.now().Sub(h.namesAt) < driverNamesTTL && h.names != nil {
+	if h.drivers == nil || time.Since(h.namesAt) < driverNamesTTL && h.names != nil {
 		return h.names
 	}
 	names, err := h.drivers.DriverNames(ctx)
@@ -125,7 +126,7 @@ func (h *Hub) driverNames(ctx context.Context) map[string]string {
 		h.fail(ctx, err)
 		return h.names
 	}
-	h.names, h.namesAt = names, h.now()
+	h.names, h.namesAt = names, time.Now()
 	return names
 }
 
@@ -143,7 +144,7 @@ func sameCounts(a, b mapCounts) bool {
 
 // current returns a view no older than Refresh, computing one when needed.
 func (h *Hub) current(ctx context.Context) (*mapView, error) {
-	if v := h.view.Load(); v != nil && h.now().Sub(v.asOf) < h.cfg.Refresh {
+	if v := h.view.Load(); v != nil && time.Since(v.built) < h.cfg.Refresh {
 		return v, nil
 	}
 	if err := h.recompute(ctx); err != nil {

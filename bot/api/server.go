@@ -141,7 +141,7 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.mapTmpl = parseMapTemplate()
 	s.tiles = newTileConfig(cfg.MapTileURL, cfg.MapTileAttribution)
 	if deps.Feed != nil {
-		s.hub = NewHub(deps.Feed, deps.Trucks, deps.Drivers, cfg.Stream, s.log, s.now)
+		s.hub = NewHub(deps.Feed, deps.Trucks, deps.Drivers, cfg.Stream, s.log)
 	}
 	m, err := newMetrics(deps.Metrics)
 	if err != nil {

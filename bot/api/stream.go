@@ -78,7 +78,6 @@ type Hub struct {
 	drivers Drivers
 	cfg     StreamConfig
 	log     *slog.Logger
-	now     func() time.Time
 	warn    rate.Sometimes
 
 	mu     sync.Mutex
@@ -94,16 +93,14 @@ type Hub struct {
 }
 
 // NewHub returns a hub reading feed and computing states with trucks. drivers may be nil (no
-// driver names); log and now may be nil.
-func NewHub(feed Feed, trucks Trucks, drivers Drivers, cfg StreamConfig, log *slog.Logger, now func() time.Time) *Hub {
+// driver names); log may be nil. Its intervals run on the wall clock; the states are as of the
+// fleet functions' clock.
+func NewHub(feed Feed, trucks Trucks, drivers Drivers, cfg StreamConfig, log *slog.Logger) *Hub {
 	cfg.defaults()
 	if log == nil {
 		log = slog.Default()
 	}
-	if now == nil {
-		now = time.Now
-	}
-	return &Hub{feed: feed, trucks: trucks, drivers: drivers, cfg: cfg, log: log, now: now,
+	return &Hub{feed: feed, trucks: trucks, drivers: drivers, cfg: cfg, log: log,
 		warn: rate.Sometimes{Interval: time.Minute}, subs: map[*viewer]struct{}{}}
 }
 
@@ -143,7 +140,7 @@ func (h *Hub) Run(ctx context.Context) error {
 		sleepCtx(ctx, time.Second)
 	}
 	h.cursor.Store(&cursor)
-	lastCompute, dirty := h.now(), false
+	lastCompute, dirty := time.Now(), false
 	for ctx.Err() == nil {
 		fixes, err := h.feed.Read(ctx, cursor, 1000, h.cfg.Block)
 		if err != nil {
@@ -157,7 +154,7 @@ func (h *Hub) Run(ctx context.Context) error {
 			h.broadcast(fixFrame(fixes))
 			dirty = true
 		}
-		if now := h.now(); h.watched() && (dirty && now.Sub(lastCompute) >= h.cfg.Refresh || now.Sub(lastCompute) >= h.cfg.Tick) {
+		if now := time.Now(); h.watched() && (dirty && now.Sub(lastCompute) >= h.cfg.Refresh || now.Sub(lastCompute) >= h.cfg.Tick) {
 			if err := h.recompute(ctx); err != nil {
 				h.fail(ctx, err)
 			}
