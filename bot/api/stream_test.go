@@ -332,3 +332,28 @@ func TestMapToken(t *testing.T) {
 		t.Errorf("MapLink() without a secret = %v; want EINVALID", err)
 	}
 }
+
+// TestStreamStateChange sends a truck's new state, and the new legend, once the fleet
+// functions see it.
+func TestStreamStateChange(t *testing.T) {
+	t.Parallel()
+	f := newMapFixture(t, func(_ *api.Deps, c *api.Config) { c.Stream.Tick = 50 * time.Millisecond })
+	s := openStream(t, f.ts.URL, "/api/v1/stream/positions?t="+mapToken(t, f.now.Add(time.Hour)), nil)
+	var before snapshotEvent
+	if err := json.Unmarshal([]byte(s.next(t, "snapshot").data), &before); err != nil {
+		t.Fatal(err)
+	}
+	f.setState(t, "T11985LA", fleet.Point{Lat: 6.46, Lng: 3.37}, f.now, 35, true, "") // parked → moving
+	var change snapshotEvent
+	if err := json.Unmarshal([]byte(s.next(t, "state").data), &change); err != nil {
+		t.Fatal(err)
+	}
+	if len(change.Trucks) != 1 || change.Trucks[0].Plate != "T11985LA" || change.Trucks[0].State != "moving" {
+		t.Errorf("state event trucks = %+v; want T11985LA moving only", change.Trucks)
+	}
+	for st, d := range map[string]int{"moving": 1, "parked": -1} {
+		if got, want := change.Counts.States[st], before.Counts.States[st]+d; got != want {
+			t.Errorf("count %s = %d; want %d", st, got, want)
+		}
+	}
+}
