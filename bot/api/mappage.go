@@ -73,6 +73,7 @@ type mapPageView struct {
 	Denied      string // why the link does not open the map; "" when it does
 	Stream      string // the stream URL with the map token
 	Expires     int64  // the token's expiry, Unix milliseconds
+	Now         int64  // the server's clock, Unix milliseconds
 	TileURL     string
 	Attribution string
 }
@@ -91,7 +92,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderMap(w, r, http.StatusOK, mapPageView{Title: "Watch Tower · live fleet map",
-		Stream: streamPath + "?t=" + url.QueryEscape(tok), Expires: exp.UnixMilli(),
+		Stream: streamPath + "?t=" + url.QueryEscape(tok), Expires: exp.UnixMilli(), Now: s.now().UnixMilli(),
 		TileURL: s.tiles.url, Attribution: s.tiles.attribution})
 }
 

@@ -45,7 +45,7 @@ func (s *Server) tripMap(ctx context.Context, v *trackView, d *tools.TripDetails
 		return
 	}
 	b, _ := json.Marshal(route)
-	v.Route, v.TileURL, v.Attribution = string(b), s.tiles.url, s.tiles.attribution
+	v.Route, v.TileURL, v.Attribution, v.Now = string(b), s.tiles.url, s.tiles.attribution, s.now().UnixMilli()
 	if v.Live {
 		b, _ := json.Marshal(tripMapTruck{Plate: d.Truck.Plate, State: string(d.Truck.Status), Lat: d.Truck.Lat,
 			Lng: d.Truck.Lng, FixTime: d.Truck.FixTime})

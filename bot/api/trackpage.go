@@ -41,6 +41,7 @@ type trackView struct {
 	Expired                              bool
 	// The trip map: tiles, the route's two sites and the truck while on the way, as JSON.
 	TileURL, Attribution, Route, Truck string
+	Now                                int64 // the server's clock, Unix milliseconds, for the map's ages
 }
 
 type trackStep struct {

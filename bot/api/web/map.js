@@ -10,6 +10,11 @@
   var COLORS = {moving: '#1a9850', idle: '#f39c12', parked: '#2c7fb8', offline: '#7f8c8d', maintenance: '#8e44ad'};
   var LABELS = {moving: 'Moving', idle: 'Idle', parked: 'Parked', offline: 'Offline', maintenance: 'Maintenance'};
   var LAGOS = [6.5244, 3.3792];
+  var skew = 0; // the server's clock minus this browser's, so ages and expiry follow the server
+
+  function now() { return Date.now() + skew; }
+
+  function narrow() { return window.innerWidth <= 600; }
 
   function colour(state) { return COLORS[state] || '#34495e'; }
   function label(state) { return LABELS[state] || state; }
@@ -23,7 +28,7 @@
   // age says how long ago t (an ISO time) was, as a person would.
   function age(t) {
     if (!t) { return 'never reported'; }
-    var s = Math.max(0, Math.round((Date.now() - Date.parse(t)) / 1000));
+    var s = Math.max(0, Math.round((now() - Date.parse(t)) / 1000));
     if (s < 60) { return s + ' s ago'; }
     if (s < 3600) { return Math.round(s / 60) + ' min ago'; }
     if (s < 86400) { return Math.round(s / 3600) + ' h ago'; }
@@ -31,7 +36,9 @@
   }
 
   function newMap(el) {
-    var map = L.map(el, {zoomControl: true, worldCopyJump: true}).setView(LAGOS, 11);
+    var map = L.map(el, {zoomControl: true, worldCopyJump: true, attributionControl: false}).setView(LAGOS, 11);
+    // On a phone the panel covers the bottom: credit the tiles at the top instead.
+    L.control.attribution({position: narrow() ? 'topright' : 'bottomright'}).addTo(map);
     var tiles = L.tileLayer(el.dataset.tiles, {attribution: el.dataset.attribution || '', maxZoom: 19});
     var failed = 0;
     tiles.on('tileerror', function () {
@@ -174,7 +181,9 @@
       if (d.has_fix) { pts.push([d.lat, d.lng]); }
     });
     if (pts.length > 0) {
-      this.map.fitBounds(pts, {padding: [30, 30], maxZoom: 14});
+      var panel = document.getElementById('panel'); // keep the markers clear of the legend
+      var br = narrow() ? [30, panel.offsetHeight + 20] : [panel.offsetWidth + 40, 30];
+      this.map.fitBounds(pts, {paddingTopLeft: [30, 30], paddingBottomRight: br, maxZoom: 14});
       this.fitted = true;
     }
   };
@@ -189,7 +198,7 @@
   // stream was closed for good (the server refused it) a new one resumes after the last ID.
   Fleet.prototype.connect = function () {
     var self = this, url = this.el.dataset.stream, expires = Number(this.el.dataset.expires || 0);
-    if (expires && Date.now() >= expires) {
+    if (expires && now() >= expires) {
       this.status('This map link has expired. Type /watchtower map for a new one.', true);
       return;
     }
@@ -244,6 +253,7 @@
 
   var el = document.getElementById('map');
   if (!el || typeof L === 'undefined') { return; }
+  if (el.dataset.now) { skew = Number(el.dataset.now) - Date.now(); }
   if (el.dataset.mode === 'trip') {
     trip(el);
     return;
