@@ -57,8 +57,8 @@ type mapView struct {
 
 // buildView turns get_fleet_status' answer for every truck into the map's view. Each truck's
 // state is the one /fleet counts it under, so the legend adds up to /fleet's numbers.
-func buildView(fs *tools.FleetStatus, names map[string]string, cursor string) *mapView {
-	v := &mapView{asOf: fs.AsOf, built: time.Now(), cursor: cursor, byPlate: make(map[string]mapTruck, len(fs.Trucks)),
+func buildView(fs *tools.FleetStatus, names map[string]string) *mapView {
+	v := &mapView{asOf: fs.AsOf, built: time.Now(), byPlate: make(map[string]mapTruck, len(fs.Trucks)),
 		counts: mapCounts{Size: fs.TrucksTotal, States: map[string]int{}}}
 	snap := mapSnapshot{AsOf: fs.AsOf, Trucks: make([]mapTruck, 0, len(fs.Trucks))}
 	for _, t := range fs.Trucks {
@@ -91,19 +91,20 @@ func changes(prev, next *mapView) []mapTruck {
 }
 
 // recompute loads the fleet's states, stores the new view and sends the changes to every
-// viewer. It returns the fleet functions' error (EUNAVAILABLE) and keeps the old view then.
-func (h *Hub) recompute(ctx context.Context) error {
+// viewer; unless force, a view younger than Refresh is kept instead (viewers connecting at
+// once share one load). It returns the fleet functions' error (EUNAVAILABLE) and keeps the old
+// view then.
+func (h *Hub) recompute(ctx context.Context, force bool) error {
 	h.computeMu.Lock()
 	defer h.computeMu.Unlock()
-	cursor := ""
-	if c := h.cursor.Load(); c != nil {
-		cursor = *c
+	if v := h.view.Load(); !force && v != nil && time.Since(v.built) < h.cfg.Refresh {
+		return nil
 	}
 	fs, err := h.trucks.FleetStatus(ctx, statusArgs())
 	if err != nil {
 		return fmt.Errorf("fleet status for the map: %w", err)
 	}
-	next := buildView(fs, h.driverNames(ctx), cursor)
+	next := buildView(fs, h.driverNames(ctx))
 	prev := h.view.Swap(next)
 	if prev == nil {
 		return nil
@@ -147,7 +148,7 @@ func (h *Hub) current(ctx context.Context) (*mapView, error) {
 	if v := h.view.Load(); v != nil && time.Since(v.built) < h.cfg.Refresh {
 		return v, nil
 	}
-	if err := h.recompute(ctx); err != nil {
+	if err := h.recompute(ctx, false); err != nil {
 		if v := h.view.Load(); v != nil {
 			return v, nil
 		}

@@ -41,7 +41,7 @@ type Drivers interface {
 // StreamConfig tunes the live map stream. Zero fields take the defaults.
 type StreamConfig struct {
 	ClientBuffer int           // frames queued per viewer before it is dropped as too slow (default 64)
-	Coalesce     time.Duration // fixes arriving within this window go out as one frame (default 250 ms)
+	Coalesce     time.Duration // fixes arriving within this window go out as one frame (default 1 s)
 	Refresh      time.Duration // states are recomputed at most this often after fixes (default 2 s)
 	Tick         time.Duration // and at least this often, for trucks going offline (default 15 s)
 	Block        time.Duration // how long one read of the positions stream waits (default 2 s)
@@ -58,7 +58,7 @@ func (c *StreamConfig) defaults() {
 	if c.ClientBuffer <= 0 {
 		c.ClientBuffer = 64
 	}
-	def(&c.Coalesce, 250*time.Millisecond)
+	def(&c.Coalesce, time.Second)
 	def(&c.Refresh, 2*time.Second)
 	def(&c.Tick, 15*time.Second)
 	def(&c.Block, 2*time.Second)
@@ -88,7 +88,6 @@ type Hub struct {
 	names     map[string]string
 	namesAt   time.Time
 	view      atomic.Pointer[mapView]
-	cursor    atomic.Pointer[string] // the newest stream ID the hub has read
 	dropped   atomic.Int64
 }
 
@@ -139,7 +138,6 @@ func (h *Hub) Run(ctx context.Context) error {
 		h.fail(ctx, err)
 		sleepCtx(ctx, time.Second)
 	}
-	h.cursor.Store(&cursor)
 	lastCompute, dirty := time.Now(), false
 	for ctx.Err() == nil {
 		fixes, err := h.feed.Read(ctx, cursor, 1000, h.cfg.Block)
@@ -150,12 +148,11 @@ func (h *Hub) Run(ctx context.Context) error {
 		}
 		if len(fixes) > 0 {
 			cursor = fixes[len(fixes)-1].ID
-			h.cursor.Store(&cursor)
 			h.broadcast(fixFrame(fixes))
 			dirty = true
 		}
 		if now := time.Now(); h.watched() && (dirty && now.Sub(lastCompute) >= h.cfg.Refresh || now.Sub(lastCompute) >= h.cfg.Tick) {
-			if err := h.recompute(ctx); err != nil {
+			if err := h.recompute(ctx, true); err != nil {
 				h.fail(ctx, err)
 			}
 			lastCompute, dirty = now, false

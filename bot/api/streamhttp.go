@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -16,6 +17,11 @@ const (
 	streamPath    = "/api/v1/stream/positions"
 	streamPattern = "GET " + streamPath
 )
+
+// freshReplay is how far before its snapshot a new viewer's fixes start: the fleet functions'
+// view may lag the stream by a few seconds (the state index reloads every 2 s), and a replayed
+// fix the snapshot already holds is ignored by the page (it is not newer).
+const freshReplay = 10 * time.Second
 
 // backfillMax bounds how many missed fixes one reconnect replays; past that the viewer gets a
 // fresh snapshot instead (the positions stream keeps fewer than this anyway).
@@ -58,11 +64,10 @@ func (s *Server) streamPositions(w http.ResponseWriter, r *http.Request) {
 	}
 	out := newSSEWriter(w, s.hub.cfg.WriteTimeout)
 	out.header()
-	snap := view.snapshot.data
 	if !resumed && cursor != "0" { // a fresh viewer resumes after the snapshot next time
-		snap = append([]byte("id: "+cursor+"\n"), snap...)
+		out.buffer([]byte("id: " + cursor + "\n"))
 	}
-	if out.write(snap) != nil {
+	if out.write(view.snapshot.data) != nil {
 		return
 	}
 	if cursor, err = s.backfill(ctx, out, cursor); err != nil {
@@ -86,7 +91,7 @@ func (s *Server) streamAuth(w http.ResponseWriter, r *http.Request) error {
 }
 
 // streamStart decides where the viewer's fixes start: after lastID when the positions stream
-// still holds everything since (resumed), else after the view's cursor.
+// still holds everything since (resumed), else freshReplay before the view was computed.
 func (s *Server) streamStart(ctx context.Context, lastID string, view *mapView) (cursor string, resumed bool, err error) {
 	first, last, err := s.hub.feed.Bounds(ctx)
 	if err != nil {
@@ -95,13 +100,10 @@ func (s *Server) streamStart(ctx context.Context, lastID string, view *mapView) 
 	if lastID != "" && validStreamID(lastID) && (first == "" || !fleet.StreamIDLess(lastID, first)) && !fleet.StreamIDLess(last, lastID) {
 		return lastID, true, nil
 	}
-	if view.cursor != "" {
-		return view.cursor, false, nil
-	}
 	if last == "" {
 		return "0", false, nil
 	}
-	return last, false, nil
+	return strconv.FormatInt(view.built.Add(-freshReplay).UnixMilli(), 10) + "-0", false, nil
 }
 
 // validStreamID reports whether id looks like a stream entry ID ("<ms>-<seq>").
