@@ -22,8 +22,8 @@ func (h *Handler) mapLink(ctx context.Context) Reply {
 	if err != nil {
 		return Reply{View: h.problem(ctx, err, "make map link")}
 	}
-	text := ":world_map: <" + link + "|Open the live fleet map> — valid until " + clock(exp, h.r.Zone) +
-		". Keep it to yourself: anyone with the link sees the fleet until then."
+	text := ":world_map: Live fleet map, valid until " + clock(exp, h.r.Zone) +
+		" (keep it to yourself: anyone with the link sees the fleet until then):\n<" + link + ">"
 	v := View{Text: "Live fleet map: " + link}.add(&Section{Text: text})
 	return Reply{View: v}
 }

@@ -26,7 +26,7 @@ const MapValidFor = 12 * time.Hour
 // empty secret.
 func MapToken(secret []byte, expiry time.Time) (string, error) {
 	if len(secret) == 0 {
-		return "", fleet.Errorf(fleet.EINVALID, "no TRACKING_SECRET: map links are off")
+		return "", fleet.Errorf(fleet.EINVALID, "map links are off: set TRACKING_SECRET to turn them on")
 	}
 	payload := binary.AppendUvarint([]byte{mapTokenVersion}, uint64(max(expiry.Unix(), 0)))
 	return base64.RawURLEncoding.EncodeToString(append(payload, tokenMAC(secret, mapTokenDomain, payload)...)), nil
