@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -355,5 +356,25 @@ func TestStreamStateChange(t *testing.T) {
 		if got, want := change.Counts.States[st], before.Counts.States[st]+d; got != want {
 			t.Errorf("count %s = %d; want %d", st, got, want)
 		}
+	}
+}
+
+// TestStreamOutlivesServerTimeouts serves the stream from a server with short read and write
+// timeouts, as serve has (30 s): a stream open longer than both still gets its fixes.
+func TestStreamOutlivesServerTimeouts(t *testing.T) {
+	t.Parallel()
+	f := newMapFixture(t)
+	mux := http.NewServeMux()
+	f.srv.Mount(mux)
+	ts := httptest.NewUnstartedServer(mux)
+	ts.Config.ReadTimeout, ts.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	ts.Start()
+	t.Cleanup(ts.Close)
+	s := openStream(t, ts.URL, "/api/v1/stream/positions?t="+mapToken(t, f.now.Add(time.Hour)), nil)
+	s.next(t, "snapshot")
+	time.Sleep(time.Second) // past both timeouts
+	f.publish(t, "T28737LA", fleet.Point{Lat: 6.47, Lng: 3.36}, 40, f.now)
+	if ev := s.next(t, "fix"); !strings.Contains(ev.data, `"T28737LA"`) {
+		t.Errorf("fix after the timeouts = %+v; want T28737LA's", ev)
 	}
 }

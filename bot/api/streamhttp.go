@@ -190,6 +190,10 @@ func (o *sseWriter) header() {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	h.Set("Referrer-Policy", "no-referrer")
+	// A stream reads nothing after its headers: the server's ReadTimeout must not bound it.
+	if err := o.rc.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		o.err = err
+	}
 	o.w.WriteHeader(http.StatusOK)
 }
 
