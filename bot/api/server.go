@@ -147,6 +147,9 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := registerHub(deps.Metrics, s.hub); err != nil {
+		return nil, err
+	}
 	s.metrics = m
 	s.routes = s.table()
 	s.mux = http.NewServeMux()
