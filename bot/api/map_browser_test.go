@@ -119,6 +119,17 @@ func TestMapInBrowser(t *testing.T) {
 
 	writeShot(t, ctx, "map-wall.png", 1600, 900)
 
+	// The server drops every connection; a fix arrives meanwhile. The page reconnects by
+	// itself, resumes after the last event it saw, and moves the marker, still without a reload.
+	f.ts.CloseClientConnections()
+	f.publish(t, "T28737LA", fleet.Point{Lat: 6.5150, Lng: 3.4000}, 47, f.now.Add(30*time.Second))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](markerLat("T28737LA")+` === 6.515`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		t.Fatalf("wait for the page to reconnect and move the marker: %v", err)
+	}
+	if got := evaluate[string](t, ctx, `window.watchtowerMap.loadID`); got != loadID {
+		t.Errorf("the page reloaded to reconnect (load %q → %q); want it to reconnect in place", loadID, got)
+	}
+
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#filter-moving"))); err != nil {
 		t.Fatal(err)
 	}
