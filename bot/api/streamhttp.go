@@ -65,7 +65,8 @@ func (s *Server) streamPositions(w http.ResponseWriter, r *http.Request) {
 	out := newSSEWriter(w, s.hub.cfg.WriteTimeout)
 	out.header()
 	out.buffer([]byte("retry: 2000\n\n")) // a dropped page reconnects after 2 s
-	if !resumed && cursor != "0" {        // a fresh viewer resumes after the snapshot next time
+	if !resumed && cursor != "0" {
+		// A fresh viewer resumes after the snapshot next time.
 		out.buffer([]byte("id: " + cursor + "\n"))
 	}
 	if out.write(view.snapshot.data) != nil {
