@@ -11,7 +11,7 @@ export DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/watchtower?ss
 export WATCHTOWER_TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable
 export WATCHTOWER_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: all build test bench demo run migrate seed lint check-deps services docker-check clean
+.PHONY: all build test bench demo run migrate seed lint check-deps services docker-check leaflet clean
 
 all: build
 
@@ -65,6 +65,10 @@ check-deps:
 ## with a message where Docker or the base images are not available.
 docker-check:
 	@./scripts/docker-check.sh
+
+## leaflet: refresh the embedded map library from npm at the version pinned in scripts/leaflet.sh.
+leaflet:
+	@./scripts/leaflet.sh
 
 clean:
 	rm -rf bin

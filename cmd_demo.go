@@ -154,6 +154,11 @@ func demoGetenv(getenv func(string) string) func(string) string {
 		_, _ = rand.Read(b)
 		own["LOCONAV_WEBHOOK_SECRET"] = hex.EncodeToString(b)
 	}
+	if getenv("TRACKING_SECRET") == "" { // tracking and /watchtower map links for this run
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		own["TRACKING_SECRET"] = hex.EncodeToString(b)
+	}
 	addr := getenv("HTTP_ADDR")
 	if addr == "" {
 		addr = own["HTTP_ADDR"]
@@ -210,7 +215,7 @@ func newDemo(ctx context.Context, a *app, env *environment, opts demoOptions, st
 	renderer := bot.NewRenderer(a.cfg.Timezone)
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
 		Jobs: sched, Trips: a.store, Approvers: bot.Approvers{console.Caller().UserID},
-		Renderer: renderer, Log: a.log})
+		Maps: mapLinker(a), Renderer: renderer, Log: a.log})
 	plates := make([]string, len(vehicles))
 	for i, v := range vehicles {
 		plates[i] = v.Plate

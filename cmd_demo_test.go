@@ -35,6 +35,7 @@ reject TRP-0002 no driver today
 /summary
 /watchtower jobs
 /watchtower run connectivity
+/watchtower map
 /watchtower help
 /truck T11958LA
 how many trucks are moving?
@@ -174,6 +175,7 @@ var demoWant = []struct {
 	{"/summary", []string{"Daily summary", "Trips: 2 created"}},
 	{"/watchtower jobs", []string{"Scheduled jobs", "daily-summary", "connectivity", "GOOGLE_SHEETS_ID is not set"}},
 	{"/watchtower run connectivity", []string{"connectivity", "done in"}},
+	{"/watchtower map", []string{"Live fleet map, valid until", "/map?t="}},
 	{"/watchtower help", []string{"/truck T11985LA", "/near", "/summary", "'approve TRP-…'"}},
 	{"/truck T11958LA", []string{"not found", "Did you mean T11985LA?"}},
 	{"how many trucks are moving?", []string{"Fleet status — moving", "Moving:"}},

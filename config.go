@@ -47,6 +47,8 @@ type config struct {
 	PublicBaseURL  string // where customers reach HTTP_ADDR, for tracking links (PUBLIC_BASE_URL)
 	APIRateLimit   int    // JSON API requests per minute per token (API_RATE_LIMIT)
 	APIRateBurst   int    // JSON API requests per token at once (API_RATE_BURST)
+	MapTileURL     string // the live map's tile URL template (MAP_TILE_URL); "": OpenStreetMap
+	MapTileCredit  string // the tiles' attribution, HTML (MAP_TILE_ATTRIBUTION)
 	Timezone       *time.Location
 	LogLevel       slog.Level
 	LogFormat      string
@@ -116,6 +118,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		PublicBaseURL:                strings.TrimRight(r.url("PUBLIC_BASE_URL", defaultPublicURL, "http", "https"), "/"),
 		APIRateLimit:                 r.intRange("API_RATE_LIMIT", defaultAPIRate, 1, 1_000_000),
 		APIRateBurst:                 r.intRange("API_RATE_BURST", defaultAPIBurst, 1, 100_000),
+		MapTileURL:                   r.str("MAP_TILE_URL", ""),
+		MapTileCredit:                r.str("MAP_TILE_ATTRIBUTION", ""),
 		Timezone:                     r.zone("WATCHTOWER_TIMEZONE", fleet.BusinessZone),
 		LogLevel:                     r.level("LOG_LEVEL", defaultLogLevel),
 		LogFormat:                    r.oneOf("LOG_FORMAT", defaultLogFormat, "json", "text"),
@@ -130,6 +134,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if sameAddr(c.HTTPAddr, c.AdminAddr) {
 		r.fail("ADMIN_ADDR", "must differ from HTTP_ADDR: /metrics and profiling stay off the public listener")
 	}
+	r.check("MAP_TILE_URL", validTileURL(c.MapTileURL))
 	if c.DatabaseURL != "" {
 		r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
 	}
@@ -200,6 +205,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("google_sheets_url", c.GoogleSheetsURL),
 		slog.String("tracking_secret", redact(c.TrackingSecret)),
 		slog.String("public_base_url", c.PublicBaseURL),
+		slog.String("map_tile_url", c.MapTileURL),
 		slog.Int("api_rate_limit", c.APIRateLimit),
 		slog.Int("api_rate_burst", c.APIRateBurst),
 		slog.String("timezone", c.Timezone.String()),

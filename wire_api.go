@@ -42,16 +42,18 @@ func wireAPI(ctx context.Context, a *app) ([]component, error) {
 	case a.cfg.PublicBaseURL == defaultPublicURL:
 		a.log.WarnContext(ctx, "PUBLIC_BASE_URL is the default "+defaultPublicURL+": tracking links will only work on this machine")
 	}
+	feed, drivers := mapDeps(a)
 	srv, err := api.New(api.Deps{
 		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Tokens: a.store,
 		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
-		Metrics: a.registry, Log: a.log,
-	}, api.Config{TrackingSecret: []byte(a.cfg.TrackingSecret), PublicBaseURL: a.cfg.PublicBaseURL, Location: a.cfg.Timezone})
+		Metrics: a.registry, Log: a.log, Feed: feed, Drivers: drivers,
+	}, api.Config{TrackingSecret: []byte(a.cfg.TrackingSecret), PublicBaseURL: a.cfg.PublicBaseURL, Location: a.cfg.Timezone,
+		MapTileURL: a.cfg.MapTileURL, MapTileAttribution: a.cfg.MapTileCredit})
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	srv.Mount(a.mux)
 	a.log.InfoContext(ctx, "json api on", "openapi", a.cfg.PublicBaseURL+"/api/v1/openapi.json",
 		"rate_per_min", a.cfg.APIRateLimit, "burst", a.cfg.APIRateBurst)
-	return comps, nil
+	return append(comps, mapComponents(srv)...), nil
 }

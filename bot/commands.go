@@ -33,7 +33,7 @@ var helpLines = map[string]string{
 	CmdTrip:       "`/trip` — the trip form · `/trip T11985LA from ESSLIBRA to ECLAT at tomorrow 8am` — request a trip · `/trip TRP-0042` — trip details",
 	CmdNear:       "`/near ESSLIBRA|T11985LA|6.45,3.39 [km] [moving|idle|parked|offline]` — nearest trucks",
 	CmdSummary:    "`/summary [today|yesterday|2025-11-26]` — the daily summary",
-	CmdWatchtower: "`/watchtower help|jobs|run <job>` — this help, the scheduled jobs, run a job now (approvers)",
+	CmdWatchtower: "`/watchtower help|jobs|map|run <job>` — this help, the scheduled jobs, a link to the live fleet map, run a job now (approvers)",
 }
 
 // Command answers a slash command typed by caller with its text (as Slack sends it, entities

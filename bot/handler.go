@@ -57,6 +57,7 @@ type Handler struct {
 	asker     Asker
 	jobs      Jobs
 	trips     TripMessages
+	maps      MapLinks
 	approvers Approvers
 	r         *Renderer
 	log       *slog.Logger
@@ -71,6 +72,7 @@ type HandlerDeps struct {
 	Asker     Asker
 	Jobs      Jobs
 	Trips     TripMessages
+	Maps      MapLinks // nil: /watchtower map says the map is not available
 	Approvers Approvers
 	Renderer  *Renderer
 	Log       *slog.Logger
@@ -88,7 +90,7 @@ func NewHandler(d HandlerDeps) *Handler {
 	if d.Timeout <= 0 {
 		d.Timeout = 90 * time.Second
 	}
-	return &Handler{lookups: d.Lookups, desk: d.Desk, asker: d.Asker, jobs: d.Jobs, trips: d.Trips,
+	return &Handler{lookups: d.Lookups, desk: d.Desk, asker: d.Asker, jobs: d.Jobs, trips: d.Trips, maps: d.Maps,
 		approvers: d.Approvers, r: d.Renderer, log: d.Log, timeout: d.Timeout}
 }
 

@@ -28,6 +28,8 @@ func (h *Handler) watchtower(ctx context.Context, caller tools.Caller, text stri
 		return h.help()
 	case words[0] == "jobs":
 		return h.jobList(ctx)
+	case words[0] == "map" && len(words) == 1:
+		return h.mapLink(ctx)
 	case words[0] == "run" && len(words) == 2:
 		return h.runJob(ctx, caller, words[1])
 	}

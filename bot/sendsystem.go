@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -15,7 +14,7 @@ const incidentParentTTL = 30 * 24 * time.Hour
 // incidentParentKey is where the parent message of an incident without an alert ID is kept:
 // by incident key and opening time, which every replica derives alike.
 func (s *Sender) incidentParentKey(a fleet.Alert) string {
-	return s.cfg.Prefix + ":notify:parent:" + a.IncidentKey + "@" + strconv.FormatInt(a.OpenedAt.UnixMilli(), 10)
+	return fleet.Keys{Prefix: s.cfg.Prefix}.NotifyParent(a.IncidentKey, a.OpenedAt.UnixMilli())
 }
 
 // incidentParent finds the parent message of an incident without an alert ID in Redis.

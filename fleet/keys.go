@@ -8,7 +8,7 @@ import "strconv"
 //
 // Streams: {prefix}:ingest (consumer group "processors"), {prefix}:ingest:dead,
 // {prefix}:events, {prefix}:notify (consumer groups "slack" and "console"),
-// {prefix}:notify:dead. The other keys carry a TTL and are listed with their methods.
+// {prefix}:notify:dead, {prefix}:positions (capped, read by the live map). The other keys carry a TTL and are listed with their methods.
 type Keys struct{ Prefix string }
 
 // Ingest is the stream of validated raw events, read by consumer group "processors".
@@ -22,6 +22,21 @@ func (k Keys) Events() string { return k.Prefix + ":events" }
 
 // Notify is the stream of notifications, read by the Slack sender and the demo console.
 func (k Keys) Notify() string { return k.Prefix + ":notify" }
+
+// Positions is the stream of applied fixes, {prefix}:positions: the consumers append every fix
+// they committed, and every replica's live map reads it, so a viewer on any replica sees all
+// fixes. It is informational and capped: readers that fall behind further than the cap start
+// again from a snapshot.
+func (k Keys) Positions() string { return k.Prefix + ":positions" }
+
+// NotifyParent holds the Slack parent message of an incident kept outside the alerts table
+// (a system incident announced while Postgres was down), by incident key and opening time.
+func (k Keys) NotifyParent(incidentKey string, openedMilli int64) string {
+	return k.Prefix + ":notify:parent:" + incidentKey + "@" + strconv.FormatInt(openedMilli, 10)
+}
+
+// SystemPostgres records an open "Postgres unreachable" system incident while Postgres is down.
+func (k Keys) SystemPostgres() string { return k.Prefix + ":system:postgres" }
 
 // NotifyDead is where notifications Slack refused for good go, with the reason.
 func (k Keys) NotifyDead() string { return k.Prefix + ":notify:dead" }

@@ -63,6 +63,7 @@ type Consumer struct {
 	rdb     *redis.Client
 	rec     Recorder
 	notify  *NotifyStream
+	fixes   *PositionStream
 	cfg     ConsumerConfig
 	keys    fleet.Keys
 	metrics *Metrics
@@ -72,7 +73,7 @@ type Consumer struct {
 // NewConsumer returns a worker reading with rdb and applying through rec. metrics may be nil.
 func NewConsumer(rdb *redis.Client, rec Recorder, cfg ConsumerConfig, metrics *Metrics, log *slog.Logger) *Consumer {
 	cfg.defaults()
-	return &Consumer{rdb: rdb, rec: rec, notify: NewNotifyStream(rdb, cfg.Prefix), cfg: cfg,
+	return &Consumer{rdb: rdb, rec: rec, notify: NewNotifyStream(rdb, cfg.Prefix), fixes: NewPositionStream(rdb, cfg.Prefix), cfg: cfg,
 		keys: fleet.Keys{Prefix: cfg.Prefix}, metrics: metrics, log: log.With("stream", fleet.Keys{Prefix: cfg.Prefix}.Ingest())}
 }
 
@@ -343,7 +344,7 @@ func decodeEntry(m redis.XMessage) (fleet.Observation, error) {
 // finish publishes what a committed batch produced, then acknowledges it. A publish failure
 // leaves the batch pending: the redelivery finds it applied and publishes its outbox again.
 func (c *Consumer) finish(ctx context.Context, obs []fleet.Observation, out fleet.IngestOutcome) bool {
-	if err := c.publish(ctx, out); err != nil {
+	if err := c.publish(ctx, obs, out); err != nil {
 		c.fail(ctx, "publish", err)
 		return false
 	}
@@ -366,8 +367,11 @@ func (c *Consumer) finish(ctx context.Context, obs []fleet.Observation, out flee
 	return true
 }
 
-func (c *Consumer) publish(ctx context.Context, out fleet.IngestOutcome) error {
+func (c *Consumer) publish(ctx context.Context, obs []fleet.Observation, out fleet.IngestOutcome) error {
 	if err := PublishEvents(ctx, c.rdb, c.cfg.Prefix, out.Events); err != nil {
+		return err
+	}
+	if err := c.fixes.Publish(ctx, obs); err != nil { // for the live maps of every replica
 		return err
 	}
 	for _, e := range out.Events {

@@ -201,8 +201,8 @@ func (w *SystemWatch) redisIncident(ctx context.Context, now time.Time) {
 // deadLetters keeps one incident per dead-letter stream open while the stream has entries.
 func (w *SystemWatch) deadLetters(ctx context.Context, now time.Time) {
 	streams := []struct{ key, stream, what string }{
-		{DeadIncidentIngest, w.Prefix + ":ingest:dead", "LocoNav events could not be applied"},
-		{DeadIncidentNotify, w.Prefix + ":notify:dead", "Slack notifications could not be posted"},
+		{DeadIncidentIngest, fleet.Keys{Prefix: w.Prefix}.IngestDead(), "LocoNav events could not be applied"},
+		{DeadIncidentNotify, fleet.Keys{Prefix: w.Prefix}.NotifyDead(), "Slack notifications could not be posted"},
 	}
 	for _, s := range streams {
 		n, err := w.Redis.XLen(ctx, s.stream).Result()

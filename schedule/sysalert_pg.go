@@ -20,7 +20,7 @@ const (
 	pgIncidentTTL    = 30 * 24 * time.Hour
 )
 
-func (w *SystemWatch) pgKey() string { return w.Prefix + ":system:postgres" }
+func (w *SystemWatch) pgKey() string { return fleet.Keys{Prefix: w.Prefix}.SystemPostgres() }
 
 // postgresIncident claims and announces the Postgres incident in Redis after Grace, and
 // announces its resolution when Postgres answers again. Each step can be repeated after a

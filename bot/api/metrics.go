@@ -65,6 +65,9 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// Unwrap lets http.ResponseController reach the connection (flushes, write deadlines).
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // instrument counts and times h under name, and turns a panic into a logged 500 in the error
 // shape instead of a dropped connection.
 func (s *Server) instrument(name string, h http.Handler) http.Handler {

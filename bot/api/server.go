@@ -62,6 +62,10 @@ type Deps struct {
 	Limiter *Limiter
 	Metrics prometheus.Registerer // nil: metrics are kept but not exported
 	Log     *slog.Logger
+	// Feed is the positions stream of the live map; nil: the map page shows, its stream
+	// answers 503. Drivers names drivers on the map; nil: no names.
+	Feed    Feed
+	Drivers Drivers
 }
 
 // Config tunes the API.
@@ -75,6 +79,11 @@ type Config struct {
 	Location      *time.Location   // business zone; nil: Africa/Lagos
 	TokenCacheTTL time.Duration    // how long an authenticated token is trusted; 0: 10 s, < 0: never cached
 	Now           func() time.Time // nil: time.Now
+	// MapTileURL is the map tiles' URL template (MAP_TILE_URL, "{z}/{x}/{y}" and optional
+	// "{s}"); empty: OpenStreetMap. MapTileAttribution credits them; empty with the default
+	// URL: OpenStreetMap's credit.
+	MapTileURL, MapTileAttribution string
+	Stream                         StreamConfig // the live map stream
 }
 
 // Server serves the JSON API and the tracking page. It is safe for concurrent use.
@@ -87,6 +96,9 @@ type Server struct {
 	tokens      *tokenCache
 	tracker     *Tracker
 	trackTmpl   *template.Template
+	mapTmpl     *template.Template
+	hub         *Hub
+	tiles       tileConfig
 	limiter     *Limiter
 	limiterWarn rate.Sometimes
 	metrics     *metrics
@@ -115,16 +127,28 @@ func New(deps Deps, cfg Config) (*Server, error) {
 	s.tokens = newTokenCache(ttl, 10_000)
 	s.tracker = NewTracker(cfg.TrackingSecret, cfg.PublicBaseURL)
 	s.trackTmpl = parseTrackTemplate()
+	s.mapTmpl = parseMapTemplate()
+	s.tiles = newTileConfig(cfg.MapTileURL, cfg.MapTileAttribution)
+	if deps.Feed != nil {
+		s.hub = NewHub(deps.Feed, deps.Trucks, deps.Drivers, cfg.Stream, s.log)
+	}
 	m, err := newMetrics(deps.Metrics)
 	if err != nil {
+		return nil, err
+	}
+	if err := registerHub(deps.Metrics, s.hub); err != nil {
 		return nil, err
 	}
 	s.metrics = m
 	s.routes = s.table()
 	s.mux = http.NewServeMux()
 	s.register(s.mux)
+	s.mux.Handle(assetsPrefix, s.assets())
 	return s, nil
 }
+
+// Hub returns the live map's fan-out, to Run alongside the server, or nil without a Feed.
+func (s *Server) Hub() *Hub { return s.hub }
 
 // Handler returns the handler of every API route and the tracking page.
 func (s *Server) Handler() http.Handler { return s.mux }
@@ -134,10 +158,13 @@ type Mux interface {
 	Handle(pattern string, h http.Handler)
 }
 
-// Mount registers the API (/api/v1/) and the tracking page (GET /track/{token}) on mux.
+// Mount registers the API (/api/v1/), the tracking page (GET /track/{token}) and the live
+// map (GET /map and its assets) on mux.
 func (s *Server) Mount(mux Mux) {
 	mux.Handle(apiPrefix, s.mux)
 	mux.Handle(trackPattern, s.mux)
+	mux.Handle(mapPattern, s.mux)
+	mux.Handle(assetsPrefix, s.mux)
 }
 
 // register adds every route, the tracking page and the JSON fallback for unknown API paths.
@@ -146,6 +173,8 @@ func (s *Server) register(m Mux) {
 		m.Handle(rt.pattern(), s.endpoint(rt))
 	}
 	m.Handle(trackPattern, s.instrument(trackPattern, http.HandlerFunc(s.trackPage)))
+	m.Handle(mapPattern, s.instrument(mapPattern, http.HandlerFunc(s.mapPage)))
+	m.Handle(streamPattern, s.instrument(streamPattern, http.HandlerFunc(s.streamPositions)))
 	m.Handle(apiPrefix, s.instrument(apiPrefix, http.HandlerFunc(s.fallback)))
 }
 

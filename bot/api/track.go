@@ -47,7 +47,7 @@ func TrackingToken(secret []byte, tripCode string, expiry time.Time) (string, er
 	payload := []byte{tokenVersion}
 	payload = binary.AppendUvarint(payload, n)
 	payload = binary.AppendUvarint(payload, uint64(max(expiry.Unix(), 0)))
-	return base64.RawURLEncoding.EncodeToString(append(payload, tokenMAC(secret, payload)...)), nil
+	return base64.RawURLEncoding.EncodeToString(append(payload, tokenMAC(secret, tokenDomain, payload)...)), nil
 }
 
 // TrackingLink returns the customer tracking URL of the trip with tripCode, valid until
@@ -75,7 +75,7 @@ func ParseTrackingToken(secret []byte, token string, now time.Time) (tripCode st
 		return "", time.Time{}, invalid
 	}
 	payload, mac := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
-	if !hmac.Equal(mac, tokenMAC(secret, payload)) || payload[0] != tokenVersion {
+	if !hmac.Equal(mac, tokenMAC(secret, tokenDomain, payload)) || payload[0] != tokenVersion {
 		return "", time.Time{}, invalid
 	}
 	n, k := binary.Uvarint(payload[1:])
@@ -93,9 +93,10 @@ func ParseTrackingToken(secret []byte, token string, now time.Time) (tripCode st
 	return fleet.TripCode(int64(n)), expiry, nil
 }
 
-func tokenMAC(secret, payload []byte) []byte {
+// tokenMAC is the MAC of payload for the use named by domain (tokenDomain, mapTokenDomain).
+func tokenMAC(secret []byte, domain string, payload []byte) []byte {
 	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(tokenDomain))
+	m.Write([]byte(domain))
 	m.Write(payload)
 	return m.Sum(nil)[:macLen]
 }

@@ -39,6 +39,9 @@ type trackView struct {
 	Updated                              string
 	Refresh                              int
 	Expired                              bool
+	// The trip map: tiles, the route's two sites and the truck while on the way, as JSON.
+	TileURL, Attribution, Route, Truck string
+	Now                                int64 // the server's clock, Unix milliseconds, for the map's ages
 }
 
 type trackStep struct {
@@ -69,7 +72,9 @@ func (s *Server) trackPage(w http.ResponseWriter, r *http.Request) {
 		s.renderTrack(w, r, http.StatusGone, trackView{Title: "Link expired", Expired: true})
 		return
 	}
-	s.renderTrack(w, r, http.StatusOK, s.trackView(d, now))
+	v := s.trackView(d, now)
+	s.tripMap(r.Context(), &v, d)
+	s.renderTrack(w, r, http.StatusOK, v)
 }
 
 // expiredStatus is 410 for a genuine link past its expiry and 404 for anything else.
@@ -97,7 +102,8 @@ func endedBefore(t fleet.Trip, cutoff time.Time) bool {
 }
 
 // renderTrack writes the page with headers that keep the token private: no caching, no
-// referrer (the map link must not carry it away), no scripts, no framing, no indexing.
+// referrer (the map link must not carry it away), scripts from this server only (the map), no
+// framing, no indexing.
 func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int, v trackView) {
 	var buf bytes.Buffer
 	if err := s.trackTmpl.ExecuteTemplate(&buf, "page", v); err != nil {
@@ -111,7 +117,7 @@ func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int,
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "noindex, nofollow")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", s.tiles.csp())
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

@@ -120,7 +120,7 @@ func (c *terminal) examples() {
 	for _, e := range examples {
 		b.WriteString("  " + e + "\n")
 	}
-	b.WriteString("Also /trip TRP-…, /summary, /watchtower help|jobs|run <job>, and 'approve TRP-…' or\n" +
+	b.WriteString("Also /trip TRP-…, /summary, /watchtower help|jobs|map|run <job>, and 'approve TRP-…' or\n" +
 		"'reject TRP-… [reason]' for the approval buttons. Alerts and trip events print here as they happen.\n")
 	if c.tty {
 		b.WriteString("Ctrl-C or Ctrl-D stops the demo; running it again continues where it stopped.\n")
