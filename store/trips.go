@@ -152,7 +152,7 @@ func checkBookable(ctx context.Context, tx pgx.Tx, truck fleet.Truck, t fleet.Tr
 		return err
 	}
 	for _, o := range active {
-		if t.Overlaps(o) {
+		if o.Code != t.Code && t.Overlaps(o) {
 			return fleet.Errorf(fleet.ECONFLICT, "truck %s already has trip %s (%s → %s, departing %s) at that time",
 				truck.Plate, o.Code, o.Origin, o.Destination, fleet.FormatLagos(o.ScheduledDeparture))
 		}
@@ -214,6 +214,9 @@ func (s *Store) TransitionTrip(ctx context.Context, code string, actor fleet.Act
 		}
 		next.ID, next.Code, next.CreatedAt = cur.ID, cur.Code, cur.CreatedAt
 		next.Plate, next.Origin, next.Destination = fleet.NormalizePlate(next.Plate), siteCode(next.Origin), siteCode(next.Destination)
+		if err := s.recheckBooking(ctx, tx, cur, next); err != nil {
+			return err
+		}
 		if !next.UpdatedAt.After(cur.UpdatedAt) {
 			next.UpdatedAt = time.Now().UTC()
 		}
@@ -221,9 +224,41 @@ func (s *Store) TransitionTrip(ctx context.Context, code string, actor fleet.Act
 			return tripRefMissing(err, next)
 		}
 		return s.Audit(ctx, tx, AuditEntry{At: out.UpdatedAt, Actor: orSystem(actor), Action: action, Subject: out.Code,
-			Details: auditDetails(map[string]any{"from": cur.Status, "to": out.Status})})
+			Details: auditDetails(transitionDetails(cur, out))})
 	})
 	return out, err
+}
+
+// recheckBooking applies checkBookable again when a transition moved an active trip in time
+// or to another truck (an amended departure), under the truck's row lock.
+func (s *Store) recheckBooking(ctx context.Context, tx pgx.Tx, cur, next fleet.Trip) error {
+	if !next.Status.Active() || next.Plate == cur.Plate && next.ScheduledDeparture.Equal(cur.ScheduledDeparture) &&
+		next.PlannedArrival.Equal(cur.PlannedArrival) {
+		return nil
+	}
+	truck, err := scanTruck(tx.QueryRow(ctx, lockTruckSQL, next.Plate))
+	if isNoRows(err) {
+		return s.truckNotFound(ctx, next.Plate)
+	} else if err != nil {
+		return err
+	}
+	return checkBookable(ctx, tx, truck, next)
+}
+
+// transitionDetails is the audit detail of a transition: the statuses, and the old and new
+// departure and destination when they changed.
+func transitionDetails(cur, out fleet.Trip) map[string]any {
+	d := map[string]any{"from": cur.Status, "to": out.Status}
+	if !cur.ScheduledDeparture.Equal(out.ScheduledDeparture) {
+		d["departure_from"], d["departure_to"] = cur.ScheduledDeparture, out.ScheduledDeparture
+	}
+	if cur.Destination != out.Destination {
+		d["destination_from"], d["destination_to"] = cur.Destination, out.Destination
+	}
+	if out.CancelReason != "" && cur.CancelReason != out.CancelReason {
+		d["reason"] = out.CancelReason
+	}
+	return d
 }
 
 // orSystem returns a, or the system actor when a has no ID.

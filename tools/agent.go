@@ -203,10 +203,13 @@ func modelFailure(err error) string {
 	return "the model could not be reached"
 }
 
+// writers are the functions that change trips.
+var writers = map[string]bool{ToolCreateTrip: true, ToolCancelTrip: true, ToolUpdateTrip: true}
+
 // wroteSomething reports whether a writing function succeeded among results.
 func wroteSomething(results []Result) bool {
 	for _, r := range results {
-		if r.Err == nil && r.Tool == ToolCreateTrip {
+		if t, ok := writers[r.Tool]; r.Err == nil && ok && t {
 			return true
 		}
 	}

@@ -36,6 +36,8 @@ func RenderResult(r Result) string {
 		return v.Text()
 	case *TripCreated:
 		return v.Text()
+	case *TripChanged:
+		return v.Message
 	case *FleetStatus:
 		return v.Text()
 	case *TripDetails:

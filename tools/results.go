@@ -13,6 +13,9 @@ type Caller struct {
 	UserID string // Slack user ID, API token name, "console"
 	Name   string // display name, when known
 	Via    string // "slack", "console", "api"
+	// Approver says the front door vouches the caller may decide, cancel and change any trip
+	// (SLACK_APPROVERS, the console). Others may cancel and change only trips they requested.
+	Approver bool
 }
 
 // Result is the outcome of one fleet function call, in the order the calls were made.
