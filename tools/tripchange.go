@@ -203,4 +203,3 @@ func orString(s, def string) string {
 
 // strconv36 is t in nanoseconds, base 36: a short, distinct suffix for notification IDs.
 func strconv36(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 36) }
-
