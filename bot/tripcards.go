@@ -52,7 +52,11 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 	if d.TrackingURL != "" {
 		notes = append(notes, link(d.TrackingURL, "customer tracking link"))
 	}
-	return v.add(&Context{Items: notes})
+	v = v.add(&Context{Items: notes})
+	if b, ok := cancelButton(d.TripID, d.Status); ok {
+		v = v.add(b)
+	}
+	return v
 }
 
 func route(from, to tools.SiteRef) string {
@@ -83,7 +87,11 @@ func (r *Renderer) TripCreated(c *tools.TripCreated) View {
 	if c.Message != "" {
 		note = esc(c.Message)
 	}
-	return v.add(&Context{Items: []string{note}})
+	v = v.add(&Context{Items: []string{note}})
+	if b, ok := cancelButton(c.TripID, c.Status); ok {
+		v = v.add(b)
+	}
+	return v
 }
 
 // summaryFigures is what a daily summary shows, from either the tool's answer or a digest.

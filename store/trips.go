@@ -393,3 +393,15 @@ func (s *Store) PruneTrips(ctx context.Context, before time.Time) (_ int64, err 
 	tag, err := s.pool.Exec(ctx, pruneTripsSQL, before)
 	return tag.RowsAffected(), err
 }
+
+// TripBySlackMessage returns the trip whose approval message is channel/ts. It returns
+// ENOTFOUND.
+func (s *Store) TripBySlackMessage(ctx context.Context, channel, ts string) (_ fleet.Trip, err error) {
+	defer wrap(&err, "TripBySlackMessage(%q, %q)", channel, ts)
+	t, err := scanTrip(s.pool.QueryRow(ctx, `SELECT `+tripCols+` FROM trips WHERE slack_channel = $1 AND slack_ts = $2
+	ORDER BY id DESC LIMIT 1`, channel, ts))
+	if isNoRows(err) {
+		return fleet.Trip{}, fleet.Errorf(fleet.ENOTFOUND, "no trip has the message %s", ts)
+	}
+	return t, err
+}
