@@ -26,8 +26,8 @@ func SlashCommands() []string {
 
 // helpLines is the usage of every command, for /watchtower help and bad arguments.
 var helpLines = map[string]string{
-	CmdTruck:      "`/truck T11985LA` — where a truck is now, how fresh the fix is, its trip",
-	CmdFleet:      "`/fleet [moving|idle|parked|offline|on_trip|maintenance|at_site|unrostered] [site]` — fleet status",
+	CmdTruck: "`/truck T11985LA` — where a truck is now, how fresh the fix is, its trip",
+	CmdFleet: "`/fleet [moving|idle|parked|offline|on_trip|maintenance|at_site|unrostered] [site]` — fleet status",
 	CmdTrip: "`/trip` — the trip form · `/trip T11985LA from ESSLIBRA to ECLAT at tomorrow 8am` — request a trip · `/trip TRP-0042` — trip details · " +
 		"`/trip TRP-0042 at 3pm` / `/trip TRP-0042 to TINCAN` — move it · `/trip cancel TRP-0042 [reason]` — cancel it",
 	CmdNear:       "`/near ESSLIBRA|T11985LA|6.45,3.39 [km] [moving|idle|parked|offline]` — nearest trucks",
