@@ -55,6 +55,8 @@ type Trip struct {
 	Code               string // human-friendly unique ID, "TRP-0042"
 	Plate              string
 	DriverID           int64  // 0 when not assigned
+	DriverName         string // the driver's name, read with the trip; "" when none
+	DriverPhone        string // the driver's phone, read with the trip; "" when none
 	Origin             string // site code
 	Destination        string // site code
 	ContainerNo        string

@@ -14,7 +14,9 @@ import (
 const tripCols = `id, code, plate, driver_id, origin, destination, container_no, cargo_type, notes,
 	scheduled_departure, planned_arrival, status, requested_by, requested_via, decided_by, decided_at,
 	reject_reason, delayed_at, departed_at, arrived_at, completed_at, cancelled_at, cancelled_by,
-	cancel_reason, loconav_trip_id, tracking_url, slack_channel, slack_ts, created_at, updated_at`
+	cancel_reason, loconav_trip_id, tracking_url, slack_channel, slack_ts, created_at, updated_at,
+	COALESCE((SELECT d.name FROM drivers d WHERE d.id = driver_id), ''),
+	COALESCE((SELECT d.phone FROM drivers d WHERE d.id = driver_id), '')`
 
 func scanTrip(row pgx.Row) (fleet.Trip, error) {
 	var (
@@ -27,7 +29,7 @@ func scanTrip(row pgx.Row) (fleet.Trip, error) {
 		&t.CargoType, &t.Notes, &t.ScheduledDeparture, &planned, &status, &t.RequestedBy, &t.RequestedVia,
 		&t.DecidedBy, &t.DecidedAt, &t.RejectReason, &t.DelayedAt, &t.DepartedAt, &t.ArrivedAt,
 		&t.CompletedAt, &t.CancelledAt, &t.CancelledBy, &t.CancelReason, &t.LoconavTripID, &t.TrackingURL,
-		&t.SlackChannel, &t.SlackTS, &t.CreatedAt, &t.UpdatedAt)
+		&t.SlackChannel, &t.SlackTS, &t.CreatedAt, &t.UpdatedAt, &t.DriverName, &t.DriverPhone)
 	if err != nil {
 		return fleet.Trip{}, err
 	}
