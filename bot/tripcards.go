@@ -17,6 +17,7 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 	fields := []Field{
 		{"Status", capitalize(human(d.Status))},
 		{"Departure", esc(d.ScheduledDepartureLagos)},
+		{"Driver", driverText(d.DriverName, d.DriverPhone)},
 	}
 	if d.PlannedArrivalLagos != "" {
 		fields = append(fields, Field{"Planned arrival", esc(d.PlannedArrivalLagos)})
@@ -71,12 +72,14 @@ func route(from, to tools.SiteRef) string {
 
 // TripCreated confirms a trip request, which waits for approval.
 func (r *Renderer) TripCreated(c *tools.TripCreated) View {
-	v := View{Text: fmt.Sprintf("Trip %s requested: %s from %s to %s, departing %s — waiting for approval",
-		c.TripID, c.Plate, c.Origin.Code, c.Destination.Code, c.DepartureLagos)}
+	dep := fleet.FormatBusinessTime(c.Departure, r.Zone)
+	v := View{Text: fmt.Sprintf("Trip %s requested: %s (driver %s) from %s to %s, departing %s — waiting for approval",
+		c.TripID, c.Plate, orNone(c.DriverName), c.Origin.Code, c.Destination.Code, dep)}
 	v = v.add(&Header{Text: tripEmoji(c.Status) + " Trip " + c.TripID + " requested"})
 	fields := []Field{
 		{"Truck", esc(c.Plate)},
-		{"Departure", esc(c.DepartureLagos)},
+		{"Driver", driverText(c.DriverName, c.DriverPhone)},
+		{"Departure", esc(dep)},
 		{"Planned arrival", esc(c.PlannedArrivalLagos)},
 		{"Status", capitalize(human(c.Status))},
 		{"Container", esc(c.ContainerNo)},

@@ -25,6 +25,25 @@ func (r *Renderer) TripChanged(c *tools.TripChanged) View {
 	return v.add(&Context{Items: []string{esc(c.Message)}})
 }
 
+// driverText shows a driver's name and phone, or says there is none on record.
+func driverText(name, phone string) string {
+	switch {
+	case name == "":
+		return "none on record"
+	case phone == "":
+		return esc(name)
+	}
+	return esc(name) + " · " + esc(phone)
+}
+
+// orNone is s, or "none" when s is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
 // cancelButton is the Cancel trip button of a trip card, for trips that can still be
 // cancelled.
 func cancelButton(code string, status fleet.TripStatus) (*Buttons, bool) {

@@ -70,6 +70,8 @@ type TruckLocation struct {
 	NearestSite  *SiteRef          `json:"nearest_site"`
 	MapURL       string            `json:"map_url"`
 	ActiveTrip   *TripBrief        `json:"active_trip"`
+	DriverName   string            `json:"driver_name"`  // the truck's driver, "" when none
+	DriverPhone  string            `json:"driver_phone"` // "" when none or unknown
 }
 
 // TripCreated answers create_trip: a trip request waiting for approval, never a scheduled trip.
@@ -77,6 +79,8 @@ type TripCreated struct {
 	TripID              string           `json:"trip_id"` // "TRP-0042"
 	Status              fleet.TripStatus `json:"status"`  // always pending_approval
 	Plate               string           `json:"plate"`
+	DriverName          string           `json:"driver_name"`  // "" when the truck has no driver
+	DriverPhone         string           `json:"driver_phone"` // "" when none or unknown
 	Origin              SiteRef          `json:"origin"`
 	Destination         SiteRef          `json:"destination"`
 	Departure           time.Time        `json:"departure"`
@@ -163,6 +167,8 @@ type Milestone struct {
 type TripDetails struct {
 	TripID                  string           `json:"trip_id"`
 	Plate                   string           `json:"plate"`
+	DriverName              string           `json:"driver_name"`  // "" when the trip has no driver
+	DriverPhone             string           `json:"driver_phone"` // "" when none or unknown
 	Status                  fleet.TripStatus `json:"status"`
 	Origin                  SiteRef          `json:"origin"`
 	Destination             SiteRef          `json:"destination"`

@@ -203,3 +203,25 @@ func countKind(ns []fleet.Notification, k fleet.NotificationKind) int {
 	}
 	return n
 }
+
+// TestDriverOnEveryAnswer: the truck's driver is on its location, a new trip and the trip's
+// details.
+func TestDriverOnEveryAnswer(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	d, err := f.st.CreateDriver(ctx, fleet.Driver{Name: "Musa Ibrahim", Phone: "08031234567"})
+	must(t, err)
+	_, err = f.st.AssignDriver(ctx, "T11985LA", d.ID)
+	must(t, err)
+	loc, err := f.reg.TruckLocation(ctx, "T11985LA")
+	must(t, err)
+	c := requested(t, f)
+	det, err := f.reg.TripDetails(ctx, c.TripID)
+	must(t, err)
+	for what, got := range map[string][2]string{"location": {loc.DriverName, loc.DriverPhone},
+		"created": {c.DriverName, c.DriverPhone}, "details": {det.DriverName, det.DriverPhone}} {
+		if got != [2]string{"Musa Ibrahim", "08031234567"} {
+			t.Errorf("%s driver = %v; want Musa Ibrahim 08031234567", what, got)
+		}
+	}
+}

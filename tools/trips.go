@@ -67,7 +67,7 @@ func (r *Registry) CreateTrip(ctx context.Context, a CreateTripArgs, c Caller) (
 		Audience: fleet.AudienceDispatch, Trip: &trip, CreatedAt: now.UTC(),
 		Text: fmt.Sprintf("Trip %s requested: %s from %s to %s, departing %s", trip.Code, trip.Plate, trip.Origin,
 			trip.Destination, r.lagos(trip.ScheduledDeparture))})
-	out := &TripCreated{TripID: trip.Code, Status: trip.Status, Plate: trip.Plate,
+	out := &TripCreated{TripID: trip.Code, Status: trip.Status, Plate: trip.Plate, DriverName: trip.DriverName, DriverPhone: trip.DriverPhone,
 		Origin: siteRef(req.Origin, -1), Destination: siteRef(req.Destination, -1),
 		Departure: trip.ScheduledDeparture, DepartureLagos: r.lagos(trip.ScheduledDeparture),
 		PlannedArrival: trip.PlannedArrival, PlannedArrivalLagos: r.lagos(trip.PlannedArrival),
