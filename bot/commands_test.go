@@ -189,6 +189,7 @@ func TestErrorField(t *testing.T) {
 		{"site ECLAT not found", formDestination},
 		{"site ESSLIBRA not found", formOrigin},
 		{"truck T1 is not at a known site; say where the trip starts", formOrigin},
+		{"Where does T1 start from? It is at APAPA now: answer APAPA, or name the site.", formOrigin},
 	}
 	for _, c := range cases {
 		if got := errorField(fleet.Errorf(fleet.EINVALID, "%s", c.msg), args); got != c.want {
