@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools"
 )
 
@@ -23,11 +24,30 @@ func (h *Handler) Ask(ctx context.Context, caller tools.Caller, conversation, te
 	if strings.TrimSpace(text) == "" || h.asker == nil {
 		return h.help().View
 	}
-	ans, err := h.asker.Ask(ctx, tools.Question{Text: text, Conversation: conversation, Caller: caller})
+	ans, err := h.asker.Ask(ctx, tools.Question{Text: text, Conversation: conversation, Caller: h.vouch(caller),
+		ThreadTrip: h.threadTrip(ctx, conversation)})
 	if err != nil {
 		return h.problem(ctx, err, "answer question", "conversation", conversation)
 	}
 	return h.AnswerView(ans)
+}
+
+// threadTrip returns the trip whose approval message starts the thread conversation
+// ("C0123:1700000000.000100") names, "" when none does or it cannot be read (the parser then
+// asks which trip).
+func (h *Handler) threadTrip(ctx context.Context, conversation string) string {
+	channel, ts, ok := strings.Cut(conversation, ":")
+	if h.trips == nil || !ok || ts == "" {
+		return ""
+	}
+	t, err := h.trips.TripBySlackMessage(ctx, channel, ts)
+	if err != nil {
+		if fleet.ErrorCode(err) != fleet.ENOTFOUND {
+			h.log.WarnContext(ctx, "trip of thread", "err", err, "conversation", conversation)
+		}
+		return ""
+	}
+	return t.Code
 }
 
 // AnswerView renders an agent's answer: its text, then one card per successful function
@@ -76,6 +96,8 @@ func (h *Handler) card(res tools.Result) (View, bool) {
 		return h.r.TripDetails(v), true
 	case *tools.TripCreated:
 		return h.r.TripCreated(v), true
+	case *tools.TripChanged:
+		return h.r.TripChanged(v), true
 	case *tools.DailySummary:
 		return h.r.DailySummary(v), true
 	case *tools.NearbyTrucks:

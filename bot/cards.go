@@ -46,6 +46,9 @@ func (r *Renderer) TruckCard(l *tools.TruckLocation) View {
 		{"Speed", fmt.Sprintf("%.0f km/h", l.SpeedKmh)},
 		{"Position", link(l.MapURL, fmt.Sprintf("%.5f, %.5f", l.Lat, l.Lng))},
 	}
+	if l.DriverName != "" {
+		fields = append(fields, Field{"Driver", driverText(l.DriverName, l.DriverPhone)})
+	}
 	if l.ActiveTrip != nil {
 		t := l.ActiveTrip
 		fields = append(fields, Field{"Trip", fmt.Sprintf("%s %s · %s → %s", tripEmoji(t.Status), t.TripID, esc(t.Origin), esc(t.Destination))})

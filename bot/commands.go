@@ -5,10 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/watchtower-ops/watchtower/tools"
-	"github.com/watchtower-ops/watchtower/tools/intent"
 )
 
 // The slash commands of the contract. manifest.yaml declares exactly these.
@@ -28,9 +26,10 @@ func SlashCommands() []string {
 
 // helpLines is the usage of every command, for /watchtower help and bad arguments.
 var helpLines = map[string]string{
-	CmdTruck:      "`/truck T11985LA` — where a truck is now, how fresh the fix is, its trip",
-	CmdFleet:      "`/fleet [moving|idle|parked|offline|on_trip|maintenance|at_site|unrostered] [site]` — fleet status",
-	CmdTrip:       "`/trip` — the trip form · `/trip T11985LA from ESSLIBRA to ECLAT at tomorrow 8am` — request a trip · `/trip TRP-0042` — trip details",
+	CmdTruck: "`/truck T11985LA` — where a truck is now, how fresh the fix is, its trip",
+	CmdFleet: "`/fleet [moving|idle|parked|offline|on_trip|maintenance|at_site|unrostered] [site]` — fleet status",
+	CmdTrip: "`/trip` — the trip form · `/trip T11985LA from ESSLIBRA to ECLAT at tomorrow 8am` — request a trip · `/trip TRP-0042` — trip details · " +
+		"`/trip TRP-0042 at 3pm` / `/trip TRP-0042 to TINCAN` — move it · `/trip cancel TRP-0042 [reason]` — cancel it",
 	CmdNear:       "`/near ESSLIBRA|T11985LA|6.45,3.39 [km] [moving|idle|parked|offline]` — nearest trucks",
 	CmdSummary:    "`/summary [today|yesterday|2025-11-26]` — the daily summary",
 	CmdWatchtower: "`/watchtower help|jobs|map|run <job>` — this help, the scheduled jobs, a link to the live fleet map, run a job now (approvers)",
@@ -155,80 +154,4 @@ func (h *Handler) summary(ctx context.Context, text string) Reply {
 		return Reply{View: h.problem(ctx, err, "daily summary")}
 	}
 	return Reply{View: h.r.DailySummary(s), InChannel: true}
-}
-
-var (
-	tripFromTo  = regexp.MustCompile(`(?i)^(.+?)\s+from\s+(.+?)\s+to\s+(.+)$`)
-	tripTo      = regexp.MustCompile(`(?i)^(.+?)\s+to\s+(.+)$`)
-	tripWhen    = regexp.MustCompile(`(?i)^(.+?)\s+(?:at|on|departing|leaving|for)\s+(.+)$`)
-	tripCont    = regexp.MustCompile(`(?i)\s+container\s+([A-Z]{4}\s?\d{6,7})\b`)
-	tripCargo   = regexp.MustCompile(`(?i)\s+cargo\s+(?:"([^"]+)"|(\S+))`)
-	tripCodeArg = regexp.MustCompile(`(?i)^(?:TRP[-_ #]?)?\d+$`)
-)
-
-// trip opens the form, shows a trip, or requests one from "<plate> from <site> to <site> at
-// <time>".
-func (h *Handler) trip(ctx context.Context, caller tools.Caller, text string) Reply {
-	if text == "" {
-		return Reply{OpenForm: true}
-	}
-	if tripCodeArg.MatchString(text) || !strings.Contains(" "+strings.ToLower(text)+" ", " to ") {
-		d, err := h.lookups.TripDetails(ctx, text)
-		if err != nil {
-			return Reply{View: h.problem(ctx, err, "trip details", "trip_id", text)}
-		}
-		return Reply{View: h.r.TripDetails(d), InChannel: true}
-	}
-	args, ok := h.parseTrip(text)
-	if !ok {
-		return usage("I could not read that trip. " + helpLines[CmdTrip])
-	}
-	if args.DepartureTime == "" {
-		return usage("When should it leave? Add the time, e.g. `/trip " + text + " at tomorrow 8am`.")
-	}
-	c, err := h.desk.CreateTrip(ctx, args, caller)
-	if err != nil {
-		return Reply{View: h.problem(ctx, err, "create trip", "plate", args.Truck)}
-	}
-	return Reply{View: h.r.TripCreated(c), InChannel: true}
-}
-
-// parseTrip reads "<plate> [from <site>] to <site> [at <time>] [container X] [cargo Y]".
-func (h *Handler) parseTrip(text string) (tools.CreateTripArgs, bool) {
-	var a tools.CreateTripArgs
-	if m := tripCont.FindStringSubmatch(text); m != nil {
-		c := strings.ToUpper(strings.ReplaceAll(m[1], " ", ""))
-		a.ContainerNo, text = &c, strings.Replace(text, m[0], "", 1)
-	}
-	if m := tripCargo.FindStringSubmatch(text); m != nil {
-		c := m[1] + m[2]
-		a.CargoType, text = &c, strings.Replace(text, m[0], "", 1)
-	}
-	var dest string
-	if m := tripFromTo.FindStringSubmatch(text); m != nil {
-		origin := strings.TrimSpace(m[2])
-		a.Truck, a.Origin, dest = strings.TrimSpace(m[1]), &origin, m[3]
-	} else if m := tripTo.FindStringSubmatch(text); m != nil {
-		a.Truck, dest = strings.TrimSpace(m[1]), m[2]
-	} else {
-		return a, false
-	}
-	a.Destination, a.DepartureTime = h.splitWhen(strings.TrimSpace(dest))
-	return a, a.Truck != "" && a.Destination != ""
-}
-
-// splitWhen splits "ECLAT at tomorrow 8am" or "ECLAT tomorrow 8am" into the site and the
-// time, keeping the longest trailing phrase that reads as a time.
-func (h *Handler) splitWhen(s string) (site, when string) {
-	if m := tripWhen.FindStringSubmatch(s); m != nil {
-		return strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
-	}
-	words := strings.Fields(s)
-	now := time.Now()
-	for i := 1; i < len(words); i++ {
-		if _, err := intent.ParseTime(strings.Join(words[i:], " "), now, h.r.Zone); err == nil {
-			return strings.Join(words[:i], " "), strings.Join(words[i:], " ")
-		}
-	}
-	return s, ""
 }

@@ -45,6 +45,14 @@ func (r *recorder) CreateTrip(_ context.Context, a tools.CreateTripArgs, _ tools
 	r.rec("create", a)
 	return nil, fleet.Errorf(fleet.EINVALID, "stop")
 }
+func (r *recorder) CancelTrip(_ context.Context, code, reason string, c tools.Caller) (*tools.TripChanged, error) {
+	r.rec("cancel", map[string]any{"trip_id": code, "reason": reason, "approver": c.Approver})
+	return nil, fleet.Errorf(fleet.EINVALID, "stop")
+}
+func (r *recorder) UpdateTrip(_ context.Context, a tools.UpdateTripArgs, _ tools.Caller) (*tools.TripChanged, error) {
+	r.rec("update", a)
+	return nil, fleet.Errorf(fleet.EINVALID, "stop")
+}
 func (r *recorder) ApproveTrip(context.Context, string, tools.Caller) (fleet.Trip, error) {
 	return fleet.Trip{}, nil
 }
@@ -68,11 +76,12 @@ func TestCommandArguments(t *testing.T) {
 		{"/trip", "42", `trip "42"`},
 		{"/trip", "T11985LA", `trip "T11985LA"`},
 		{"/trip", "T11985LA from ESSLIBRA to ECLAT at tomorrow 8am",
-			`create {"truck":"T11985LA","origin":"ESSLIBRA","destination":"ECLAT","departure_time":"tomorrow 8am","container_no":null,"cargo_type":null,"notes":null}`},
+			`create {"truck":"T11985LA","origin":"ESSLIBRA","destination":"ECLAT","departure_time":"at tomorrow 8am","container_no":null,"cargo_type":null,"notes":null}`},
 		{"/trip", "T11985LA from Apapa port to Eclat warehouse tomorrow 14:30 container MSCU 1234567 cargo cement",
 			`create {"truck":"T11985LA","origin":"Apapa port","destination":"Eclat warehouse","departure_time":"tomorrow 14:30","container_no":"MSCU1234567","cargo_type":"cement","notes":null}`},
-		{"/trip", "T28737LA to ECLAT in 3 hours",
-			`create {"truck":"T28737LA","origin":null,"destination":"ECLAT","departure_time":"in 3 hours","container_no":null,"cargo_type":null,"notes":null}`},
+		{"/trip", "cancel TRP-0042 client postponed", `cancel {"approver":false,"reason":"client postponed","trip_id":"TRP-0042"}`},
+		{"/trip", "TRP-0042 at 3pm", `update {"trip_id":"TRP-0042","departure":"at 3pm","destination":null}`},
+		{"/trip", "TRP-0042 to tin can", `update {"trip_id":"TRP-0042","departure":null,"destination":"tin can"}`},
 	}
 	for _, c := range cases {
 		t.Run(c.cmd+" "+c.text, func(t *testing.T) {
@@ -91,7 +100,9 @@ func TestCommandUsage(t *testing.T) {
 	cases := []struct{ cmd, text, want string }{
 		{"/truck", "", "Which truck?"},
 		{"/near", "", "Near what?"},
-		{"/trip", "T11985LA to ECLAT", "When should it leave?"},
+		{"/trip", "T11985LA from APAPA to ECLAT", "When should"},
+		{"/trip", "T28737LA to ECLAT in 3 hours", "Where does T28737LA start from?"},
+		{"/trip", "T11985LA from APAPA to ECLAT at 9 tomorrow", "9am or 9pm?"},
 		{"/truck", "help", "/truck T11985LA"},
 		{"/watchtower", "frobnicate", "did not understand"},
 		{"/watchtower", "jobs", "scheduler is not running"},
@@ -178,6 +189,7 @@ func TestErrorField(t *testing.T) {
 		{"site ECLAT not found", formDestination},
 		{"site ESSLIBRA not found", formOrigin},
 		{"truck T1 is not at a known site; say where the trip starts", formOrigin},
+		{"Where does T1 start from? It is at APAPA now: answer APAPA, or name the site.", formOrigin},
 	}
 	for _, c := range cases {
 		if got := errorField(fleet.Errorf(fleet.EINVALID, "%s", c.msg), args); got != c.want {

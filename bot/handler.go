@@ -38,6 +38,12 @@ type TripDesk interface {
 	ApproveTrip(ctx context.Context, code string, c tools.Caller) (fleet.Trip, error)
 	// RejectTrip rejects a pending trip exactly once. It returns ENOTFOUND or ECONFLICT.
 	RejectTrip(ctx context.Context, code, reason string, c tools.Caller) (fleet.Trip, error)
+	// CancelTrip cancels a trip exactly once for its requester or an approver (c.Approver).
+	// It returns ENOTFOUND, EFORBIDDEN or ECONFLICT (already cancelled, completed).
+	CancelTrip(ctx context.Context, code, reason string, c tools.Caller) (*tools.TripChanged, error)
+	// UpdateTrip moves a trip to a new departure and/or destination under the rules of a new
+	// trip. It returns ENOTFOUND, EFORBIDDEN, EINVALID or ECONFLICT.
+	UpdateTrip(ctx context.Context, a tools.UpdateTripArgs, c tools.Caller) (*tools.TripChanged, error)
 }
 
 // Approvers says who may decide trips and run jobs: SLACK_APPROVERS, where "*" is anyone.
@@ -92,6 +98,13 @@ func NewHandler(d HandlerDeps) *Handler {
 	}
 	return &Handler{lookups: d.Lookups, desk: d.Desk, asker: d.Asker, jobs: d.Jobs, trips: d.Trips, maps: d.Maps,
 		approvers: d.Approvers, r: d.Renderer, log: d.Log, timeout: d.Timeout}
+}
+
+// vouch marks caller as an approver when SLACK_APPROVERS lists them, so the fleet functions
+// let them cancel and change any trip.
+func (h *Handler) vouch(c tools.Caller) tools.Caller {
+	c.Approver = c.Approver || h.approvers.Allowed(c.UserID)
+	return c
 }
 
 // Renderer returns the handler's renderer.

@@ -5,10 +5,12 @@ package bot
 const (
 	ActionApprove = "trip_approve" // Approve button on a trip approval message; value = trip ID
 	ActionReject  = "trip_reject"  // Reject button on a trip approval message; value = trip ID
+	ActionCancel  = "trip_cancel"  // Cancel trip button on trip cards; value = trip ID
 
 	CallbackTripForm = "trip_form" // the /trip modal
 
 	blockDecision = "decision" // the row of approval buttons
+	blockTripCard = "trip"     // the row of a trip card's buttons
 )
 
 // Block and action IDs of the trip form's inputs.

@@ -116,6 +116,7 @@ func (r *Renderer) Decided(t fleet.Trip) View {
 func (r *Renderer) tripDecisionCard(t fleet.Trip, title string) View {
 	fields := []Field{
 		{"Truck", esc(t.Plate)},
+		{"Driver", driverText(t.DriverName, t.DriverPhone)},
 		{"Route", esc(t.Origin) + " → " + esc(t.Destination)},
 		{"Departure", clock(t.ScheduledDeparture, r.Zone)},
 		{"Planned arrival", clock(t.PlannedArrival, r.Zone)},

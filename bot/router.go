@@ -142,10 +142,15 @@ func (a *App) onInteractive(ctx context.Context, evt socketmode.Event) {
 	case cb.Type == slack.InteractionTypeBlockActions:
 		a.ack(ctx, evt.Request, nil)
 		for _, act := range cb.ActionCallback.BlockActions {
-			if act.ActionID != ActionApprove && act.ActionID != ActionReject {
+			run := a.decide
+			switch act.ActionID {
+			case ActionApprove, ActionReject:
+			case ActionCancel:
+				run = a.cancelTrip
+			default:
 				continue
 			}
-			if !a.commands.try(func(ctx context.Context) { a.decide(ctx, cb, *act) }) {
+			if !a.commands.try(func(ctx context.Context) { run(ctx, cb, *act) }) {
 				a.log.WarnContext(ctx, "command queue full; click dropped", "trip_id", act.Value, "user", cb.User.ID)
 			}
 		}

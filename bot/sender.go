@@ -41,6 +41,9 @@ type TripMessages interface {
 	TripByCode(ctx context.Context, code string) (fleet.Trip, error)
 	// SetTripSlackMessage records the approval message of trip code. It returns ENOTFOUND.
 	SetTripSlackMessage(ctx context.Context, code, channel, ts string) error
+	// TripBySlackMessage returns the trip whose approval message is channel/ts. It returns
+	// ENOTFOUND.
+	TripBySlackMessage(ctx context.Context, channel, ts string) (fleet.Trip, error)
 }
 
 // slackAPI is the part of the Slack Web API the sender and the app use; *slack.Client and

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -35,6 +36,8 @@ func (d *delivery) approval(ctx context.Context) error {
 	v := d.s.r.Approval(t)
 	if t.Status != fleet.TripPendingApproval {
 		v = d.s.r.Decided(t)
+	} else if strings.HasPrefix(d.n.ID, "trip.amend:") && d.n.Text != "" {
+		v = v.add(&Context{Items: []string{":pencil2: " + esc(d.n.Text)}}) // a changed trip: old → new
 	}
 	ts, err := d.step(ctx, "post", d.poster(d.lane.channel, d.n.ThreadTS, v))
 	if err != nil {
@@ -130,6 +133,9 @@ func (d *delivery) tripEvent(ctx context.Context) error {
 
 // DecisionReply tells the requester, in the approval thread, what was decided.
 func (r *Renderer) DecisionReply(t fleet.Trip) View {
+	if t.Status == fleet.TripCancelled {
+		return r.cancelledReply(t)
+	}
 	verb := "approved"
 	if t.Status == fleet.TripRejected {
 		verb = "rejected"

@@ -17,6 +17,7 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 	fields := []Field{
 		{"Status", capitalize(human(d.Status))},
 		{"Departure", esc(d.ScheduledDepartureLagos)},
+		{"Driver", driverText(d.DriverName, d.DriverPhone)},
 	}
 	if d.PlannedArrivalLagos != "" {
 		fields = append(fields, Field{"Planned arrival", esc(d.PlannedArrivalLagos)})
@@ -52,7 +53,11 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 	if d.TrackingURL != "" {
 		notes = append(notes, link(d.TrackingURL, "customer tracking link"))
 	}
-	return v.add(&Context{Items: notes})
+	v = v.add(&Context{Items: notes})
+	if b, ok := cancelButton(d.TripID, d.Status); ok {
+		v = v.add(b)
+	}
+	return v
 }
 
 func route(from, to tools.SiteRef) string {
@@ -67,12 +72,14 @@ func route(from, to tools.SiteRef) string {
 
 // TripCreated confirms a trip request, which waits for approval.
 func (r *Renderer) TripCreated(c *tools.TripCreated) View {
-	v := View{Text: fmt.Sprintf("Trip %s requested: %s from %s to %s, departing %s — waiting for approval",
-		c.TripID, c.Plate, c.Origin.Code, c.Destination.Code, c.DepartureLagos)}
+	dep := fleet.FormatBusinessTime(c.Departure, r.Zone)
+	v := View{Text: fmt.Sprintf("Trip %s requested: %s (driver %s) from %s to %s, departing %s — waiting for approval",
+		c.TripID, c.Plate, orNone(c.DriverName), c.Origin.Code, c.Destination.Code, dep)}
 	v = v.add(&Header{Text: tripEmoji(c.Status) + " Trip " + c.TripID + " requested"})
 	fields := []Field{
 		{"Truck", esc(c.Plate)},
-		{"Departure", esc(c.DepartureLagos)},
+		{"Driver", driverText(c.DriverName, c.DriverPhone)},
+		{"Departure", esc(dep)},
 		{"Planned arrival", esc(c.PlannedArrivalLagos)},
 		{"Status", capitalize(human(c.Status))},
 		{"Container", esc(c.ContainerNo)},
@@ -83,7 +90,11 @@ func (r *Renderer) TripCreated(c *tools.TripCreated) View {
 	if c.Message != "" {
 		note = esc(c.Message)
 	}
-	return v.add(&Context{Items: []string{note}})
+	v = v.add(&Context{Items: []string{note}})
+	if b, ok := cancelButton(c.TripID, c.Status); ok {
+		v = v.add(b)
+	}
+	return v
 }
 
 // summaryFigures is what a daily summary shows, from either the tool's answer or a digest.

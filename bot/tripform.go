@@ -65,7 +65,7 @@ func tripFormView(plates []string, sites []fleet.Site, channel string, now time.
 	notes.Multiline, notes.MaxLength = true, 500
 	blocks := []slack.Block{
 		slack.NewInputBlock(formTruck, plainText("Truck"), nil, truck),
-		optional(slack.NewInputBlock(formOrigin, plainText("From"), plainText("Leave empty for the site the truck is at now."), origin)),
+		optional(slack.NewInputBlock(formOrigin, plainText("From"), plainText("Where the trip starts; left empty, you are asked."), origin)),
 		slack.NewInputBlock(formDestination, plainText("To"), nil, dest),
 		slack.NewInputBlock(formDate, plainText("Departure date"), nil, date),
 		slack.NewInputBlock(formTime, plainText("Departure time ("+zone.String()+")"), plainText("At least 30 minutes from now."), tp),

@@ -128,7 +128,7 @@ func errorField(err error, args tools.CreateTripArgs) string {
 		return formTime
 	case strings.Contains(msg, "container"):
 		return formContainer
-	case strings.Contains(msg, "origin") || strings.Contains(msg, "starts") || (args.Origin != nil && has(*args.Origin) && !has(args.Destination)):
+	case strings.Contains(msg, "origin") || strings.Contains(msg, "starts") || strings.Contains(msg, "start from") || (args.Origin != nil && has(*args.Origin) && !has(args.Destination)):
 		return formOrigin
 	case strings.Contains(msg, "destination") || has(args.Destination):
 		return formDestination

@@ -55,6 +55,8 @@ type Trip struct {
 	Code               string // human-friendly unique ID, "TRP-0042"
 	Plate              string
 	DriverID           int64  // 0 when not assigned
+	DriverName         string // the driver's name, read with the trip; "" when none
+	DriverPhone        string // the driver's phone, read with the trip; "" when none
 	Origin             string // site code
 	Destination        string // site code
 	ContainerNo        string
@@ -170,10 +172,40 @@ func (t Trip) Complete(at time.Time) (Trip, error) {
 func (t Trip) Cancel(by, reason string, at time.Time) (Trip, error) {
 	switch t.Status {
 	case TripPendingApproval, TripScheduled, TripDelayed, TripOngoing:
+	case TripCancelled, TripCompleted:
+		return t, Errorf(ECONFLICT, "trip %s is already %s", t.Code, t.Status)
 	default:
 		return t, t.illegal("cancelled")
 	}
 	t.Status, t.CancelledBy, t.CancelReason, t.CancelledAt, t.UpdatedAt = TripCancelled, by, reason, &at, at
+	return t, nil
+}
+
+// Amend moves a trip that has not started to a new departure and destination (pass the
+// current ones for what does not change) under the rules of a new trip (NewTrip): at least
+// th.MinLeadTime ahead, destination not the origin, truck operational; the planned arrival is
+// planned again. A pending trip stays pending; a scheduled or delayed trip goes back to
+// pending_approval, losing its decision and its approval message (a new one must be posted).
+// It returns ECONFLICT for a trip that has started or is over, and EINVALID for a broken rule
+// or a change that changes nothing.
+func (t Trip) Amend(truck Truck, origin, dest Site, dep, now time.Time, th Thresholds) (Trip, error) {
+	switch t.Status {
+	case TripPendingApproval, TripScheduled, TripDelayed:
+	default:
+		return t, t.illegal("changed")
+	}
+	if dep.Equal(t.ScheduledDeparture) && strings.EqualFold(dest.Code, t.Destination) {
+		return t, Errorf(EINVALID, "trip %s already goes to %s at %s; nothing to change", t.Code, t.Destination, FormatBusinessTime(dep, nil))
+	}
+	n, err := NewTrip(TripRequest{Truck: truck, Origin: origin, Destination: dest, Departure: dep}, now, th)
+	if err != nil {
+		return t, err
+	}
+	t.ScheduledDeparture, t.PlannedArrival, t.Destination, t.UpdatedAt = n.ScheduledDeparture, n.PlannedArrival, n.Destination, now
+	if t.Status != TripPendingApproval {
+		t.Status, t.DecidedBy, t.DecidedAt, t.DelayedAt = TripPendingApproval, "", nil, nil
+		t.SlackChannel, t.SlackTS = "", ""
+	}
 	return t, nil
 }
 

@@ -390,3 +390,63 @@ func TestNewTripLeadTimeInWholeMinutes(t *testing.T) {
 		}
 	}
 }
+
+func TestAmend(t *testing.T) {
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	th := fleet.DefaultThresholds()
+	truck := fleet.Truck{Plate: "T28737LA", Status: fleet.TruckOperational}
+	apapa := fleet.Site{Code: "APAPA", Point: fleet.Point{Lat: 6.44, Lng: 3.36}}
+	eclat := fleet.Site{Code: "ECLAT", Point: fleet.Point{Lat: 6.60, Lng: 3.30}}
+	tin := fleet.Site{Code: "TINCAN", Point: fleet.Point{Lat: 6.43, Lng: 3.34}}
+	dep := now.Add(5 * time.Hour)
+	decided := now
+	pending := fleet.Trip{Code: "TRP-0002", Plate: truck.Plate, Origin: "APAPA", Destination: "ECLAT", ScheduledDeparture: dep, Status: fleet.TripPendingApproval}
+	scheduled := pending
+	scheduled.Status, scheduled.DecidedBy, scheduled.DecidedAt, scheduled.SlackChannel, scheduled.SlackTS = fleet.TripScheduled, "U1", &decided, "C1", "1.2"
+	tests := []struct {
+		name     string
+		trip     fleet.Trip
+		truck    fleet.Truck
+		dest     fleet.Site
+		dep      time.Time
+		wantCode string
+		want     fleet.TripStatus
+	}{
+		{"pending moves in place", pending, truck, eclat, dep.Add(time.Hour), "", fleet.TripPendingApproval},
+		{"scheduled goes back to approval", scheduled, truck, tin, dep, "", fleet.TripPendingApproval},
+		{"time in the past", pending, truck, eclat, now.Add(-time.Hour), fleet.EINVALID, ""},
+		{"destination is the origin", pending, truck, apapa, dep, fleet.EINVALID, ""},
+		{"truck in maintenance", pending, fleet.Truck{Plate: truck.Plate, Status: fleet.TruckMaintenance}, tin, dep, fleet.EINVALID, ""},
+		{"nothing changes", pending, truck, eclat, dep, fleet.EINVALID, ""},
+		{"started trip", fleet.Trip{Code: "TRP-0003", Status: fleet.TripOngoing}, truck, tin, dep, fleet.ECONFLICT, ""},
+	}
+	for _, tt := range tests {
+		got, err := tt.trip.Amend(tt.truck, apapa, tt.dest, tt.dep, now, th)
+		if code := fleet.ErrorCode(err); code != tt.wantCode {
+			t.Errorf("%s: code %q (%v); want %q", tt.name, code, err, tt.wantCode)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if got.Status != tt.want || got.Destination != tt.dest.Code || !got.ScheduledDeparture.Equal(tt.dep) {
+			t.Errorf("%s: got %s %s %v; want %s %s %v", tt.name, got.Status, got.Destination, got.ScheduledDeparture, tt.want, tt.dest.Code, tt.dep)
+		}
+		if tt.trip.Status == fleet.TripScheduled && (got.DecidedBy != "" || got.SlackTS != "") {
+			t.Errorf("%s: decision kept: %q %q", tt.name, got.DecidedBy, got.SlackTS)
+		}
+	}
+}
+
+func TestCancelTwiceSaysSo(t *testing.T) {
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	tr := fleet.Trip{Code: "TRP-0002", Status: fleet.TripScheduled}
+	c, err := tr.Cancel("U1", "", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Cancel("U1", "", at)
+	if got, want := fleet.ErrorMessage(err), "trip TRP-0002 is already cancelled"; got != want {
+		t.Errorf("second cancel: %q; want %q", got, want)
+	}
+}

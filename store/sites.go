@@ -93,8 +93,8 @@ func (s *Store) FindSite(ctx context.Context, query string) (_ fleet.Site, err e
 	}
 	site, suggestions, ok := fleet.MatchSite(query, sites)
 	if !ok {
-		e := fleet.Errorf(fleet.ENOTFOUND, "site %s not found", strings.TrimSpace(query))
-		e.Suggestions = suggestions
+		e := fleet.Errorf(fleet.ENOTFOUND, "I don't know a site called '%s'", strings.TrimSpace(query))
+		e.Suggestions = suggestions[:min(len(suggestions), 3)]
 		return fleet.Site{}, e
 	}
 	return site, nil

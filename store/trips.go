@@ -14,7 +14,9 @@ import (
 const tripCols = `id, code, plate, driver_id, origin, destination, container_no, cargo_type, notes,
 	scheduled_departure, planned_arrival, status, requested_by, requested_via, decided_by, decided_at,
 	reject_reason, delayed_at, departed_at, arrived_at, completed_at, cancelled_at, cancelled_by,
-	cancel_reason, loconav_trip_id, tracking_url, slack_channel, slack_ts, created_at, updated_at`
+	cancel_reason, loconav_trip_id, tracking_url, slack_channel, slack_ts, created_at, updated_at,
+	COALESCE((SELECT d.name FROM drivers d WHERE d.id = driver_id), ''),
+	COALESCE((SELECT d.phone FROM drivers d WHERE d.id = driver_id), '')`
 
 func scanTrip(row pgx.Row) (fleet.Trip, error) {
 	var (
@@ -27,7 +29,7 @@ func scanTrip(row pgx.Row) (fleet.Trip, error) {
 		&t.CargoType, &t.Notes, &t.ScheduledDeparture, &planned, &status, &t.RequestedBy, &t.RequestedVia,
 		&t.DecidedBy, &t.DecidedAt, &t.RejectReason, &t.DelayedAt, &t.DepartedAt, &t.ArrivedAt,
 		&t.CompletedAt, &t.CancelledAt, &t.CancelledBy, &t.CancelReason, &t.LoconavTripID, &t.TrackingURL,
-		&t.SlackChannel, &t.SlackTS, &t.CreatedAt, &t.UpdatedAt)
+		&t.SlackChannel, &t.SlackTS, &t.CreatedAt, &t.UpdatedAt, &t.DriverName, &t.DriverPhone)
 	if err != nil {
 		return fleet.Trip{}, err
 	}
@@ -152,7 +154,7 @@ func checkBookable(ctx context.Context, tx pgx.Tx, truck fleet.Truck, t fleet.Tr
 		return err
 	}
 	for _, o := range active {
-		if t.Overlaps(o) {
+		if o.Code != t.Code && t.Overlaps(o) {
 			return fleet.Errorf(fleet.ECONFLICT, "truck %s already has trip %s (%s → %s, departing %s) at that time",
 				truck.Plate, o.Code, o.Origin, o.Destination, fleet.FormatLagos(o.ScheduledDeparture))
 		}
@@ -214,6 +216,9 @@ func (s *Store) TransitionTrip(ctx context.Context, code string, actor fleet.Act
 		}
 		next.ID, next.Code, next.CreatedAt = cur.ID, cur.Code, cur.CreatedAt
 		next.Plate, next.Origin, next.Destination = fleet.NormalizePlate(next.Plate), siteCode(next.Origin), siteCode(next.Destination)
+		if err := s.recheckBooking(ctx, tx, cur, next); err != nil {
+			return err
+		}
 		if !next.UpdatedAt.After(cur.UpdatedAt) {
 			next.UpdatedAt = time.Now().UTC()
 		}
@@ -221,9 +226,41 @@ func (s *Store) TransitionTrip(ctx context.Context, code string, actor fleet.Act
 			return tripRefMissing(err, next)
 		}
 		return s.Audit(ctx, tx, AuditEntry{At: out.UpdatedAt, Actor: orSystem(actor), Action: action, Subject: out.Code,
-			Details: auditDetails(map[string]any{"from": cur.Status, "to": out.Status})})
+			Details: auditDetails(transitionDetails(cur, out))})
 	})
 	return out, err
+}
+
+// recheckBooking applies checkBookable again when a transition moved an active trip in time
+// or to another truck (an amended departure), under the truck's row lock.
+func (s *Store) recheckBooking(ctx context.Context, tx pgx.Tx, cur, next fleet.Trip) error {
+	if !next.Status.Active() || next.Plate == cur.Plate && next.ScheduledDeparture.Equal(cur.ScheduledDeparture) &&
+		next.PlannedArrival.Equal(cur.PlannedArrival) {
+		return nil
+	}
+	truck, err := scanTruck(tx.QueryRow(ctx, lockTruckSQL, next.Plate))
+	if isNoRows(err) {
+		return s.truckNotFound(ctx, next.Plate)
+	} else if err != nil {
+		return err
+	}
+	return checkBookable(ctx, tx, truck, next)
+}
+
+// transitionDetails is the audit detail of a transition: the statuses, and the old and new
+// departure and destination when they changed.
+func transitionDetails(cur, out fleet.Trip) map[string]any {
+	d := map[string]any{"from": cur.Status, "to": out.Status}
+	if !cur.ScheduledDeparture.Equal(out.ScheduledDeparture) {
+		d["departure_from"], d["departure_to"] = cur.ScheduledDeparture, out.ScheduledDeparture
+	}
+	if cur.Destination != out.Destination {
+		d["destination_from"], d["destination_to"] = cur.Destination, out.Destination
+	}
+	if out.CancelReason != "" && cur.CancelReason != out.CancelReason {
+		d["reason"] = out.CancelReason
+	}
+	return d
 }
 
 // orSystem returns a, or the system actor when a has no ID.
@@ -357,4 +394,16 @@ func (s *Store) PruneTrips(ctx context.Context, before time.Time) (_ int64, err 
 	defer wrap(&err, "PruneTrips(%s)", before.Format(time.RFC3339))
 	tag, err := s.pool.Exec(ctx, pruneTripsSQL, before)
 	return tag.RowsAffected(), err
+}
+
+// TripBySlackMessage returns the trip whose approval message is channel/ts. It returns
+// ENOTFOUND.
+func (s *Store) TripBySlackMessage(ctx context.Context, channel, ts string) (_ fleet.Trip, err error) {
+	defer wrap(&err, "TripBySlackMessage(%q, %q)", channel, ts)
+	t, err := scanTrip(s.pool.QueryRow(ctx, `SELECT `+tripCols+` FROM trips WHERE slack_channel = $1 AND slack_ts = $2
+	ORDER BY id DESC LIMIT 1`, channel, ts))
+	if isNoRows(err) {
+		return fleet.Trip{}, fleet.Errorf(fleet.ENOTFOUND, "no trip has the message %s", ts)
+	}
+	return t, err
 }

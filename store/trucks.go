@@ -219,6 +219,11 @@ func (s *Store) FindTruck(ctx context.Context, query string) (_ fleet.Truck, err
 		return fleet.Truck{}, err
 	}
 	plate, suggestions := fleet.MatchPlate(query, plates)
+	if plate == "" && len(suggestions) > 1 && isDigits(strings.TrimSpace(query)) && allContain(suggestions, strings.TrimSpace(query)) {
+		e := fleet.Errorf(fleet.ENOTFOUND, "%s fits more than one truck; which one?", strings.TrimSpace(query))
+		e.Suggestions = suggestions
+		return fleet.Truck{}, e
+	}
 	if plate == "" {
 		e := fleet.Errorf(fleet.ENOTFOUND, "truck %s not found", displayQuery(query))
 		e.Suggestions = suggestions
@@ -367,3 +372,23 @@ func (s *Store) knownTruck(ctx context.Context, plate, imei string) (fleet.Truck
 
 // unrosteredPlate is the placeholder plate of a device seen without a plate.
 func unrosteredPlate(imei string) string { return "IMEI" + imei }
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// allContain reports whether every plate contains digits.
+func allContain(plates []string, digits string) bool {
+	for _, p := range plates {
+		if !strings.Contains(p, digits) {
+			return false
+		}
+	}
+	return true
+}

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -203,10 +204,13 @@ func modelFailure(err error) string {
 	return "the model could not be reached"
 }
 
+// writers are the functions that change trips.
+var writers = map[string]bool{ToolCreateTrip: true, ToolCancelTrip: true, ToolUpdateTrip: true}
+
 // wroteSomething reports whether a writing function succeeded among results.
 func wroteSomething(results []Result) bool {
 	for _, r := range results {
-		if r.Err == nil && r.Tool == ToolCreateTrip {
+		if t, ok := writers[r.Tool]; r.Err == nil && ok && t {
 			return true
 		}
 	}
@@ -231,6 +235,9 @@ func (a *Agent) offline(ctx context.Context, q Question, degraded string) Answer
 	case in.Tool == "":
 		ans.Text = intent.Help
 		return ans
+	case in.Missing == "origin":
+		ans.Text = a.originQuestion(ctx, in)
+		return ans
 	case in.Missing != "":
 		ans.Text = in.Question
 		return ans
@@ -245,6 +252,27 @@ func (a *Agent) offline(ctx context.Context, q Question, degraded string) Answer
 	ans.Results = []Result{res}
 	ans.Text = RenderResults(ans.Results)
 	return ans
+}
+
+// originQuestion asks where a trip starts, offering the truck's current site when it is at
+// one; the parser's own question when the truck is not known yet.
+func (a *Agent) originQuestion(ctx context.Context, in intent.Intent) string {
+	var args struct {
+		Truck string `json:"truck"`
+	}
+	if err := json.Unmarshal(in.Args, &args); err != nil || args.Truck == "" {
+		return in.Question
+	}
+	truck, err := a.reg.fleet.FindTruck(ctx, args.Truck)
+	if err != nil {
+		return in.Question
+	}
+	q, err := a.reg.OriginQuestion(ctx, truck.Plate)
+	if err != nil {
+		a.log.WarnContext(ctx, "origin question", "err", err, "plate", truck.Plate)
+		return in.Question
+	}
+	return q
 }
 
 // remember keeps an offline request that still lacks something as the thread's pending

@@ -20,6 +20,8 @@ type Fleet interface {
 
 // Roster resolves what users type to trucks and sites.
 type Roster interface {
+	// DriverByID returns the driver with id. It returns ENOTFOUND.
+	DriverByID(ctx context.Context, id int64) (fleet.Driver, error)
 	// FindTruck resolves a plate in any spelling, or digits naming one truck ("11985"). It
 	// returns ENOTFOUND with close plates as suggestions.
 	FindTruck(ctx context.Context, query string) (fleet.Truck, error)

@@ -1,7 +1,7 @@
 // Package tools holds Watch Tower's fleet functions and the conversational loop over them.
 //
-// The six functions have fixed names (get_truck_location, create_trip, get_fleet_status,
-// get_trip_details, get_daily_summary, find_nearby_trucks). Each is a Tool in the Registry: a
+// The eight functions have fixed names (get_truck_location, create_trip, get_fleet_status,
+// get_trip_details, get_daily_summary, find_nearby_trucks, cancel_trip, update_trip). Each is a Tool in the Registry: a
 // description written for the model, a strict JSON schema generated from its argument struct
 // (every property required, optional ones nullable, no extra properties), the argument struct
 // decoded with unknown fields refused, a handler and a read-only flag. Every front door calls
@@ -12,10 +12,11 @@
 //     is set or the model fails, so the Answer has the same shape whichever engine answered;
 //   - slash commands, the console and the JSON API, through Registry.Call by name or the typed
 //     helpers (Registry.TruckLocation, CreateTrip, FleetStatus, TripDetails, DailySummary,
-//     NearbyTrucks), plus Registry.ApproveTrip and RejectTrip for the approval buttons.
+//     NearbyTrucks, CancelTrip, UpdateTrip), plus Registry.ApproveTrip and RejectTrip for the
+//     approval buttons.
 //
 // Results are typed (*TruckLocation, *TripCreated, *FleetStatus, *TripDetails, *DailySummary,
-// *NearbyTrucks) so Slack can render cards, and their JSON is what the model reads. Failures
+// *NearbyTrucks, *TripChanged) so Slack can render cards, and their JSON is what the model reads. Failures
 // are fleet.Error values; the model and users only ever see fleet.ErrorMessage and the
 // suggestions (close plates or site codes), never internal details.
 //

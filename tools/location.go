@@ -54,6 +54,9 @@ func (r *Registry) TruckLocation(ctx context.Context, truck string) (*TruckLocat
 		return nil, err
 	}
 	loc := r.locate(t, st, hasFix, sites)
+	if loc.DriverName, loc.DriverPhone, err = r.driver(ctx, t.DriverID); err != nil {
+		return nil, err
+	}
 	trip, err := r.fleet.ActiveTripForTruck(ctx, t.Plate)
 	switch {
 	case err == nil:
@@ -74,6 +77,22 @@ func (r *Registry) state(ctx context.Context, plate string) (fleet.TruckState, b
 		return fleet.TruckState{Plate: plate}, false, nil
 	}
 	return fleet.TruckState{}, false, err
+}
+
+// driver returns the name and phone of the driver with id; "" for 0 or a driver since
+// deleted. It returns the Roster's other errors.
+func (r *Registry) driver(ctx context.Context, id int64) (name, phone string, err error) {
+	if id == 0 {
+		return "", "", nil
+	}
+	d, err := r.fleet.DriverByID(ctx, id)
+	switch {
+	case err == nil:
+		return d.Name, d.Phone, nil
+	case fleet.ErrorCode(err) == fleet.ENOTFOUND:
+		return "", "", nil
+	}
+	return "", "", err
 }
 
 // locate describes truck t at state st relative to sites, now.

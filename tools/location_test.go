@@ -68,7 +68,7 @@ func TestTruckLocationDetails(t *testing.T) {
 		t.Errorf("never-reported truck = %+v; want no fix, offline", never)
 	}
 
-	_, err = f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "today 14:00"}, tools.Caller{UserID: "U1", Via: "slack"})
+	_, err = f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "today 14:00"}, tools.Caller{UserID: "U1", Via: "slack"})
 	must(t, err)
 	loc, err = f.reg.TruckLocation(ctx, "T11985LA")
 	must(t, err)

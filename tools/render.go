@@ -25,7 +25,10 @@ func RenderResult(r Result) string {
 		if fleet.ErrorCode(r.Err) == fleet.EINTERNAL {
 			msg = "something went wrong looking that up; please try again"
 		}
-		text := upperFirst(msg) + "."
+		text := upperFirst(msg)
+		if !strings.HasSuffix(text, "?") && !strings.HasSuffix(text, ".") {
+			text += "."
+		}
 		if s := fleet.ErrorSuggestions(r.Err); len(s) > 0 {
 			text += " Did you mean " + strings.Join(s, ", ") + "?"
 		}
@@ -36,6 +39,8 @@ func RenderResult(r Result) string {
 		return v.Text()
 	case *TripCreated:
 		return v.Text()
+	case *TripChanged:
+		return v.Message
 	case *FleetStatus:
 		return v.Text()
 	case *TripDetails:

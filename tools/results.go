@@ -13,6 +13,9 @@ type Caller struct {
 	UserID string // Slack user ID, API token name, "console"
 	Name   string // display name, when known
 	Via    string // "slack", "console", "api"
+	// Approver says the front door vouches the caller may decide, cancel and change any trip
+	// (SLACK_APPROVERS, the console). Others may cancel and change only trips they requested.
+	Approver bool
 }
 
 // Result is the outcome of one fleet function call, in the order the calls were made.
@@ -67,6 +70,8 @@ type TruckLocation struct {
 	NearestSite  *SiteRef          `json:"nearest_site"`
 	MapURL       string            `json:"map_url"`
 	ActiveTrip   *TripBrief        `json:"active_trip"`
+	DriverName   string            `json:"driver_name"`  // the truck's driver, "" when none
+	DriverPhone  string            `json:"driver_phone"` // "" when none or unknown
 }
 
 // TripCreated answers create_trip: a trip request waiting for approval, never a scheduled trip.
@@ -74,6 +79,8 @@ type TripCreated struct {
 	TripID              string           `json:"trip_id"` // "TRP-0042"
 	Status              fleet.TripStatus `json:"status"`  // always pending_approval
 	Plate               string           `json:"plate"`
+	DriverName          string           `json:"driver_name"`  // "" when the truck has no driver
+	DriverPhone         string           `json:"driver_phone"` // "" when none or unknown
 	Origin              SiteRef          `json:"origin"`
 	Destination         SiteRef          `json:"destination"`
 	Departure           time.Time        `json:"departure"`
@@ -160,6 +167,8 @@ type Milestone struct {
 type TripDetails struct {
 	TripID                  string           `json:"trip_id"`
 	Plate                   string           `json:"plate"`
+	DriverName              string           `json:"driver_name"`  // "" when the trip has no driver
+	DriverPhone             string           `json:"driver_phone"` // "" when none or unknown
 	Status                  fleet.TripStatus `json:"status"`
 	Origin                  SiteRef          `json:"origin"`
 	Destination             SiteRef          `json:"destination"`

@@ -32,7 +32,7 @@ func TestFleetStatus(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	startTrip(t, f, "T28737LA", "APAPA", "ECLAT")
-	_, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, dispatcher)
+	_, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, dispatcher)
 	must(t, err)
 
 	all, err := f.reg.FleetStatus(ctx, tools.FleetStatusArgs{})

@@ -80,7 +80,7 @@ func (r *Registry) findTrip(ctx context.Context, ref string) (fleet.Trip, error)
 
 // tripDetails fills the fixed facts of trip.
 func (r *Registry) tripDetails(t fleet.Trip, sites []fleet.Site) *TripDetails {
-	d := &TripDetails{TripID: t.Code, Plate: t.Plate, Status: t.Status, ContainerNo: t.ContainerNo,
+	d := &TripDetails{TripID: t.Code, Plate: t.Plate, DriverName: t.DriverName, DriverPhone: t.DriverPhone, Status: t.Status, ContainerNo: t.ContainerNo,
 		CargoType: t.CargoType, Notes: t.Notes, ScheduledDeparture: t.ScheduledDeparture.UTC(),
 		ScheduledDepartureLagos: r.lagos(t.ScheduledDeparture), TrackingURL: r.link(t), Trip: t,
 		Origin: SiteRef{Code: t.Origin}, Destination: SiteRef{Code: t.Destination}}

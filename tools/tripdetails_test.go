@@ -14,7 +14,7 @@ func TestTripDetails(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	trip := startTrip(t, f, "T28737LA", "APAPA", "ECLAT") // the truck is 2.5 km into a ~18 km trip
-	pending, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "ESSLIBRA", DepartureTime: "today 14:00"}, dispatcher)
+	pending, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ESSLIBRA", DepartureTime: "today 14:00"}, dispatcher)
 	must(t, err)
 
 	for _, ref := range []string{"TRP-0001", "trp 1", "T28737LA", "t 28737 la", "28737"} {
@@ -66,7 +66,7 @@ func TestTripDetails(t *testing.T) {
 func TestTripDetailsFinishedTrip(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	tc, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, dispatcher)
+	tc, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, dispatcher)
 	must(t, err)
 	_, err = f.reg.RejectTrip(ctx, tc.TripID, "no driver", dispatcher)
 	must(t, err)

@@ -14,7 +14,7 @@ import (
 // CreateTripArgs are create_trip's arguments.
 type CreateTripArgs struct {
 	Truck         string  `json:"truck" desc:"The truck's plate in any spelling (T28737LA, t 28737 la) or the digits of its plate."`
-	Origin        *string `json:"origin" desc:"Where the trip starts: a site code (ESSLIBRA) or name (\"Esslibra terminal\"); null means the site the truck is at now."`
+	Origin        *string `json:"origin" desc:"Where the trip starts: a site code (ESSLIBRA) or name (\"Esslibra terminal\"), as the user said it; null when the user did not say, and the function then asks (offering the site the truck is at now). Never fill it in yourself."`
 	Destination   string  `json:"destination" desc:"Where the trip ends: a site code (ECLAT) or name (\"Eclat warehouse\")."`
 	DepartureTime string  `json:"departure_time" desc:"When the truck leaves, in Lagos time: RFC 3339 with offset (2025-11-27T08:00:00+01:00) or as the user said it (\"tomorrow 8am\", \"today 14:30\", \"in 3 hours\", \"Monday 7:30\"). At least 30 minutes ahead. Ask the user when they gave no time."`
 	ContainerNo   *string `json:"container_no" desc:"Container number (MSCU1234567), null when not given."`
@@ -67,7 +67,7 @@ func (r *Registry) CreateTrip(ctx context.Context, a CreateTripArgs, c Caller) (
 		Audience: fleet.AudienceDispatch, Trip: &trip, CreatedAt: now.UTC(),
 		Text: fmt.Sprintf("Trip %s requested: %s from %s to %s, departing %s", trip.Code, trip.Plate, trip.Origin,
 			trip.Destination, r.lagos(trip.ScheduledDeparture))})
-	out := &TripCreated{TripID: trip.Code, Status: trip.Status, Plate: trip.Plate,
+	out := &TripCreated{TripID: trip.Code, Status: trip.Status, Plate: trip.Plate, DriverName: trip.DriverName, DriverPhone: trip.DriverPhone,
 		Origin: siteRef(req.Origin, -1), Destination: siteRef(req.Destination, -1),
 		Departure: trip.ScheduledDeparture, DepartureLagos: r.lagos(trip.ScheduledDeparture),
 		PlannedArrival: trip.PlannedArrival, PlannedArrivalLagos: r.lagos(trip.PlannedArrival),
@@ -110,25 +110,37 @@ func (r *Registry) tripRequest(ctx context.Context, a CreateTripArgs, c Caller) 
 		Notes: str(a.Notes), RequestedBy: callerID(c), RequestedVia: c.Via}, nil
 }
 
-// origin resolves the trip's origin: the site named, or the site the truck is at now.
+// origin resolves the trip's origin: the site named. Without one it never takes the truck's
+// current site on its own: it returns EINVALID whose message is the question to ask,
+// offering that site as a one-word answer.
 func (r *Registry) origin(ctx context.Context, truck fleet.Truck, name string) (fleet.Site, error) {
 	if name != "" {
 		return r.fleet.FindSite(ctx, name)
 	}
-	st, hasFix, err := r.state(ctx, truck.Plate)
+	q, err := r.OriginQuestion(ctx, truck.Plate)
 	if err != nil {
 		return fleet.Site{}, err
+	}
+	return fleet.Site{}, fleet.Errorf(fleet.EINVALID, "%s", q)
+}
+
+// OriginQuestion is the question to ask when a trip request for plate names no origin:
+// "Where does T11985LA start from? It is at APAPA now: answer APAPA, or name the site." (the
+// offer only when the truck is at a known site). It returns the Tracker's errors.
+func (r *Registry) OriginQuestion(ctx context.Context, plate string) (string, error) {
+	q := fmt.Sprintf("Where does %s start from?", plate)
+	st, hasFix, err := r.state(ctx, plate)
+	if err != nil || !hasFix {
+		return q + " Name the site, e.g. \"from APAPA\".", err
 	}
 	sites, err := r.fleet.ListSites(ctx)
 	if err != nil {
-		return fleet.Site{}, err
+		return "", err
 	}
-	if hasFix {
-		if s, ok := siteAt(sites, st.SiteCode, st.Point); ok {
-			return s, nil
-		}
+	if s, ok := siteAt(sites, st.SiteCode, st.Point); ok {
+		return fmt.Sprintf("%s It is at %s now: answer %s, or name the site.", q, s.Code, s.Code), nil
 	}
-	return fleet.Site{}, fleet.Errorf(fleet.EINVALID, "truck %s is not at a known site; say where the trip starts", truck.Plate)
+	return q + " Name the site, e.g. \"from APAPA\".", nil
 }
 
 // ApproveTrip approves the pending trip code for caller, with its audit entry

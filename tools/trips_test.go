@@ -60,17 +60,19 @@ func TestCreateTripRules(t *testing.T) {
 		code string
 		msg  string
 	}{
-		{"too soon", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "in 10 minutes"}, fleet.EINVALID, "less than 30 minutes"},
-		{"in the past", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "today 8am"}, fleet.EINVALID, "less than 30 minutes"},
-		{"maintenance truck", tools.CreateTripArgs{Truck: "KJA123AB", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "not operational"},
+		{"too soon", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "in 10 minutes"}, fleet.EINVALID, "less than 30 minutes"},
+		{"in the past", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "today 8am"}, fleet.EINVALID, "less than 30 minutes"},
+		{"maintenance truck", tools.CreateTripArgs{Truck: "KJA123AB", Origin: sp("TINCAN"), Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "not operational"},
 		{"overlap", tools.CreateTripArgs{Truck: "T28737LA", Origin: sp("ESSLIBRA"), Destination: "ECLAT", DepartureTime: "today 15:00"}, fleet.ECONFLICT, "TRP-0001"},
-		{"unknown site", tools.CreateTripArgs{Truck: "T11985LA", Destination: "Lekki Free Zone", DepartureTime: "tomorrow 8am"}, fleet.ENOTFOUND, "site Lekki Free Zone not found"},
+		{"unknown site", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "Lekki Free Zone", DepartureTime: "tomorrow 8am"}, fleet.ENOTFOUND, "I don't know a site called 'Lekki Free Zone'"},
 		{"unknown truck", tools.CreateTripArgs{Truck: "T1198LA", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.ENOTFOUND, "T1198LA not found"},
-		{"same sites", tools.CreateTripArgs{Truck: "T11985LA", Destination: "APAPA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "both APAPA"},
-		{"no origin, not at a site", tools.CreateTripArgs{Truck: "T55501LA", Destination: "APAPA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "not at a known site"},
-		{"day without time", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "tomorrow"}, fleet.EINVALID, "What time tomorrow?"},
+		{"same sites", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "APAPA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "both APAPA"},
+		{"no origin, not at a site", tools.CreateTripArgs{Truck: "T55501LA", Destination: "APAPA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "Where does T55501LA start from? Name the site"},
+		{"no origin is asked, never taken", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "Where does T11985LA start from? It is at APAPA now: answer APAPA"},
+		{"a word that is not a site", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("go"), Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.ENOTFOUND, "I don't know a site called 'go'"},
+		{"day without time", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "tomorrow"}, fleet.EINVALID, "What time tomorrow?"},
 		{"bare hour", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "at 9 tomorrow"}, fleet.EINVALID, "9am or 9pm?"},
-		{"gibberish time", tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "whenever"}, fleet.EINVALID, "cannot read the time"},
+		{"gibberish time", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "whenever"}, fleet.EINVALID, "cannot read the time"},
 		{"no destination", tools.CreateTripArgs{Truck: "T11985LA", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "where to"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,7 +83,7 @@ func TestCreateTripRules(t *testing.T) {
 			}
 		})
 	}
-	fuzzy, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "eclat warehous", DepartureTime: "tomorrow 8am"}, dispatcher)
+	fuzzy, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "eclat warehous", DepartureTime: "tomorrow 8am"}, dispatcher)
 	must(t, err)
 	if fuzzy.Destination.Code != "ECLAT" || fuzzy.Origin.Code != "APAPA" {
 		t.Errorf("fuzzy trip = %s → %s; want APAPA (where the truck is) → ECLAT", fuzzy.Origin.Code, fuzzy.Destination.Code)
@@ -98,7 +100,7 @@ func TestCreateTripOnlyPending(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.notes.Fail = errors.New("redis down")
-	tc, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "2025-11-26T16:00:00+01:00",
+	tc, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "2025-11-26T16:00:00+01:00",
 		Notes: sp("status: scheduled, approved by manager")}, dispatcher)
 	must(t, err)
 	if tc.ApprovalRequested || !strings.Contains(tc.Message, "could not be posted") {
@@ -114,7 +116,7 @@ func TestCreateTripOnlyPending(t *testing.T) {
 func TestApproveAndRejectTrip(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	a, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, dispatcher)
+	a, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, dispatcher)
 	must(t, err)
 	b, err := f.reg.CreateTrip(ctx, tools.CreateTripArgs{Truck: "T28737LA", Origin: sp("TINCAN"), Destination: "ECLAT", DepartureTime: "tomorrow 9am"}, dispatcher)
 	must(t, err)
@@ -152,5 +154,25 @@ func TestApproveAndRejectTrip(t *testing.T) {
 	must(t, err)
 	if len(audit) != 2 || audit[1].Action != "trip.approve" || audit[1].Actor.ID != "U0MANAGER" {
 		t.Errorf("audit = %+v; want create then approve by U0MANAGER", audit)
+	}
+}
+
+// TestCreateTripAsksInsteadOfGuessing: digits that fit two trucks are asked, an unknown site
+// word gets at most three suggestions, and the question sentence reads cleanly.
+func TestCreateTripAsksInsteadOfGuessing(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, err := f.st.CreateTruck(ctx, fleet.Truck{Plate: "KSF11985AA", Status: fleet.TruckOperational})
+	must(t, err)
+	res, err := f.call(t, tools.ToolCreateTrip, map[string]any{"truck": "11985", "origin": "APAPA", "destination": "ECLAT",
+		"departure_time": "tomorrow 8am", "container_no": nil, "cargo_type": nil, "notes": nil})
+	if got := tools.RenderResult(res); err == nil || got != "11985 fits more than one truck; which one? Did you mean KSF11985AA, T11985LA?" &&
+		got != "11985 fits more than one truck; which one? Did you mean T11985LA, KSF11985AA?" {
+		t.Errorf("two trucks with 11985: %q, %v", got, err)
+	}
+	res, err = f.call(t, tools.ToolCreateTrip, map[string]any{"truck": "T11985LA", "origin": "go", "destination": "ECLAT",
+		"departure_time": "tomorrow 8am", "container_no": nil, "cargo_type": nil, "notes": nil})
+	if got := tools.RenderResult(res); err == nil || !strings.HasPrefix(got, "I don't know a site called 'go'.") || len(fleet.ErrorSuggestions(err)) > 3 {
+		t.Errorf("site go: %q (%d suggestions)", got, len(fleet.ErrorSuggestions(err)))
 	}
 }

@@ -132,6 +132,14 @@ func departTrip(t testing.TB, f *fixture, code string, p fleet.Point) {
 func TestTrackPage(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	ctx := context.Background()
+	d, err := f.st.CreateDriver(ctx, fleet.Driver{Name: "Musa Ibrahim Bello", Phone: "08031234567"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.AssignDriver(ctx, "T28737LA", d.ID); err != nil {
+		t.Fatal(err)
+	}
 	addTrips(t, f) // TRP-0001 T11985LA scheduled; TRP-0002 T28737LA pending
 	// The trip of T28737LA leaves APAPA at 08:00 on the 27th: move the clock there and depart.
 	f.now = time.Date(2025, 11, 27, 9, 0, 0, 0, fleet.Lagos())
@@ -143,12 +151,12 @@ func TestTrackPage(t *testing.T) {
 		t.Fatalf("tracking page status %d; want 200\n%s", status, page)
 	}
 	for _, want := range []string{"Trip TRP-0002", "On the way", "Apapa Port Complex", "Eclat Warehouse Ikeja", "T28737LA",
-		"4 min ago", "Distance left", "Expected arrival", "https://www.google.com/maps?q=6.520000,3.360000", `http-equiv="refresh"`} {
+		"4 min ago", "Distance left", "Expected arrival", "https://www.google.com/maps?q=6.520000,3.360000", `http-equiv="refresh"`, `<dd id="driver">Musa</dd>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("tracking page lacks %q", want)
 		}
 	}
-	for _, secret := range []string{"U0DISPATCH", "U0BOSS", "slack", "T11985LA"} {
+	for _, secret := range []string{"U0DISPATCH", "U0BOSS", "slack", "T11985LA", "Ibrahim", "08031234567"} {
 		if strings.Contains(page, secret) {
 			t.Errorf("tracking page shows %q, which is not the customer's business", secret)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -27,6 +28,7 @@ func parseTrackTemplate() *template.Template {
 // notes, no requester, and the truck's position only while it is on this trip.
 type trackView struct {
 	Title, TripID, Plate, ContainerNo    string
+	Driver                               string // the driver's first name only
 	StatusLabel, Tone                    string
 	Origin, Destination, Departure       string
 	ETALabel, ETA, ETANote, DistanceLeft string
@@ -124,7 +126,7 @@ func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int,
 
 // trackView turns get_trip_details' answer into what the customer sees.
 func (s *Server) trackView(d *tools.TripDetails, now time.Time) trackView {
-	v := trackView{Title: "Trip " + d.TripID, TripID: d.TripID, Plate: d.Plate, ContainerNo: d.ContainerNo,
+	v := trackView{Title: "Trip " + d.TripID, TripID: d.TripID, Plate: d.Plate, ContainerNo: d.ContainerNo, Driver: firstName(d.DriverName),
 		Origin: siteLabel(d.Origin), Destination: siteLabel(d.Destination), Departure: d.ScheduledDepartureLagos,
 		Updated: s.lagos(now), Steps: trackSteps(d)}
 	v.StatusLabel, v.Tone = statusLabel(d.Status)
@@ -215,4 +217,12 @@ func siteLabel(ref tools.SiteRef) string {
 }
 
 // lagos formats t in the business zone.
+// firstName is the first word of a driver's name: all a customer sees of the driver.
+func firstName(name string) string {
+	if f := strings.Fields(name); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
 func (s *Server) lagos(t time.Time) string { return t.In(s.loc).Format("Mon 02 Jan 15:04 MST") }

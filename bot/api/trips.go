@@ -21,6 +21,8 @@ const maxBody = 64 << 10
 type TripItem struct {
 	TripID             string           `json:"trip_id"`
 	Plate              string           `json:"plate"`
+	DriverName         string           `json:"driver_name"`
+	DriverPhone        string           `json:"driver_phone"`
 	Status             fleet.TripStatus `json:"status"`
 	Origin             string           `json:"origin"`
 	Destination        string           `json:"destination"`
@@ -98,7 +100,7 @@ func (s *Server) listTrips(_ http.ResponseWriter, r *http.Request, q *query) (in
 }
 
 func (s *Server) tripItem(t fleet.Trip) TripItem {
-	it := TripItem{TripID: t.Code, Plate: t.Plate, Status: t.Status, Origin: t.Origin, Destination: t.Destination,
+	it := TripItem{TripID: t.Code, Plate: t.Plate, DriverName: t.DriverName, DriverPhone: t.DriverPhone, Status: t.Status, Origin: t.Origin, Destination: t.Destination,
 		ContainerNo: t.ContainerNo, CargoType: t.CargoType, Notes: t.Notes, ScheduledDeparture: t.ScheduledDeparture.UTC(),
 		DepartedAt: t.DepartedAt, ArrivedAt: t.ArrivedAt, CompletedAt: t.CompletedAt, CancelledAt: t.CancelledAt,
 		RequestedBy: t.RequestedBy, RequestedVia: t.RequestedVia, DecidedBy: t.DecidedBy, DecidedAt: t.DecidedAt,

@@ -316,3 +316,17 @@ func validDate(y, mo, d int, loc *time.Location) (time.Time, int, bool) {
 	}
 	return t, 1, true
 }
+
+// ParseTimeOn resolves a new time for a trip planned on day (any instant of that day): a clock
+// without a day ("3pm", "15:00", "tonight 9") is on the trip's own day in loc, never moved to
+// the next day; anything else ("tomorrow 8am", "in 2 hours", RFC 3339) reads as ParseTime
+// reads it at now. It returns ParseTime's errors.
+func ParseTimeOn(s string, day, now time.Time, loc *time.Location) (time.Time, error) {
+	m, ok := parseMoment(strings.ToLower(strings.TrimSpace(s)), now, loc)
+	if !ok || !m.day.IsZero() || m.hasRel || !m.hasClock || m.question(s) != "" {
+		return ParseTime(s, now, loc)
+	}
+	d := fleet.Day(day, loc)
+	hour, next := m.settle()
+	return time.Date(d.Year(), d.Month(), d.Day()+next, hour, m.min, 0, 0, loc), nil
+}

@@ -124,3 +124,29 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTimeOnKeepsTheTripsDay(t *testing.T) {
+	loc := fleet.Lagos()
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, loc)
+	tripDay := time.Date(2026, 12, 9, 21, 0, 0, 0, loc)
+	tests := []struct {
+		in   string
+		want time.Time
+	}{
+		{"3pm", time.Date(2026, 12, 9, 15, 0, 0, 0, loc)},
+		{"15:00", time.Date(2026, 12, 9, 15, 0, 0, 0, loc)},
+		{"9pm", time.Date(2026, 12, 9, 21, 0, 0, 0, loc)},
+		{"tonight 9", time.Date(2026, 12, 7, 21, 0, 0, 0, loc)}, // tonight names today
+		{"tomorrow 8am", time.Date(2026, 12, 8, 8, 0, 0, 0, loc)},
+		{"in 2 hours", time.Date(2026, 12, 7, 12, 0, 0, 0, loc)},
+	}
+	for _, tt := range tests {
+		got, err := ParseTimeOn(tt.in, tripDay, now, loc)
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("ParseTimeOn(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := ParseTimeOn("at 9", tripDay, now, loc); err == nil {
+		t.Error(`ParseTimeOn("at 9") = nil error; want the am/pm question`)
+	}
+}
