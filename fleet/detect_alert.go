@@ -155,7 +155,7 @@ func DetectOffline(st TruckState, now time.Time, th Thresholds) (d Detection, ok
 	d.Open = append(d.Open, Alert{
 		Kind: AlertOffline, IncidentKey: IncidentKey(AlertOffline, st.Plate), Plate: st.Plate,
 		Severity: SeverityWarning, Point: &pt, OpenedAt: now,
-		Message: fmt.Sprintf("%s has not reported for %d min (last fix %s)", st.Plate, mins, FormatLagos(st.FixTime)),
+		Message: fmt.Sprintf("%s has not reported for %d min (last fix %s)", st.Plate, mins, FormatTime(st.FixTime, nil)),
 	})
 	return d, true
 }

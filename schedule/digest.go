@@ -72,7 +72,7 @@ func durationText(d *time.Duration) string {
 	if d == nil {
 		return "n/a"
 	}
-	return humanDuration(*d)
+	return fleet.FormatDuration(*d)
 }
 
 // alertsText lists counts by kind, most frequent first: "3 overspeed, 1 offline".

@@ -90,7 +90,7 @@ func (r *Registry) locate(t fleet.Truck, st fleet.TruckState, hasFix bool, sites
 	loc.SpeedKmh, loc.Heading, loc.Direction = round(st.SpeedKmh, 1), round(st.Heading, 0), compass(st.Heading)
 	loc.Ignition = st.Ignition
 	loc.FixTime, loc.FixTimeLagos = st.FixTime.UTC(), r.lagos(st.FixTime)
-	loc.FixAge, loc.FixAgeSec = FormatAge(age), int64(age/time.Second)
+	loc.FixAge, loc.FixAgeSec = fleet.FormatAge(age), int64(age/time.Second)
 	loc.MapURL = st.Point.MapURL()
 	if s, ok := siteAt(sites, st.SiteCode, st.Point); ok {
 		loc.AtSite, loc.NearestSite = true, ptr(siteRef(s, fleet.DistanceKm(s.Point, st.Point)))

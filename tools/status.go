@@ -203,7 +203,7 @@ func (r *Registry) fleetTruck(row fleetRow, now time.Time) FleetTruck {
 	}
 	if row.hasFix {
 		ft.SpeedKmh, ft.FixTime = round(row.state.SpeedKmh, 1), row.state.FixTime.UTC()
-		ft.Lat, ft.Lng, ft.FixAge = row.state.Point.Lat, row.state.Point.Lng, FormatAge(row.state.Age(now))
+		ft.Lat, ft.Lng, ft.FixAge = row.state.Point.Lat, row.state.Point.Lng, fleet.FormatAge(row.state.Age(now))
 	}
 	return ft
 }

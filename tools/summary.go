@@ -67,7 +67,7 @@ func (r *Registry) summary(s fleet.DailySummary, partial bool) *DailySummary {
 	}
 	if s.AvgTurnaround != nil {
 		out.AvgTurnaroundMin = ptr(round(s.AvgTurnaround.Minutes(), 0))
-		out.AvgTurnaround = FormatDuration(*s.AvgTurnaround)
+		out.AvgTurnaround = fleet.FormatDuration(*s.AvgTurnaround)
 	}
 	for k, n := range s.AlertsByKind {
 		out.AlertsByKind[string(k)] = n

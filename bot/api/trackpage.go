@@ -209,4 +209,4 @@ func siteLabel(ref tools.SiteRef) string {
 }
 
 // lagos formats t in the business zone.
-func (s *Server) lagos(t time.Time) string { return t.In(s.loc).Format("Mon 02 Jan 15:04 MST") }
+func (s *Server) lagos(t time.Time) string { return fleet.FormatTime(t, s.loc) }
