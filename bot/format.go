@@ -67,15 +67,17 @@ func pct(p *float64) string {
 	return fmt.Sprintf("%.0f%%", *p)
 }
 
-// motionEmoji is the status dot of a truck's freshness state.
-func motionEmoji(m fleet.Motion) string {
+// motionEmoji is the status dot of a truck's state (fleet.StateOf).
+func motionEmoji(m fleet.State) string {
 	switch m {
-	case fleet.MotionMoving:
+	case fleet.StateMoving:
 		return ":large_green_circle:"
-	case fleet.MotionIdle:
+	case fleet.StateIdle:
 		return ":large_yellow_circle:"
-	case fleet.MotionParked:
+	case fleet.StateParked:
 		return ":large_blue_circle:"
+	case fleet.StateMaintenance:
+		return ":wrench:"
 	}
 	return ":red_circle:"
 }

@@ -148,7 +148,7 @@ func (r *Renderer) summary(f summaryFigures) View {
 		{"Alerts", alertCounts(f.alerts)},
 	}})
 	if len(f.offline) > 0 {
-		v = v.add(&Section{Text: fmt.Sprintf("%s *Offline now (%d):* %s", motionEmoji(fleet.MotionOffline), len(f.offline), esc(listUpTo(f.offline, 40)))})
+		v = v.add(&Section{Text: fmt.Sprintf("%s *Offline now (%d):* %s", motionEmoji(fleet.StateOffline), len(f.offline), esc(listUpTo(f.offline, 40)))})
 	}
 	return v
 }

@@ -79,13 +79,13 @@ func (r *Registry) state(ctx context.Context, plate string) (fleet.TruckState, b
 // locate describes truck t at state st relative to sites, now.
 func (r *Registry) locate(t fleet.Truck, st fleet.TruckState, hasFix bool, sites []fleet.Site) *TruckLocation {
 	now := r.nowIn()
-	loc := &TruckLocation{Plate: t.Plate, TruckStatus: t.Status, HasFix: hasFix, Status: fleet.MotionOffline}
+	loc := &TruckLocation{Plate: t.Plate, TruckStatus: t.Status, HasFix: hasFix, Status: fleet.StateOf(t, nil, now, r.th)}
 	if !hasFix {
 		loc.Place, loc.FixAge = "no GPS fix received yet", "never"
 		return loc
 	}
 	age := st.Age(now)
-	loc.Status = st.Motion(now, r.th)
+	loc.Status = fleet.StateOf(t, &st, now, r.th)
 	loc.Lat, loc.Lng = st.Point.Lat, st.Point.Lng
 	loc.SpeedKmh, loc.Heading, loc.Direction = round(st.SpeedKmh, 1), round(st.Heading, 0), compass(st.Heading)
 	loc.Ignition = st.Ignition
