@@ -1,6 +1,10 @@
 package fleet
 
-import "time"
+import (
+	"fmt"
+	"slices"
+	"time"
+)
 
 // State is where a truck of the fleet stands now: exactly one of moving, idle, parked,
 // offline or maintenance. Every surface that counts or shows trucks asks StateOf.
@@ -131,4 +135,27 @@ func (c *Census) add(s State) {
 	default:
 		c.Offline++
 	}
+}
+
+// PlatesIn lists, by plate, the trucks of the fleet in state s at now.
+func PlatesIn(s State, trucks []Truck, states []TruckState, now time.Time, th Thresholds) []string {
+	byPlate := make(map[string]*TruckState, len(states))
+	for i := range states {
+		byPlate[states[i].Plate] = &states[i]
+	}
+	out := []string{}
+	for _, t := range trucks {
+		if InFleet(t) && StateOf(t, byPlate[t.Plate], now, th) == s {
+			out = append(out, t.Plate)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Text is the counts in one line: "60 trucks: 38 moving, 5 idle, 10 parked, 5 offline, 2 in
+// maintenance".
+func (c Census) Text() string {
+	return fmt.Sprintf("%d trucks: %d moving, %d idle, %d parked, %d offline, %d in maintenance",
+		c.Size, c.Moving, c.Idle, c.Parked, c.Offline, c.Maintenance)
 }

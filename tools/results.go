@@ -207,6 +207,7 @@ type DailySummary struct {
 	AlertsTotal      int            `json:"alerts_total"`
 	TrucksTotal      int            `json:"trucks_total"`
 	TrucksOfflineNow []string       `json:"trucks_offline_now"`
+	FleetNow         *fleet.Census  `json:"fleet_now"` // the fleet as of now, the counts of get_fleet_status
 	// Summary is the domain value the figures come from (for digests).
 	Summary fleet.DailySummary `json:"-"`
 }
