@@ -89,3 +89,33 @@ func TestTakeCensus(t *testing.T) {
 		t.Errorf("Utilisation with every truck in maintenance = %v; want 0", got)
 	}
 }
+
+func TestLegKmAndIdleSpan(t *testing.T) {
+	a, b := fleet.Point{Lat: 6.45, Lng: 3.39}, fleet.Point{Lat: 6.46, Lng: 3.39} // about 1.1 km
+	if km, ok := fleet.LegKm(a, b, time.Minute); !ok || km < 1.0 || km > 1.2 {
+		t.Errorf("LegKm over a minute = %.3f, %v; want about 1.1 km, true", km, ok)
+	}
+	if km, ok := fleet.LegKm(a, b, time.Second); ok || km != 0 {
+		t.Errorf("LegKm over a second = %.3f, %v; want 0, false (a jump at ~4,000 km/h)", km, ok)
+	}
+	th := fleet.DefaultThresholds()
+	tests := []struct {
+		name  string
+		speed float64
+		ign   bool
+		dt    time.Duration
+		want  time.Duration
+	}{
+		{"idling", 0, true, 10 * time.Minute, 10 * time.Minute},
+		{"capped at offline", 0, true, 3 * time.Hour, th.OfflineAfter},
+		{"parked", 0, false, 10 * time.Minute, 0},
+		{"moving", 40, true, 10 * time.Minute, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := th.IdleSpan(tt.speed, tt.ign, tt.dt); got != tt.want {
+				t.Errorf("IdleSpan(%v, %v, %v) = %v; want %v", tt.speed, tt.ign, tt.dt, got, tt.want)
+			}
+		})
+	}
+}
