@@ -159,3 +159,16 @@ func DetectOffline(st TruckState, now time.Time, th Thresholds) (d Detection, ok
 	})
 	return d, true
 }
+
+// MaxOfflineGrace bounds the offline grace.
+const MaxOfflineGrace = 5 * time.Minute
+
+// OfflineOpenFrom is when offline incidents may open, given since, the time ingest started
+// observing the fleet (zero: unknown): OfflineAfter after it, at most MaxOfflineGrace, so
+// trucks that report within that grace after downtime are not all declared offline first.
+func OfflineOpenFrom(since time.Time, th Thresholds) time.Time {
+	if since.IsZero() {
+		return time.Time{}
+	}
+	return since.Add(min(th.OfflineAfter, MaxOfflineGrace))
+}
