@@ -90,4 +90,3 @@ func TestRunJobConnectivityFreshProcess(t *testing.T) {
 		t.Errorf("offline incidents = %d; want 2 (one per stale truck)", n)
 	}
 }
-
