@@ -90,3 +90,19 @@ func TestRunJobConnectivityFreshProcess(t *testing.T) {
 		t.Errorf("offline incidents = %d; want 2 (one per stale truck)", n)
 	}
 }
+
+// TestCLIFailureIsASentence: an internal failure prints a sentence with a reference ID that
+// the detailed log line also carries, never internal error text.
+func TestCLIFailureIsASentence(t *testing.T) {
+	pool := storetest.NewDB(t)
+	env := map[string]string{"DATABASE_URL": storetest.URL(pool), "REDIS_URL": "redis://127.0.0.1:1/0", "REDIS_PREFIX": "wt-test-none"}
+	code, out, stderr := runCmd(t, env, "run-job", "connectivity")
+	last := lastLine(stderr)
+	if code != 1 || !strings.HasPrefix(last, "watchtower: that did not work (reference WT-") || strings.Contains(last, "code=") {
+		t.Fatalf("run-job with Redis down: exit %d, stdout %q, last line %q; want exit 1 and a sentence with a reference", code, out, last)
+	}
+	ref := last[strings.Index(last, "WT-"):strings.Index(last, ")")]
+	if !strings.Contains(stderr, "ref="+ref) {
+		t.Errorf("stderr %q lacks the log line with ref=%s", stderr, ref)
+	}
+}
