@@ -12,6 +12,7 @@ import (
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools"
+	"github.com/watchtower-ops/watchtower/tools/intent"
 )
 
 // TestBlocksStayWithinSlackLimits renders oversized views and checks every limit Slack
@@ -223,5 +224,14 @@ func TestApprovedCardShowsTrackingLink(t *testing.T) {
 	tr.Status = fleet.TripRejected
 	if raw, _ := json.Marshal(r.Decided(tr).Blocks()); strings.Contains(string(raw), "/track/") {
 		t.Errorf("rejected card shows a tracking link: %s", raw)
+	}
+}
+
+// TestNothingToAnswerIsOneLine: an answer with nothing in it says what the bot can do in one
+// line, not the whole help list.
+func TestNothingToAnswerIsOneLine(t *testing.T) {
+	v := NewHandler(HandlerDeps{}).AnswerView(tools.Answer{})
+	if v.Text != intent.Help || strings.Contains(v.Console(), "/fleet") {
+		t.Errorf("empty answer = %q / %q; want the one line %q", v.Text, v.Console(), intent.Help)
 	}
 }
