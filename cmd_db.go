@@ -49,7 +49,7 @@ first. Running it again changes nothing.`)
 		if err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
-		fmt.Fprintf(env.stdout, "demo fleet loaded: %+v\n", counts)
+		fmt.Fprintf(env.stdout, "demo fleet loaded: %s.\n", counts)
 		return nil
 	})
 }

@@ -50,7 +50,7 @@ Jobs:
 	}
 	fmt.Fprintln(env.stdout, runLine(run))
 	if run.Outcome == fleet.JobFailed {
-		return fmt.Errorf("job %s failed", name)
+		return &failedError{msg: fmt.Sprintf("job %s failed; see the line above", name)}
 	}
 	return nil
 }

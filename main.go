@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
@@ -24,6 +25,9 @@ import (
 	"syscall"
 
 	_ "time/tzdata" // the business zone must load on machines without tzdata
+
+	"github.com/watchtower-ops/watchtower/bot"
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -50,6 +54,12 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// failedError is a failure already explained to the user (exit 1), e.g. a job run that failed
+// after its outcome was printed.
+type failedError struct{ msg string }
+
+func (e *failedError) Error() string { return e.msg }
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := &environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
@@ -60,16 +70,28 @@ func main() {
 
 // exitCode prints err in one line and maps it to the process exit code: 0 on success, 2 on bad
 // usage or bad configuration, 1 otherwise.
+//
+// Bad usage, bad configuration and domain errors (a plate not found, a bad sheet) print their
+// sentence. Anything else prints a short sentence with a reference ID, and a log line with the
+// detail and the same reference, so no internal text is mistaken for the answer.
 func exitCode(stderr io.Writer, err error) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	fmt.Fprintln(stderr, "watchtower:", err)
 	var ue *usageError
 	var ce *configError
-	if errors.As(err, &ue) || errors.As(err, &ce) {
+	switch {
+	case errors.As(err, &ue) || errors.As(err, &ce):
+		fmt.Fprintln(stderr, "watchtower:", err)
 		return 2
+	case fleet.ErrorCode(err) != fleet.EINTERNAL || errors.As(err, new(*failedError)):
+		fmt.Fprintln(stderr, "watchtower:", err)
+		return 1
 	}
+	ref := bot.NewRef()
+	slog.New(slog.NewTextHandler(stderr, nil)).Error("command failed", "err", err, "ref", ref)
+	fmt.Fprintf(stderr, "watchtower: that did not work (reference %s); the line above has the detail. "+
+		"Check that Postgres and Redis are reachable and try again.\n", ref)
 	return 1
 }
 

@@ -91,7 +91,7 @@ func TestMigrateTwiceAndSeed(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("seed run %d: exit %d, stderr %q", i+1, code, stderr)
 		}
-		if !strings.Contains(out, "demo fleet loaded") {
+		if !strings.Contains(out, "demo fleet loaded: ") || !strings.Contains(out, " trucks") || strings.ContainsAny(out, "{}") {
 			t.Errorf("seed output = %q; want a summary", out)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools"
+	"github.com/watchtower-ops/watchtower/tools/intent"
 )
 
 // Asker answers free text with the model (or the offline parser) calling the fleet
@@ -76,8 +77,8 @@ func (h *Handler) AnswerView(ans tools.Answer) View {
 	if ans.Degraded != "" {
 		v = v.add(&Context{Items: []string{":information_source: answered without the model: " + esc(ans.Degraded)}})
 	}
-	if len(v.Parts) == 0 {
-		return h.help().View
+	if len(v.Parts) == 0 { // nothing it can answer: say what it can do, in one line
+		return View{Text: intent.Help}.add(&Section{Text: esc(intent.Help)})
 	}
 	return v
 }

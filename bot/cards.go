@@ -33,10 +33,10 @@ func (r *Renderer) TruckCard(l *tools.TruckLocation) View {
 	v := View{}.add(&Header{Text: ":truck: " + l.Plate})
 	if !l.HasFix {
 		v.Text = l.Plate + " has never reported a position."
-		return v.add(&Section{Text: motionEmoji(fleet.MotionOffline) + " *" + esc(l.Plate) + "* has never reported a position."})
+		return v.add(&Section{Text: motionEmoji(l.Status) + " *" + esc(l.Plate) + "* has never reported a position."})
 	}
 	head := fmt.Sprintf("%s *%s*", motionEmoji(l.Status), capitalize(human(l.Status)))
-	if l.Status == fleet.MotionMoving {
+	if l.Status == fleet.StateMoving {
 		head += fmt.Sprintf(" at %.0f km/h heading %s", l.SpeedKmh, l.Direction)
 	}
 	head += " · " + esc(l.Place)
@@ -77,17 +77,19 @@ func (r *Renderer) FleetStatus(fs *tools.FleetStatus) View {
 		title += " at " + fs.Site.Code
 	}
 	s := fs.States
-	v := View{Text: fmt.Sprintf("Fleet: %d trucks — %d moving, %d idle, %d parked, %d offline; %d active trips",
-		fs.TrucksTotal, s.Moving, s.Idle, s.Parked, s.Offline, fs.ActiveTrips)}
+	v := View{Text: fmt.Sprintf("Fleet: %d trucks — %d moving, %d idle, %d parked, %d offline, %d in maintenance; "+
+		"utilisation %.0f%%; %d active trips, %d scheduled, %d pending",
+		fs.TrucksTotal, s.Moving, s.Idle, s.Parked, s.Offline, s.Maintenance, fs.UtilisationPct, fs.ActiveTrips, fs.ScheduledTrips, fs.PendingTrips)}
 	v = v.add(&Header{Text: title}, &Section{Fields: []Field{
-		{"Moving", fmt.Sprintf("%s %d", motionEmoji(fleet.MotionMoving), s.Moving)},
-		{"Idle", fmt.Sprintf("%s %d", motionEmoji(fleet.MotionIdle), s.Idle)},
-		{"Parked", fmt.Sprintf("%s %d", motionEmoji(fleet.MotionParked), s.Parked)},
-		{"Offline", fmt.Sprintf("%s %d", motionEmoji(fleet.MotionOffline), s.Offline)},
+		{"Moving", fmt.Sprintf("%s %d", motionEmoji(fleet.StateMoving), s.Moving)},
+		{"Idle", fmt.Sprintf("%s %d", motionEmoji(fleet.StateIdle), s.Idle)},
+		{"Parked", fmt.Sprintf("%s %d", motionEmoji(fleet.StateParked), s.Parked)},
+		{"Offline", fmt.Sprintf("%s %d", motionEmoji(fleet.StateOffline), s.Offline)},
+		{"Maintenance", fmt.Sprintf("%s %d", motionEmoji(fleet.StateMaintenance), s.Maintenance)},
+		{"Utilisation", fmt.Sprintf("%.0f%% (%d on a trip)", fs.UtilisationPct, fs.Roster.OnTrip)},
+		{"Active trips", fmt.Sprintf("%d ongoing · %d scheduled · %d pending", fs.ActiveTrips, fs.ScheduledTrips, fs.PendingTrips)},
 		{"Connectivity", fmt.Sprintf("%.0f%% of %d", fs.ConnectivityPct, fs.TrucksTotal)},
-		{"Active trips", fmt.Sprintf("%d (%d on the road)", fs.ActiveTrips, fs.Roster.OnTrip)},
 		{"At a site", fmt.Sprint(fs.Roster.AtSite)},
-		{"Maintenance", fmt.Sprint(fs.Roster.Maintenance)},
 	}})
 	if len(fs.Trucks) > 0 {
 		lines := make([]string, 0, len(fs.Trucks))
@@ -106,7 +108,7 @@ func (r *Renderer) FleetStatus(fs *tools.FleetStatus) View {
 
 func fleetLine(t tools.FleetTruck) string {
 	parts := []string{motionEmoji(t.Status) + " " + link(mapURL(t.Lat, t.Lng), t.Plate)}
-	if t.Status == fleet.MotionMoving {
+	if t.Status == fleet.StateMoving {
 		parts = append(parts, fmt.Sprintf("%.0f km/h", t.SpeedKmh))
 	} else {
 		parts = append(parts, human(t.Status))
@@ -146,7 +148,7 @@ func (r *Renderer) Nearby(n *tools.NearbyTrucks) View {
 	} else {
 		lines := make([]string, 0, len(n.Trucks))
 		for i, t := range n.Trucks {
-			line := fmt.Sprintf("%d. %s %s — *%s* · %s", i+1, motionEmoji(t.Status), link(mapURL(t.Lat, t.Lng), t.Plate), km(t.DistanceKm), human(t.Status))
+			line := fmt.Sprintf("%d. %s %s — *%s* · %s", i+1, motionEmoji(fleet.State(t.Status)), link(mapURL(t.Lat, t.Lng), t.Plate), km(t.DistanceKm), human(t.Status))
 			if t.Status == fleet.MotionMoving {
 				line += fmt.Sprintf(" %.0f km/h", t.SpeedKmh)
 			}

@@ -39,52 +39,19 @@ func userRef(id string) string {
 	return esc(id)
 }
 
-// ago formats how long before now t was: "just now", "12 min ago", "3 h 5 min ago", "2 days ago".
+// ago formats how long before now t was with fleet.FormatAge; "never" for the zero time.
 func ago(now, t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
-	case d < 24*time.Hour:
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if m == 0 {
-			return fmt.Sprintf("%d h ago", h)
-		}
-		return fmt.Sprintf("%d h %d min ago", h, m)
-	case d < 48*time.Hour:
-		return "1 day ago"
-	}
-	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	return fleet.FormatAge(now.Sub(t))
 }
 
-// duration formats a span as "3 h 20 min", "45 min" or "2 days 4 h".
-func duration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	switch {
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	case d < 48*time.Hour:
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if m == 0 {
-			return fmt.Sprintf("%d h", h)
-		}
-		return fmt.Sprintf("%d h %d min", h, m)
-	}
-	return fmt.Sprintf("%d days %d h", int(d.Hours()/24), int(d.Hours())%24)
-}
+// duration formats a span with fleet.FormatDuration.
+func duration(d time.Duration) string { return fleet.FormatDuration(d) }
 
-// clock formats t in loc as "Thu 26 Nov 14:05 WAT".
-func clock(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format("Mon 02 Jan 15:04 MST")
-}
+// clock formats t in loc with fleet.FormatTime ("Tue 8 Dec 21:00").
+func clock(t time.Time, loc *time.Location) string { return fleet.FormatTime(t, loc) }
 
 func km(v float64) string {
 	if v < 10 {
@@ -100,15 +67,17 @@ func pct(p *float64) string {
 	return fmt.Sprintf("%.0f%%", *p)
 }
 
-// motionEmoji is the status dot of a truck's freshness state.
-func motionEmoji(m fleet.Motion) string {
+// motionEmoji is the status dot of a truck's state (fleet.StateOf).
+func motionEmoji(m fleet.State) string {
 	switch m {
-	case fleet.MotionMoving:
+	case fleet.StateMoving:
 		return ":large_green_circle:"
-	case fleet.MotionIdle:
+	case fleet.StateIdle:
 		return ":large_yellow_circle:"
-	case fleet.MotionParked:
+	case fleet.StateParked:
 		return ":large_blue_circle:"
+	case fleet.StateMaintenance:
+		return ":wrench:"
 	}
 	return ":red_circle:"
 }

@@ -72,7 +72,7 @@ func route(from, to tools.SiteRef) string {
 
 // TripCreated confirms a trip request, which waits for approval.
 func (r *Renderer) TripCreated(c *tools.TripCreated) View {
-	dep := fleet.FormatBusinessTime(c.Departure, r.Zone)
+	dep := fleet.FormatTime(c.Departure, r.Zone)
 	v := View{Text: fmt.Sprintf("Trip %s requested: %s (driver %s) from %s to %s, departing %s — waiting for approval",
 		c.TripID, c.Plate, orNone(c.DriverName), c.Origin.Code, c.Destination.Code, dep)}
 	v = v.add(&Header{Text: tripEmoji(c.Status) + " Trip " + c.TripID + " requested"})
@@ -108,6 +108,7 @@ type summaryFigures struct {
 	alerts                                               map[string]int
 	trucks                                               int
 	offline                                              []string
+	now                                                  *fleet.Census // the fleet as of now
 }
 
 // DailySummary shows one Lagos day's operations figures.
@@ -118,7 +119,7 @@ func (r *Renderer) DailySummary(d *tools.DailySummary) View {
 		delayed: d.TripsDelayed, cancelled: d.TripsCancelled, rej: d.TripsRejected,
 		onTime: d.OnTimePct, turnaround: d.AvgTurnaround, distanceKm: d.DistanceKm,
 		utilisation: d.UtilisationPct, idleHours: d.IdleHours, alerts: d.AlertsByKind,
-		trucks: d.TrucksTotal, offline: d.TrucksOfflineNow,
+		trucks: d.TrucksTotal, offline: d.TrucksOfflineNow, now: d.FleetNow,
 	})
 }
 
@@ -129,7 +130,7 @@ func (r *Renderer) DigestSummary(d *fleet.DailySummary) View {
 		created: d.TripsCreated, started: d.TripsStarted, completed: d.TripsCompleted,
 		delayed: d.TripsDelayed, cancelled: d.TripsCancelled, rej: d.TripsRejected,
 		onTime: d.OnTimePct, distanceKm: d.DistanceKm, utilisation: d.UtilisationPct,
-		idleHours: d.IdleHours, trucks: d.TrucksTotal, offline: d.TrucksOfflineNow,
+		idleHours: d.IdleHours, trucks: d.TrucksTotal, offline: d.TrucksOfflineNow, now: d.Fleet,
 		alerts: make(map[string]int, len(d.AlertsByKind)),
 	}
 	if d.AvgTurnaround != nil {
@@ -158,8 +159,11 @@ func (r *Renderer) summary(f summaryFigures) View {
 		{"Idle", fmt.Sprintf("%.1f h with ignition on", f.idleHours)},
 		{"Alerts", alertCounts(f.alerts)},
 	}})
+	if f.now != nil {
+		v = v.add(&Section{Text: "*Fleet now:* " + esc(f.now.Text())})
+	}
 	if len(f.offline) > 0 {
-		v = v.add(&Section{Text: fmt.Sprintf("%s *Offline now (%d):* %s", motionEmoji(fleet.MotionOffline), len(f.offline), esc(listUpTo(f.offline, 40)))})
+		v = v.add(&Section{Text: fmt.Sprintf("%s *Offline now (%d):* %s", motionEmoji(fleet.StateOffline), len(f.offline), esc(listUpTo(f.offline, 40)))})
 	}
 	return v
 }

@@ -19,7 +19,7 @@ func (r *Renderer) TripChanged(c *tools.TripChanged) View {
 	fields := []Field{{"Status", capitalize(human(string(c.Status)))}}
 	if c.Trip.Code != "" {
 		fields = append(fields, Field{"Route", esc(c.Trip.Origin) + " → " + esc(c.Trip.Destination)},
-			Field{"Departure", esc(fleet.FormatBusinessTime(c.Trip.ScheduledDeparture, r.Zone))})
+			Field{"Departure", esc(fleet.FormatTime(c.Trip.ScheduledDeparture, r.Zone))})
 	}
 	v = v.add(&Section{Text: strings.Join(lines, "\n"), Fields: fields})
 	return v.add(&Context{Items: []string{esc(c.Message)}})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools"
+	"github.com/watchtower-ops/watchtower/tools/intent"
 )
 
 // TestBlocksStayWithinSlackLimits renders oversized views and checks every limit Slack
@@ -109,7 +110,7 @@ func TestAgo(t *testing.T) {
 		want string
 	}{
 		{20 * time.Second, "just now"}, {12 * time.Minute, "12 min ago"}, {3*time.Hour + 5*time.Minute, "3 h 5 min ago"},
-		{2 * time.Hour, "2 h ago"}, {30 * time.Hour, "1 day ago"}, {100 * time.Hour, "4 days ago"},
+		{2 * time.Hour, "2 h ago"}, {30 * time.Hour, "30 h ago"}, {100 * time.Hour, "4 days 4 h ago"},
 	}
 	for _, c := range cases {
 		if got := ago(now, now.Add(-c.d)); got != c.want {
@@ -121,7 +122,7 @@ func TestAgo(t *testing.T) {
 // TestCardsInBothRenderers checks that each card says the same in Slack and on the console.
 func TestCardsInBothRenderers(t *testing.T) {
 	r := &Renderer{Zone: fleet.Lagos(), Now: func() time.Time { return time.Date(2025, 11, 26, 13, 0, 0, 0, time.UTC) }}
-	loc := &tools.TruckLocation{Plate: "T11985LA", Status: fleet.MotionMoving, HasFix: true, Lat: 6.5, Lng: 3.4, SpeedKmh: 42,
+	loc := &tools.TruckLocation{Plate: "T11985LA", Status: fleet.StateMoving, HasFix: true, Lat: 6.5, Lng: 3.4, SpeedKmh: 42,
 		Direction: "NE", FixTimeLagos: "Wed 26 Nov 13:48 WAT", FixAge: "12 min ago", Place: "2.3 km from ECLAT (Eclat Warehouse)",
 		MapURL: "https://www.google.com/maps?q=6.5,3.4", ActiveTrip: &tools.TripBrief{TripID: "TRP-0042", Status: fleet.TripOngoing, Origin: "ESSLIBRA", Destination: "ECLAT"}}
 	a := fleet.Alert{ID: 9, Kind: fleet.AlertIdle, Plate: "T28737LA", Severity: fleet.SeverityCritical, Message: "idle 25 min with ignition on",
@@ -134,8 +135,8 @@ func TestCardsInBothRenderers(t *testing.T) {
 		want []string
 	}{
 		{"truck", r.TruckCard(loc), []string{"T11985LA", "Moving", "42 km/h", "NE", "12 min ago", "TRP-0042", "google.com/maps"}},
-		{"alert", r.AlertParent(a), []string{"Idle", "T28737LA", "idle 25 min", "13:30 WAT", "30 min ago", "alert #9"}},
-		{"approval", r.Approval(trip), []string{"TRP-0042", "ESSLIBRA → ECLAT", "Thu 27 Nov 08:00 WAT", "trip_approve"}},
+		{"alert", r.AlertParent(a), []string{"Idle", "T28737LA", "idle 25 min", "13:30", "30 min ago", "alert #9"}},
+		{"approval", r.Approval(trip), []string{"TRP-0042", "ESSLIBRA → ECLAT", "Thu 27 Nov 08:00", "trip_approve"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -188,7 +189,7 @@ func TestDecidedSaysWhoAndWhen(t *testing.T) {
 		edit func(*fleet.Trip)
 		want []string
 	}{
-		{"approved", func(t *fleet.Trip) { t.Status, t.DecidedBy, t.DecidedAt = fleet.TripScheduled, "U9", &at }, []string{"Approved by @U9", "14:05 WAT"}},
+		{"approved", func(t *fleet.Trip) { t.Status, t.DecidedBy, t.DecidedAt = fleet.TripScheduled, "U9", &at }, []string{"Approved by @U9", "14:05"}},
 		{"rejected", func(t *fleet.Trip) {
 			t.Status, t.DecidedBy, t.DecidedAt, t.RejectReason = fleet.TripRejected, "U9", &at, "no driver"
 		}, []string{"Rejected by @U9", "no driver"}},
@@ -223,5 +224,14 @@ func TestApprovedCardShowsTrackingLink(t *testing.T) {
 	tr.Status = fleet.TripRejected
 	if raw, _ := json.Marshal(r.Decided(tr).Blocks()); strings.Contains(string(raw), "/track/") {
 		t.Errorf("rejected card shows a tracking link: %s", raw)
+	}
+}
+
+// TestNothingToAnswerIsOneLine: an answer with nothing in it says what the bot can do in one
+// line, not the whole help list.
+func TestNothingToAnswerIsOneLine(t *testing.T) {
+	v := NewHandler(HandlerDeps{}).AnswerView(tools.Answer{})
+	if v.Text != intent.Help || strings.Contains(v.Console(), "/fleet") {
+		t.Errorf("empty answer = %q / %q; want the one line %q", v.Text, v.Console(), intent.Help)
 	}
 }

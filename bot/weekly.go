@@ -12,13 +12,14 @@ import (
 // weeklyData is the part of the weekly report's Data (the scheduler's WeeklyReport JSON) the
 // view shows. Unknown or missing fields simply do not appear.
 type weeklyData struct {
-	Week           string   `json:"week"`
-	TripsCompleted *int     `json:"trips_completed"`
-	OnTimePct      *float64 `json:"on_time_pct"`
-	DistanceKm     *float64 `json:"distance_km"`
-	UtilisationPct *float64 `json:"utilisation_pct"`
-	IdleHours      *float64 `json:"idle_hours"`
-	Alerts         *int     `json:"alerts"`
+	Week           string        `json:"week"`
+	TripsCompleted *int          `json:"trips_completed"`
+	OnTimePct      *float64      `json:"on_time_pct"`
+	DistanceKm     *float64      `json:"distance_km"`
+	UtilisationPct *float64      `json:"utilisation_pct"`
+	IdleHours      *float64      `json:"idle_hours"`
+	Alerts         *int          `json:"alerts"`
+	FleetNow       *fleet.Census `json:"fleet_now"`
 	Trends         []struct {
 		Label     string   `json:"label"`
 		This      *float64 `json:"this"`
@@ -77,6 +78,9 @@ func (r *Renderer) Weekly(n fleet.Notification) View {
 		fields = append(fields, Field{"Alerts", fmt.Sprint(*w.Alerts)})
 	}
 	v = v.add(&Section{Fields: fields})
+	if w.FleetNow != nil {
+		v = v.add(&Section{Text: "*Fleet now:* " + esc(w.FleetNow.Text())})
+	}
 	if lines := trendLines(w); len(lines) > 0 {
 		v = v.add(&Section{Text: "*Against the week before*\n" + strings.Join(lines, "\n")})
 	}

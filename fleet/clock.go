@@ -19,9 +19,6 @@ var lagos = func() *time.Location {
 // Lagos returns the Africa/Lagos location.
 func Lagos() *time.Location { return lagos }
 
-// FormatLagos formats t in Lagos time as "Thu 26 Nov 14:05 WAT".
-func FormatLagos(t time.Time) string { return t.In(lagos).Format("Mon 02 Jan 15:04 MST") }
-
 // Day returns the calendar day of t in loc as midnight in loc. A nil loc means Lagos.
 func Day(t time.Time, loc *time.Location) time.Time {
 	if loc == nil {

@@ -48,21 +48,3 @@ func TestDayBoundsLagos(t *testing.T) {
 		t.Errorf("Lagos offset = %d s; want 3600 (WAT)", off)
 	}
 }
-
-func TestFormatLagos(t *testing.T) {
-	tests := []struct {
-		t    time.Time
-		want string
-	}{
-		{time.Date(2025, 11, 26, 13, 5, 0, 0, time.UTC), "Wed 26 Nov 14:05 WAT"},
-		{time.Date(2025, 11, 25, 23, 30, 0, 0, time.UTC), "Wed 26 Nov 00:30 WAT"},
-		{time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("CET", 3600)), "Thu 01 Jan 00:00 WAT"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.want, func(t *testing.T) {
-			if got := fleet.FormatLagos(tt.t); got != tt.want {
-				t.Errorf("FormatLagos(%v) = %q; want %q", tt.t, got, tt.want)
-			}
-		})
-	}
-}

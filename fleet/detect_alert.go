@@ -155,7 +155,20 @@ func DetectOffline(st TruckState, now time.Time, th Thresholds) (d Detection, ok
 	d.Open = append(d.Open, Alert{
 		Kind: AlertOffline, IncidentKey: IncidentKey(AlertOffline, st.Plate), Plate: st.Plate,
 		Severity: SeverityWarning, Point: &pt, OpenedAt: now,
-		Message: fmt.Sprintf("%s has not reported for %d min (last fix %s)", st.Plate, mins, FormatLagos(st.FixTime)),
+		Message: fmt.Sprintf("%s has not reported for %d min (last fix %s)", st.Plate, mins, FormatTime(st.FixTime, nil)),
 	})
 	return d, true
+}
+
+// MaxOfflineGrace bounds the offline grace.
+const MaxOfflineGrace = 5 * time.Minute
+
+// OfflineOpenFrom is when offline incidents may open, given since, the time ingest started
+// observing the fleet (zero: unknown): OfflineAfter after it, at most MaxOfflineGrace, so
+// trucks that report within that grace after downtime are not all declared offline first.
+func OfflineOpenFrom(since time.Time, th Thresholds) time.Time {
+	if since.IsZero() {
+		return time.Time{}
+	}
+	return since.Add(min(th.OfflineAfter, MaxOfflineGrace))
 }

@@ -33,10 +33,9 @@ type Error struct {
 	Suggestions []string
 }
 
-// Error implements the error interface.
-func (e *Error) Error() string {
-	return fmt.Sprintf("watchtower error: code=%s message=%s", e.Code, e.Message)
-}
+// Error implements the error interface with the safe message alone, so wrapped errors read as
+// sentences wherever they surface; the code is for programs (ErrorCode), not for people.
+func (e *Error) Error() string { return e.Message }
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {

@@ -46,7 +46,7 @@ func TestErrorCodeAndMessage(t *testing.T) {
 
 func TestErrorString(t *testing.T) {
 	err := fleet.Errorf(fleet.EINVALID, "bad plate %q", "X")
-	if got, want := err.Error(), `watchtower error: code=invalid message=bad plate "X"`; got != want {
+	if got, want := err.Error(), `bad plate "X"`; got != want {
 		t.Errorf("Error() = %q; want %q", got, want)
 	}
 }

@@ -60,7 +60,7 @@ func NewTrip(req TripRequest, now time.Time, th Thresholds) (Trip, error) {
 	switch {
 	case req.Departure.Before(now.Add(th.MinLeadTime).Truncate(time.Minute)): // "in 30 minutes" is whole minutes
 		return Trip{}, Errorf(EINVALID, "departure %s is less than %d minutes from now; pick a later time",
-			FormatLagos(req.Departure), int(th.MinLeadTime.Minutes()))
+			FormatTime(req.Departure, nil), int(th.MinLeadTime.Minutes()))
 	case req.Origin.Code == "" || req.Destination.Code == "":
 		return Trip{}, Errorf(EINVALID, "a trip needs both an origin and a destination site")
 	case strings.EqualFold(req.Origin.Code, req.Destination.Code):

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // EarthRadiusKm is the mean Earth radius (IUGG) used for great-circle distances.
@@ -67,3 +68,33 @@ func DistanceKm(a, b Point) float64 {
 
 // DistanceM returns the great-circle distance between a and b in metres.
 func DistanceM(a, b Point) float64 { return DistanceKm(a, b) * 1000 }
+
+// MaxLegKmh is the fastest a truck can go between two fixes: a faster leg is a GPS jump, not
+// driving, and counts no distance.
+const MaxLegKmh = 200
+
+// LegKm returns the distance driven from fix a to fix b taken dt apart, and false (and 0)
+// when the leg is an impossible jump (faster than MaxLegKmh; dt counts as at least a second).
+// Distance summaries of every surface count legs with it.
+func LegKm(a, b Point, dt time.Duration) (float64, bool) {
+	km := DistanceKm(a, b)
+	if km > MaxLegKmh*max(dt.Seconds(), 1)/3600 {
+		return 0, false
+	}
+	return km, true
+}
+
+// Idling reports whether the time after a fix of speedKmh with the ignition as given counts
+// as idle: stopped (at or below MovingKmh) with the ignition on.
+func (th Thresholds) Idling(speedKmh float64, ignition bool) bool {
+	return ignition && speedKmh <= th.MovingKmh
+}
+
+// IdleSpan is the idle time a leg of length dt after such a fix adds: dt, capped at
+// OfflineAfter (a longer silence is not idling); 0 when the fix was not idling.
+func (th Thresholds) IdleSpan(speedKmh float64, ignition bool, dt time.Duration) time.Duration {
+	if !th.Idling(speedKmh, ignition) || dt <= 0 {
+		return 0
+	}
+	return min(dt, th.OfflineAfter)
+}

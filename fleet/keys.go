@@ -17,6 +17,11 @@ func (k Keys) Ingest() string { return k.Prefix + ":ingest" }
 // IngestDead is where ingest entries that failed too often go, with their error.
 func (k Keys) IngestDead() string { return k.Prefix + ":ingest:dead" }
 
+// Observing holds when ingest started observing the fleet (RFC 3339). Ingest's upkeep
+// refreshes it every round and it expires when no replica does, so it survives restarts of a
+// running fleet and starts afresh after downtime.
+func (k Keys) Observing() string { return k.Prefix + ":ingest:observing" }
+
 // Events is the stream of domain events.
 func (k Keys) Events() string { return k.Prefix + ":events" }
 

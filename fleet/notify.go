@@ -79,9 +79,10 @@ type DailySummary struct {
 	OnTimePct        *float64          `json:"on_time_pct"`     // nil when no trip arrived
 	AvgTurnaround    *time.Duration    `json:"avg_turnaround"`  // departure → completion
 	DistanceKm       float64           `json:"distance_km"`     // from position history
-	UtilisationPct   float64           `json:"utilisation_pct"` // trucks on a trip / operational trucks
+	UtilisationPct   float64           `json:"utilisation_pct"` // trucks on a trip that day / trucks not in maintenance now
 	IdleHours        float64           `json:"idle_hours"`
 	AlertsByKind     map[AlertKind]int `json:"alerts_by_kind"`
 	TrucksTotal      int               `json:"trucks_total"`
 	TrucksOfflineNow []string          `json:"trucks_offline_now"`
+	Fleet            *Census           `json:"fleet_now,omitempty"` // the fleet as of now; nil in summaries stored before it existed
 }

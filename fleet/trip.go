@@ -195,7 +195,7 @@ func (t Trip) Amend(truck Truck, origin, dest Site, dep, now time.Time, th Thres
 		return t, t.illegal("changed")
 	}
 	if dep.Equal(t.ScheduledDeparture) && strings.EqualFold(dest.Code, t.Destination) {
-		return t, Errorf(EINVALID, "trip %s already goes to %s at %s; nothing to change", t.Code, t.Destination, FormatBusinessTime(dep, nil))
+		return t, Errorf(EINVALID, "trip %s already goes to %s at %s; nothing to change", t.Code, t.Destination, FormatTime(dep, nil))
 	}
 	n, err := NewTrip(TripRequest{Truck: truck, Origin: origin, Destination: dest, Departure: dep}, now, th)
 	if err != nil {

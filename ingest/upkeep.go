@@ -45,6 +45,7 @@ type Upkeep struct {
 	metrics *Metrics
 	log     *slog.Logger
 	unsent  fleet.IngestOutcome // sweep results whose publish failed, retried next round
+	watch   *Observer
 }
 
 // NewUpkeep returns the chores runner. metrics may be nil.
@@ -56,7 +57,8 @@ func NewUpkeep(rdb *redis.Client, keeper Keeper, cfg UpkeepConfig, metrics *Metr
 		cfg.KeepApplied = 24 * time.Hour
 	}
 	return &Upkeep{rdb: rdb, keeper: keeper, notify: NewNotifyStream(rdb, cfg.Prefix), cfg: cfg,
-		keys: fleet.Keys{Prefix: cfg.Prefix}, metrics: metrics, log: log}
+		keys: fleet.Keys{Prefix: cfg.Prefix}, metrics: metrics, log: log,
+		watch: NewObserver(rdb, cfg.Prefix, max(3*cfg.Every, 2*time.Minute))}
 }
 
 // Run does the chores every cfg.Every until ctx is done, then returns nil. Failures are
@@ -76,6 +78,9 @@ func (u *Upkeep) Run(ctx context.Context) error {
 
 // Once runs every chore once at now. Run calls it; it is not safe for concurrent use.
 func (u *Upkeep) Once(ctx context.Context, now time.Time) {
+	if err := u.watch.Mark(ctx, now); err != nil && ctx.Err() == nil {
+		u.fail(ctx, "observing mark", err)
+	}
 	if err := u.lagAndTrim(ctx); err != nil && ctx.Err() == nil {
 		u.fail(ctx, "trim", err)
 	}

@@ -33,6 +33,13 @@ type OfflineSweeper interface {
 	SweepOffline(ctx context.Context, now time.Time, th fleet.Thresholds, limit int) (fleet.IngestOutcome, error)
 }
 
+// Observing tells when ingest started observing the fleet (*ingest.Observer).
+type Observing interface {
+	// ObservingSince returns when ingest started observing; ok is false when it is not
+	// observing (no replica of ingest is running).
+	ObservingSince(ctx context.Context) (since time.Time, ok bool, err error)
+}
+
 // EventPublisher appends domain events to the events stream (*ingest.EventStream).
 type EventPublisher interface {
 	PublishEvents(ctx context.Context, events []fleet.Event) error
@@ -54,9 +61,11 @@ type Connectivity struct {
 	// can be seconds behind the clock ingest's own offline sweep uses; judging freshness by
 	// the slot could call a truck ingest just declared offline fresh again. nil: the slot.
 	Clock func() time.Time
-	// OpenFrom holds back opening incidents until this time (a start-up grace, as for
-	// ingest's own sweep); returning trucks are still resolved. Zero: no grace.
-	OpenFrom time.Time
+	// Observing holds back opening incidents until fleet.OfflineOpenFrom of the time ingest
+	// started observing (stored, so a fresh process judges as a long-running one); returning
+	// trucks are still resolved. nil, or ingest not observing: no grace (a silence nobody
+	// hears is still one to report).
+	Observing Observing
 }
 
 // Run opens and resolves offline incidents as of now (or the Clock, when later). A failure
@@ -67,8 +76,14 @@ func (c *Connectivity) Run(ctx context.Context, now time.Time) error {
 			now = wall
 		}
 	}
-	if now.Before(c.OpenFrom) {
-		return c.resolveReturned(ctx, now)
+	if c.Observing != nil {
+		since, ok, err := c.Observing.ObservingSince(ctx)
+		if err != nil {
+			return fmt.Errorf("read when ingest started observing: %w", err)
+		}
+		if ok && now.Before(fleet.OfflineOpenFrom(since, c.Thresholds)) {
+			return c.resolveReturned(ctx, now)
+		}
 	}
 	return errors.Join(c.open(ctx, now), c.resolveReturned(ctx, now))
 }

@@ -55,6 +55,9 @@ func SummaryText(s fleet.DailySummary) string {
 	if alerts := alertsText(s.AlertsByKind); alerts != "" {
 		b.WriteString("\nAlerts: " + alerts + ".")
 	}
+	if s.Fleet != nil {
+		b.WriteString("\nFleet now: " + s.Fleet.Text() + ".")
+	}
 	if len(s.TrucksOfflineNow) > 0 {
 		fmt.Fprintf(&b, " Offline now (%d): %s.", len(s.TrucksOfflineNow), strings.Join(s.TrucksOfflineNow, ", "))
 	}
@@ -72,7 +75,7 @@ func durationText(d *time.Duration) string {
 	if d == nil {
 		return "n/a"
 	}
-	return humanDuration(*d)
+	return fleet.FormatDuration(*d)
 }
 
 // alertsText lists counts by kind, most frequent first: "3 overspeed, 1 offline".

@@ -77,7 +77,7 @@ func (s *Scheduler) checkNotRunning(ctx context.Context, job string, now time.Ti
 	r, ok := last[job]
 	if ok && r.Outcome == fleet.JobRunning && now.Sub(r.StartedAt) < staleRun {
 		return fleet.Errorf(fleet.ECONFLICT, "job %s has been running since %s (%s); try again when it finishes",
-			job, fleet.FormatLagos(r.StartedAt), r.Replica)
+			job, fleet.FormatTime(r.StartedAt, nil), r.Replica)
 	}
 	return nil
 }

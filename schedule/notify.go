@@ -2,7 +2,6 @@ package schedule
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -28,13 +27,3 @@ type Alerts interface {
 // stamp formats now to the minute for notification IDs: a scheduled slot always gives the same
 // ID (a retried run is delivered once), a manual run a new one.
 func stamp(now time.Time) string { return now.UTC().Format("20060102T1504Z") }
-
-// humanDuration formats d as "2 h 05 min" or "35 min".
-func humanDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	if h == 0 {
-		return fmt.Sprintf("%d min", m)
-	}
-	return fmt.Sprintf("%d h %02d min", h, m)
-}

@@ -72,7 +72,7 @@ func (m *TripMonitor) raiseDelayed(ctx context.Context, now time.Time) error {
 			Kind: fleet.AlertTripDelayed, IncidentKey: fleet.IncidentKey(fleet.AlertTripDelayed, t.Code),
 			Plate: t.Plate, TripCode: t.Code, SiteCode: t.Origin, Severity: fleet.SeverityWarning,
 			Message: fmt.Sprintf("%s (%s, %s → %s) has not left: departure was %s, %s ago", t.Code, t.Plate,
-				t.Origin, t.Destination, fleet.FormatLagos(t.ScheduledDeparture), humanDuration(now.Sub(t.ScheduledDeparture))),
+				t.Origin, t.Destination, fleet.FormatTime(t.ScheduledDeparture, nil), fleet.FormatDuration(now.Sub(t.ScheduledDeparture))),
 			OpenedAt: now.UTC(),
 		})
 		if err == nil {
@@ -117,7 +117,7 @@ func (m *TripMonitor) raiseAtRisk(ctx context.Context, now time.Time) error {
 			Kind: fleet.AlertTripAtRisk, IncidentKey: fleet.IncidentKey(fleet.AlertTripAtRisk, t.Code),
 			Plate: t.Plate, TripCode: t.Code, SiteCode: t.Destination, Severity: fleet.SeverityWarning,
 			Message: fmt.Sprintf("%s (%s) may arrive late at %s: ETA %s, planned %s (%.1f km to go; %s)", t.Code, t.Plate,
-				t.Destination, fleet.FormatLagos(eta), fleet.FormatLagos(t.PlannedArrival), km, fleet.ETAAssumption),
+				t.Destination, fleet.FormatTime(eta, nil), fleet.FormatTime(t.PlannedArrival, nil), km, fleet.ETAAssumption),
 			Point: &st.Point, OpenedAt: now.UTC(),
 		})
 		if err == nil && created {

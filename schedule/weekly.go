@@ -24,6 +24,9 @@ type WeeklyReport struct {
 	UtilisationPct float64  `json:"utilisation_pct"`
 	IdleHours      float64  `json:"idle_hours"`
 	Alerts         int      `json:"alerts"`
+	// FleetNow is the fleet when the report was built (fleet.TakeCensus, as every surface
+	// counts it); nil when the summaries did not carry it.
+	FleetNow *fleet.Census `json:"fleet_now,omitempty"`
 
 	Period   Period      `json:"period"`
 	ThisWeek WeekTotals  `json:"this_week"`
@@ -147,6 +150,7 @@ func (w *WeeklyReporter) Build(ctx context.Context, now time.Time) (WeeklyReport
 		return rep, fmt.Errorf("truck activity of the week before: %w", err)
 	}
 	rep.ThisWeek, rep.LastWeek = weekTotals(sums[7:], thisRows), weekTotals(sums[:7], prevRows)
+	rep.FleetNow = sums[len(sums)-1].Fleet
 	rep.Trends = trends(rep.ThisWeek, rep.LastWeek)
 	rep.Days, rep.PrevDays = dayPoints(sums[7:]), dayPoints(sums[:7])
 	if rep.Best, rep.Worst, err = w.rankTrucks(ctx, thisRows); err != nil {

@@ -152,6 +152,9 @@ func (r WeeklyReport) Text() string {
 		fmt.Fprintf(&b, "• %s: %s (was %s%s)\n", t.Label, trendValue(t.This), trendValue(t.Last), changeText(t.ChangePct))
 	}
 	fmt.Fprintf(&b, "Best: %s\nNeeds attention: %s", trucksText(r.Best), trucksText(r.Worst))
+	if r.FleetNow != nil {
+		b.WriteString("\nFleet now: " + r.FleetNow.Text() + ".")
+	}
 	return b.String()
 }
 

@@ -21,8 +21,6 @@ const (
 	// activityRefreshEvery bounds how often the figures are brought up to date; calls in
 	// between reuse them.
 	activityRefreshEvery = 30 * time.Second
-	// maxLegKmh drops legs faster than this: GPS jumps, not driving (as DistanceKm does).
-	maxLegKmh = 200
 )
 
 // lastFix is the last fix of a truck counted into the figures.
@@ -42,20 +40,15 @@ type activityState struct {
 	Last       map[string]lastFix `json:"last"`
 }
 
-// add counts the leg from the truck's previous fix to f: its length unless it is an
-// impossible jump, and its duration as idle when the truck stood with the ignition on (capped
-// at the offline threshold: a longer silence is not idling).
+// add counts the leg from the truck's previous fix to f: its length (fleet.LegKm) and its
+// idle time (fleet.Thresholds.IdleSpan).
 func (a *activityState) add(plate string, f lastFix, th fleet.Thresholds) {
 	prev, ok := a.Last[plate]
 	if ok && f.T.After(prev.T) {
-		secs := f.T.Sub(prev.T).Seconds()
-		km := fleet.DistanceKm(fleet.Point{Lat: prev.Lat, Lng: prev.Lng}, fleet.Point{Lat: f.Lat, Lng: f.Lng})
-		if km <= maxLegKmh*max(secs, 1)/3600 {
-			a.DistanceKm += km
-		}
-		if prev.Ign && prev.V <= th.MovingKmh {
-			a.IdleHours += min(secs, th.OfflineAfter.Seconds()) / 3600
-		}
+		dt := f.T.Sub(prev.T)
+		km, _ := fleet.LegKm(fleet.Point{Lat: prev.Lat, Lng: prev.Lng}, fleet.Point{Lat: f.Lat, Lng: f.Lng}, dt)
+		a.DistanceKm += km
+		a.IdleHours += th.IdleSpan(prev.V, prev.Ign, dt).Hours()
 	}
 	if !ok || f.T.After(prev.T) {
 		a.Last[plate] = f

@@ -71,20 +71,18 @@ func (a *truckDayAcc) sorted() []fleet.TruckDay {
 }
 
 // truckMotionSQL sums, per plate, the legs between consecutive fixes of [$1, $2) as the
-// fleet's daily activity does (activityState.add): distance (haversine, jumps faster than
-// 200 km/h ignored), and the time after moving fixes (speed > $3) and after idle fixes
-// (ignition on, speed ≤ $3), each gap capped at $4 s (a longer silence is not driving or
-// idling).
+// fleet's daily activity does (activityState.add): distance (legKmSQL, jumps faster than
+// $5 = fleet.MaxLegKmh ignored), and the time after moving fixes (speed > $3) and after idle
+// fixes (ignition on, speed ≤ $3: fleet.Thresholds.Idling), each gap capped at $4 s (a longer
+// silence is not driving or idling).
 const truckMotionSQL = `
 SELECT plate,
-	COALESCE(sum(km) FILTER (WHERE km <= 200 * greatest(secs, 1) / 3600), 0),
+	COALESCE(sum(km) FILTER (WHERE km <= $5 * greatest(secs, 1) / 3600), 0),
 	COALESCE(sum(least(secs, $4)) FILTER (WHERE pspeed > $3), 0) / 3600,
 	COALESCE(sum(least(secs, $4)) FILTER (WHERE pspeed <= $3 AND pign), 0) / 3600
 FROM (
 	SELECT plate,
-		2 * 6371.0088 * asin(least(1, sqrt(
-			power(sin(radians(lat - plat) / 2), 2) +
-			cos(radians(plat)) * cos(radians(lat)) * power(sin(radians(lng - plng) / 2), 2)))) AS km,
+		` + legKmSQL + ` AS km,
 		extract(epoch FROM fix_time - pfix) AS secs, pspeed, pign
 	FROM (
 		SELECT plate, lat, lng, fix_time,
@@ -99,7 +97,7 @@ FROM (
 GROUP BY plate`
 
 func (s *Store) truckMotion(ctx context.Context, acc *truckDayAcc, from, to time.Time, th fleet.Thresholds) error {
-	rows, err := s.pool.Query(ctx, truckMotionSQL, from, to, th.MovingKmh, th.OfflineAfter.Seconds())
+	rows, err := s.pool.Query(ctx, truckMotionSQL, from, to, th.MovingKmh, th.OfflineAfter.Seconds(), float64(fleet.MaxLegKmh))
 	if err != nil {
 		return err
 	}

@@ -196,13 +196,19 @@ func (s *Store) DropPositionPartitionsBefore(ctx context.Context, day time.Time)
 	return dropped, nil
 }
 
+// legKmSQL is fleet.DistanceKm in SQL, from the previous fix (plat, plng) to (lat, lng). Sums
+// over whole days of fixes stay in Postgres (millions of rows at fleet scale), so the leg
+// rule (fleet.LegKm) has this one SQL twin; callers pass fleet.MaxLegKmh as a parameter and a
+// store test pins both to the same answer.
+const legKmSQL = `2 * 6371.0088 * asin(least(1, sqrt(
+			power(sin(radians(lat - plat) / 2), 2) +
+			cos(radians(plat)) * cos(radians(lat)) * power(sin(radians(lng - plng) / 2), 2))))`
+
 // distanceSQL sums the great-circle distance between consecutive fixes of each truck,
-// skipping jumps faster than 200 km/h (GPS glitches). An empty $1 covers every truck.
+// skipping jumps faster than $4 km/h (fleet.MaxLegKmh). An empty $1 covers every truck.
 const distanceSQL = `
 SELECT COALESCE(sum(km), 0) FROM (
-	SELECT 2 * 6371.0088 * asin(least(1, sqrt(
-			power(sin(radians(lat - plat) / 2), 2) +
-			cos(radians(plat)) * cos(radians(lat)) * power(sin(radians(lng - plng) / 2), 2)))) AS km,
+	SELECT ` + legKmSQL + ` AS km,
 		extract(epoch FROM fix_time - pfix) AS secs
 	FROM (
 		SELECT lat, lng, fix_time,
@@ -213,13 +219,13 @@ SELECT COALESCE(sum(km), 0) FROM (
 	) pairs
 	WHERE plat IS NOT NULL
 ) legs
-WHERE km <= 200 * greatest(secs, 1) / 3600`
+WHERE km <= $4 * greatest(secs, 1) / 3600`
 
 // DistanceKm returns how far the truck with plate drove in [from, to), summed over its
 // consecutive fixes, ignoring impossible jumps. An empty plate sums the whole fleet.
 func (s *Store) DistanceKm(ctx context.Context, plate string, from, to time.Time) (_ float64, err error) {
 	defer wrap(&err, "DistanceKm(%q)", plate)
 	var km float64
-	err = s.pool.QueryRow(ctx, distanceSQL, fleet.NormalizePlate(plate), from, to).Scan(&km)
+	err = s.pool.QueryRow(ctx, distanceSQL, fleet.NormalizePlate(plate), from, to, float64(fleet.MaxLegKmh)).Scan(&km)
 	return km, err
 }

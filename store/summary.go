@@ -24,7 +24,8 @@ const summaryFinalAfter = time.Hour
 //     distance and idle hours are brought up to date from the fixes received since the last
 //     call (see activity), so a call costs the new fixes, not the whole day's.
 //
-// TrucksOfflineNow and TrucksTotal are always as of now. It returns EINVALID for a day after
+// Fleet, TrucksOfflineNow and TrucksTotal are always as of now (fleet.TakeCensus, the counts
+// every surface shows). It returns EINVALID for a day after
 // now.
 func (s *Store) DailySummary(ctx context.Context, day, now time.Time, th fleet.Thresholds) (_ fleet.DailySummary, err error) {
 	defer wrap(&err, "DailySummary(%s)", day.Format(time.DateOnly))
@@ -39,7 +40,7 @@ func (s *Store) DailySummary(ctx context.Context, day, now time.Time, th fleet.T
 			return fleet.DailySummary{}, err
 		}
 		if ok {
-			_, err := s.rosterNow(ctx, &sum, now, th, nil)
+			_, err := s.fleetNow(ctx, &sum, now, th)
 			return sum, err
 		}
 	}
@@ -91,13 +92,6 @@ WHERE updated_at >= $1 OR status IN ('ongoing', 'arrived')`
 	arrivalsSQL = `
 SELECT scheduled_departure, planned_arrival, departed_at, arrived_at FROM trips
 WHERE arrived_at >= $1 AND arrived_at < $2 AND updated_at >= $1`
-	// rosterNowSQL counts the working fleet and lists the trucks offline at $1 (no fix after
-	// now minus the offline threshold, or none at all: fleet.TruckState.Motion's rule).
-	rosterNowSQL = `
-SELECT count(*), count(*) FILTER (WHERE t.status = 'operational'),
-	COALESCE(array_agg(t.plate ORDER BY t.plate) FILTER (WHERE s.fix_time IS NULL OR s.fix_time <= $1), '{}')
-FROM trucks t LEFT JOIN truck_state s ON s.plate = t.plate
-WHERE t.archived_at IS NULL AND t.status <> 'inactive'`
 )
 
 // computeSummary computes the summary of [start, end) as of now.
@@ -107,7 +101,6 @@ func (s *Store) computeSummary(ctx context.Context, start, end, now time.Time, t
 	b.Queue(tripFiguresSQL, start, end)
 	b.Queue(arrivalsSQL, start, end)
 	b.Queue(countAlertsSQL, start, end)
-	b.Queue(rosterNowSQL, now.Add(-th.OfflineAfter))
 	b.Queue(activityFiguresSQL, start.Format(time.DateOnly), activityScope)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
@@ -121,15 +114,15 @@ func (s *Store) computeSummary(ctx context.Context, start, end, now time.Time, t
 	if sum.AlertsByKind, err = scanAlertCounts(br); err != nil {
 		return sum, err
 	}
-	operational, err := s.rosterNow(ctx, &sum, now, th, br)
-	if err != nil {
-		return sum, err
-	}
 	act, fresh, err := scanActivityFigures(br.QueryRow(), now)
 	if err != nil {
 		return sum, err
 	}
 	if err := br.Close(); err != nil {
+		return sum, err
+	}
+	available, err := s.fleetNow(ctx, &sum, now, th)
+	if err != nil {
 		return sum, err
 	}
 	if !fresh {
@@ -138,8 +131,8 @@ func (s *Store) computeSummary(ctx context.Context, start, end, now time.Time, t
 		}
 	}
 	sum.DistanceKm, sum.IdleHours = act.DistanceKm, act.IdleHours
-	if operational > 0 {
-		sum.UtilisationPct = min(100, 100*float64(busy)/float64(operational))
+	if available > 0 {
+		sum.UtilisationPct = min(100, 100*float64(busy)/float64(available))
 	}
 	return sum, nil
 }
@@ -193,16 +186,18 @@ func scanAlertCounts(br pgx.BatchResults) (map[fleet.AlertKind]int, error) {
 	return alertCounts(br.Query())
 }
 
-// rosterNow sets TrucksTotal (trucks not archived or inactive) and TrucksOfflineNow (no fix
-// within th.OfflineAfter of now, or none at all) from rosterNowSQL, read from br when given,
-// and returns how many trucks are operational.
-func (s *Store) rosterNow(ctx context.Context, sum *fleet.DailySummary, now time.Time, th fleet.Thresholds, br pgx.BatchResults) (operational int, err error) {
-	row := func() pgx.Row {
-		if br != nil {
-			return br.QueryRow()
-		}
-		return s.pool.QueryRow(ctx, rosterNowSQL, now.Add(-th.OfflineAfter))
-	}()
-	err = row.Scan(&sum.TrucksTotal, &operational, &sum.TrucksOfflineNow)
-	return operational, err
+// fleetNow sets Fleet, TrucksTotal and TrucksOfflineNow as of now with fleet.TakeCensus and
+// fleet.StateOf, and returns how many trucks of the fleet are not in maintenance.
+func (s *Store) fleetNow(ctx context.Context, sum *fleet.DailySummary, now time.Time, th fleet.Thresholds) (available int, err error) {
+	trucks, states, err := s.FleetRoster(ctx)
+	if err != nil {
+		return 0, err
+	}
+	trips, err := s.ActiveTrips(ctx)
+	if err != nil {
+		return 0, err
+	}
+	c := fleet.TakeCensus(trucks, states, trips, now, th)
+	sum.Fleet, sum.TrucksTotal, sum.TrucksOfflineNow = &c, c.Size, fleet.PlatesIn(fleet.StateOffline, trucks, states, now, th)
+	return c.Size - c.Maintenance, nil
 }

@@ -156,7 +156,7 @@ func checkBookable(ctx context.Context, tx pgx.Tx, truck fleet.Truck, t fleet.Tr
 	for _, o := range active {
 		if o.Code != t.Code && t.Overlaps(o) {
 			return fleet.Errorf(fleet.ECONFLICT, "truck %s already has trip %s (%s → %s, departing %s) at that time",
-				truck.Plate, o.Code, o.Origin, o.Destination, fleet.FormatLagos(o.ScheduledDeparture))
+				truck.Plate, o.Code, o.Origin, o.Destination, fleet.FormatTime(o.ScheduledDeparture, nil))
 		}
 	}
 	return nil

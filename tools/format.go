@@ -10,38 +10,6 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-// FormatAge says how long ago something happened, for people: "just now", "4 min ago", "2 h 5
-// min ago", "3 days ago".
-func FormatAge(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		h := int(d.Hours())
-		if m := int(d.Minutes()) % 60; m != 0 {
-			return fmt.Sprintf("%d h %d min ago", h, m)
-		}
-		return fmt.Sprintf("%d h ago", h)
-	default:
-		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
-	}
-}
-
-// FormatDuration writes a duration as "3 h 20 min" or "45 min".
-func FormatDuration(d time.Duration) string {
-	m := int(math.Round(d.Minutes()))
-	switch {
-	case m < 60:
-		return fmt.Sprintf("%d min", m)
-	case m%60 == 0:
-		return fmt.Sprintf("%d h", m/60)
-	default:
-		return fmt.Sprintf("%d h %d min", m/60, m%60)
-	}
-}
-
 // compass turns a heading in degrees into one of eight compass points.
 func compass(deg float64) string {
 	points := [...]string{"N", "NE", "E", "SE", "S", "SW", "W", "NW"}
@@ -58,13 +26,8 @@ func round(x float64, n int) float64 {
 // ptr returns a pointer to v.
 func ptr[T any](v T) *T { return &v }
 
-// lagos formats t in the business zone, "Thu 26 Nov 14:05 WAT"; "" for the zero time.
-func (r *Registry) lagos(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(r.loc).Format("Mon 02 Jan 15:04 MST")
-}
+// lagos formats t in the business zone with fleet.FormatTime; "" for the zero time.
+func (r *Registry) lagos(t time.Time) string { return fleet.FormatTime(t, r.loc) }
 
 // siteRef names a site, with a distance when km ≥ 0.
 func siteRef(s fleet.Site, km float64) SiteRef {

@@ -98,18 +98,18 @@ func (r *Registry) driver(ctx context.Context, id int64) (name, phone string, er
 // locate describes truck t at state st relative to sites, now.
 func (r *Registry) locate(t fleet.Truck, st fleet.TruckState, hasFix bool, sites []fleet.Site) *TruckLocation {
 	now := r.nowIn()
-	loc := &TruckLocation{Plate: t.Plate, TruckStatus: t.Status, HasFix: hasFix, Status: fleet.MotionOffline}
+	loc := &TruckLocation{Plate: t.Plate, TruckStatus: t.Status, HasFix: hasFix, Status: fleet.StateOf(t, nil, now, r.th)}
 	if !hasFix {
 		loc.Place, loc.FixAge = "no GPS fix received yet", "never"
 		return loc
 	}
 	age := st.Age(now)
-	loc.Status = st.Motion(now, r.th)
+	loc.Status = fleet.StateOf(t, &st, now, r.th)
 	loc.Lat, loc.Lng = st.Point.Lat, st.Point.Lng
 	loc.SpeedKmh, loc.Heading, loc.Direction = round(st.SpeedKmh, 1), round(st.Heading, 0), compass(st.Heading)
 	loc.Ignition = st.Ignition
 	loc.FixTime, loc.FixTimeLagos = st.FixTime.UTC(), r.lagos(st.FixTime)
-	loc.FixAge, loc.FixAgeSec = FormatAge(age), int64(age/time.Second)
+	loc.FixAge, loc.FixAgeSec = fleet.FormatAge(age), int64(age/time.Second)
 	loc.MapURL = st.Point.MapURL()
 	if s, ok := siteAt(sites, st.SiteCode, st.Point); ok {
 		loc.AtSite, loc.NearestSite = true, ptr(siteRef(s, fleet.DistanceKm(s.Point, st.Point)))

@@ -16,16 +16,16 @@ func TestTruckLocation(t *testing.T) {
 	f := newFixture(t)
 	for _, tc := range []struct {
 		query, plate string
-		status       fleet.Motion
+		status       fleet.State
 		place        string
 		atSite       bool
 	}{
-		{"T11985LA", "T11985LA", fleet.MotionParked, "at APAPA (Apapa Port Complex)", true},
-		{"t 11985 la", "T11985LA", fleet.MotionParked, "at APAPA", true},
-		{"11985", "T11985LA", fleet.MotionParked, "at APAPA", true},
-		{"T-28737-LA", "T28737LA", fleet.MotionMoving, "km from APAPA", false},
-		{"KJA123AB", "KJA123AB", fleet.MotionIdle, "at TINCAN", true},
-		{"T55501LA", "T55501LA", fleet.MotionOffline, "0.6 km from ECLAT", false},
+		{"T11985LA", "T11985LA", fleet.StateParked, "at APAPA (Apapa Port Complex)", true},
+		{"t 11985 la", "T11985LA", fleet.StateParked, "at APAPA", true},
+		{"11985", "T11985LA", fleet.StateParked, "at APAPA", true},
+		{"T-28737-LA", "T28737LA", fleet.StateMoving, "km from APAPA", false},
+		{"KJA123AB", "KJA123AB", fleet.StateMaintenance, "at TINCAN", true},
+		{"T55501LA", "T55501LA", fleet.StateOffline, "0.6 km from ECLAT", false},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			res, err := f.call(t, tools.ToolTruckLocation, map[string]string{"truck": tc.query})
@@ -54,8 +54,8 @@ func TestTruckLocationDetails(t *testing.T) {
 	ctx := context.Background()
 	loc, err := f.reg.TruckLocation(ctx, "T28737LA")
 	must(t, err)
-	if loc.FixAge != "1 min ago" || loc.FixTimeLagos != "Wed 26 Nov 09:59 WAT" || loc.SpeedKmh != 42 || loc.ActiveTrip != nil {
-		t.Errorf("T28737LA = age %q, time %q, speed %v, trip %v; want 1 min ago, Wed 26 Nov 09:59 WAT, 42, none",
+	if loc.FixAge != "1 min ago" || loc.FixTimeLagos != "Wed 26 Nov 09:59" || loc.SpeedKmh != 42 || loc.ActiveTrip != nil {
+		t.Errorf("T28737LA = age %q, time %q, speed %v, trip %v; want 1 min ago, Wed 26 Nov 09:59, 42, none",
 			loc.FixAge, loc.FixTimeLagos, loc.SpeedKmh, loc.ActiveTrip)
 	}
 	if loc.NearestSite.Code != "APAPA" || loc.NearestSite.DistanceKm == nil || *loc.NearestSite.DistanceKm < 2 || *loc.NearestSite.DistanceKm > 3 {
@@ -64,7 +64,7 @@ func TestTruckLocationDetails(t *testing.T) {
 
 	never, err := f.reg.TruckLocation(ctx, "T77702LA")
 	must(t, err)
-	if never.HasFix || never.Status != fleet.MotionOffline || !strings.Contains(never.Text(), "not reported") {
+	if never.HasFix || never.Status != fleet.StateOffline || !strings.Contains(never.Text(), "not reported") {
 		t.Errorf("never-reported truck = %+v; want no fix, offline", never)
 	}
 
@@ -79,7 +79,7 @@ func TestTruckLocationDetails(t *testing.T) {
 	f.now = f.now.Add(45 * time.Minute)
 	loc, err = f.reg.TruckLocation(ctx, "T11985LA")
 	must(t, err)
-	if loc.Status != fleet.MotionOffline || loc.FixAge != "47 min ago" {
+	if loc.Status != fleet.StateOffline || loc.FixAge != "47 min ago" {
 		t.Errorf("45 min later: %s, %s; want offline, 47 min ago", loc.Status, loc.FixAge)
 	}
 }

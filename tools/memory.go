@@ -61,7 +61,7 @@ func (m *RedisMemory) Load(ctx context.Context, key string) (Conversation, bool,
 	case errors.Is(err, redis.Nil):
 		return Conversation{}, false, nil
 	case err != nil:
-		return Conversation{}, false, fleet.Errorf(fleet.EUNAVAILABLE, "conversation memory unavailable: %v", err)
+		return Conversation{}, false, fmt.Errorf("%w: %w", fleet.Errorf(fleet.EUNAVAILABLE, "conversation memory is unavailable; try again in a minute"), err)
 	}
 	var c Conversation
 	if json.Unmarshal(b, &c) != nil {
@@ -77,7 +77,7 @@ func (m *RedisMemory) Save(ctx context.Context, key string, c Conversation) erro
 		return fmt.Errorf("encode conversation: %w", err)
 	}
 	if err := m.rdb.Set(ctx, m.Key(key), b, m.ttl).Err(); err != nil {
-		return fleet.Errorf(fleet.EUNAVAILABLE, "conversation memory unavailable: %v", err)
+		return fmt.Errorf("%w: %w", fleet.Errorf(fleet.EUNAVAILABLE, "conversation memory is unavailable; try again in a minute"), err)
 	}
 	return nil
 }

@@ -78,7 +78,7 @@ func (r *Registry) NearbyTrucks(ctx context.Context, a NearbyArgs) (*NearbyTruck
 	for _, c := range top.sorted() {
 		out.Trucks = append(out.Trucks, NearbyTruck{Plate: c.state.Plate, DistanceKm: round(c.km, 2),
 			Status: c.state.Motion(now, r.th), SpeedKmh: round(c.state.SpeedKmh, 1), Site: c.state.SiteCode,
-			FixAge: FormatAge(c.state.Age(now)), FixTime: c.state.FixTime.UTC(), Lat: c.state.Point.Lat, Lng: c.state.Point.Lng})
+			FixAge: fleet.FormatAge(c.state.Age(now)), FixTime: c.state.FixTime.UTC(), Lat: c.state.Point.Lat, Lng: c.state.Point.Lng})
 	}
 	if out.Trucks == nil {
 		out.Trucks = []NearbyTruck{}
@@ -186,7 +186,7 @@ func (r *Registry) nearTruck(ctx context.Context, near string, out *NearbyTrucks
 	if !hasFix {
 		return fleet.Errorf(fleet.EINVALID, "truck %s has not reported a position yet, so nothing can be near it", t.Plate)
 	}
-	out.Near, out.NearKind, out.Center, out.Excluded = fmt.Sprintf("%s (fix %s)", t.Plate, FormatAge(st.Age(r.now()))), "truck", st.Point, t.Plate
+	out.Near, out.NearKind, out.Center, out.Excluded = fmt.Sprintf("%s (fix %s)", t.Plate, fleet.FormatAge(st.Age(r.now()))), "truck", st.Point, t.Plate
 	return nil
 }
 

@@ -60,7 +60,7 @@ func (l *TruckLocation) Text() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s is %s %s (fix %s, %s).", l.Plate, l.Status, l.Place, l.FixAge, l.FixTimeLagos)
-	if l.Status == fleet.MotionMoving {
+	if l.Status == fleet.StateMoving {
 		fmt.Fprintf(&b, "\nSpeed %.0f km/h heading %s.", l.SpeedKmh, l.Direction)
 	}
 	if l.ActiveTrip != nil {
@@ -87,10 +87,10 @@ func (t *TripCreated) Text() string {
 // Text summarises the fleet and lists the matching trucks.
 func (f *FleetStatus) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Fleet at %s: %d trucks — %d moving, %d idle, %d parked, %d offline; connectivity %.0f%%. "+
-		"%d on a trip, %d at a site, %d in maintenance; %d active trips.",
-		f.AsOfLagos, f.TrucksTotal, f.States.Moving, f.States.Idle, f.States.Parked, f.States.Offline,
-		f.ConnectivityPct, f.Roster.OnTrip, f.Roster.AtSite, f.Roster.Maintenance, f.ActiveTrips)
+	fmt.Fprintf(&b, "Fleet at %s: %d trucks — %d moving, %d idle, %d parked, %d offline, %d in maintenance; "+
+		"connectivity %.0f%%. %d on a trip (utilisation %.0f%%), %d at a site; %d active trips, %d scheduled, %d pending approval.",
+		f.AsOfLagos, f.TrucksTotal, f.States.Moving, f.States.Idle, f.States.Parked, f.States.Offline, f.States.Maintenance,
+		f.ConnectivityPct, f.Roster.OnTrip, f.UtilisationPct, f.Roster.AtSite, f.ActiveTrips, f.ScheduledTrips, f.PendingTrips)
 	if f.Filter == FilterAll && f.Site == nil {
 		return b.String()
 	}

@@ -52,7 +52,7 @@ type TripBrief struct {
 // TruckLocation answers get_truck_location.
 type TruckLocation struct {
 	Plate        string            `json:"plate"`
-	Status       fleet.Motion      `json:"status"`       // moving, idle, parked, offline
+	Status       fleet.State       `json:"status"`       // moving, idle, parked, offline, maintenance (fleet.StateOf)
 	TruckStatus  fleet.TruckStatus `json:"truck_status"` // operational, maintenance, …
 	HasFix       bool              `json:"has_fix"`      // false: the truck never reported
 	Lat          float64           `json:"latitude"`
@@ -98,7 +98,7 @@ type TripCreated struct {
 // FleetTruck is one truck in a fleet status list.
 type FleetTruck struct {
 	Plate       string            `json:"plate"`
-	Status      fleet.Motion      `json:"status"`
+	Status      fleet.State       `json:"status"`
 	TruckStatus fleet.TruckStatus `json:"truck_status"`
 	SpeedKmh    float64           `json:"speed_kmh"`
 	Site        string            `json:"site"`    // site code the truck is at, "" when none
@@ -109,14 +109,15 @@ type FleetTruck struct {
 	Lng         float64           `json:"longitude"`
 }
 
-// StateCounts counts trucks by freshness state. NoFix trucks never reported and are also
-// counted as offline.
+// StateCounts counts trucks by state (fleet.StateOf); the five add up to the fleet size.
+// NoFix trucks never reported and are also counted as offline.
 type StateCounts struct {
-	Moving  int `json:"moving"`
-	Idle    int `json:"idle"`
-	Parked  int `json:"parked"`
-	Offline int `json:"offline"`
-	NoFix   int `json:"never_reported"`
+	Moving      int `json:"moving"`
+	Idle        int `json:"idle"`
+	Parked      int `json:"parked"`
+	Offline     int `json:"offline"`
+	Maintenance int `json:"maintenance"`
+	NoFix       int `json:"never_reported"`
 }
 
 // RosterCounts counts trucks by operational status and activity.
@@ -135,11 +136,14 @@ type FleetStatus struct {
 	AsOfLagos       string           `json:"as_of_lagos"`
 	Filter          string           `json:"filter"`
 	Site            *SiteRef         `json:"site"`
-	TrucksTotal     int              `json:"trucks_total"` // not archived, not inactive
+	TrucksTotal     int              `json:"trucks_total"` // the fleet size: not archived, not inactive (fleet.InFleet)
 	States          StateCounts      `json:"states"`
 	Roster          RosterCounts     `json:"roster"`
 	ConnectivityPct float64          `json:"connectivity_pct"` // share reporting within the offline threshold
-	ActiveTrips     int              `json:"active_trips"`
+	UtilisationPct  float64          `json:"utilisation_pct"`  // trucks on an ongoing trip ÷ trucks not in maintenance
+	ActiveTrips     int              `json:"active_trips"`     // ongoing trips
+	ScheduledTrips  int              `json:"scheduled_trips"`  // approved, not departed (scheduled or delayed)
+	PendingTrips    int              `json:"pending_trips"`    // awaiting approval
 	TripsByStatus   map[string]int   `json:"trips_by_status"`
 	Matching        int              `json:"matching"` // trucks matching filter and site
 	Trucks          []FleetTruck     `json:"trucks"`   // at most MaxListed, by plate
@@ -212,6 +216,7 @@ type DailySummary struct {
 	AlertsTotal      int            `json:"alerts_total"`
 	TrucksTotal      int            `json:"trucks_total"`
 	TrucksOfflineNow []string       `json:"trucks_offline_now"`
+	FleetNow         *fleet.Census  `json:"fleet_now"` // the fleet as of now, the counts of get_fleet_status
 	// Summary is the domain value the figures come from (for digests).
 	Summary fleet.DailySummary `json:"-"`
 }

@@ -88,19 +88,23 @@ func (r *Registry) FleetStatus(ctx context.Context, a FleetStatusArgs) (*FleetSt
 // fleetRow is one truck with everything the status needs.
 type fleetRow struct {
 	truck  fleet.Truck
-	state  fleet.TruckState
+	fix    fleet.TruckState
 	hasFix bool
-	motion fleet.Motion
+	state  fleet.State
 	site   string
 	trip   *fleet.Trip
 }
 
-// tally fills out from the snapshot.
+// tally fills out from the snapshot: the counts are fleet.TakeCensus', the list fleet.StateOf's.
 func (r *Registry) tally(out *FleetStatus, trucks []fleet.Truck, states []fleet.TruckState, trips []fleet.Trip, sites []fleet.Site, only *fleet.Site) {
 	now := r.nowIn()
 	out.AsOf, out.AsOfLagos = now.UTC(), r.lagos(now)
 	out.Thresholds = StatusThresholds{MovingAboveKmh: r.th.MovingKmh, OfflineAfterMin: r.th.OfflineAfter.Minutes(),
 		IdleWithIgnition: true, ParkedIgnitionOff: true}
+	c := fleet.TakeCensus(trucks, states, trips, now, r.th)
+	out.TrucksTotal, out.UtilisationPct = c.Size, c.UtilisationPct()
+	out.States = StateCounts{Moving: c.Moving, Idle: c.Idle, Parked: c.Parked, Offline: c.Offline, Maintenance: c.Maintenance}
+	out.ActiveTrips, out.ScheduledTrips, out.PendingTrips, out.Roster.OnTrip = c.ActiveTrips, c.ScheduledTrips, c.PendingTrips, c.OnTrip
 	byPlate := make(map[string]int, len(states))
 	for i, s := range states {
 		byPlate[s.Plate] = i
@@ -108,7 +112,6 @@ func (r *Registry) tally(out *FleetStatus, trucks []fleet.Truck, states []fleet.
 	tripOf := make(map[string]*fleet.Trip, len(trips))
 	for i := range trips {
 		t := &trips[i]
-		out.ActiveTrips++
 		out.TripsByStatus[string(t.Status)]++
 		if cur, ok := tripOf[t.Plate]; !ok || onTrip(t) && !onTrip(cur) {
 			tripOf[t.Plate] = t
@@ -117,20 +120,20 @@ func (r *Registry) tally(out *FleetStatus, trucks []fleet.Truck, states []fleet.
 	fences := r.fences(sites)
 	reporting := 0
 	for _, t := range trucks {
-		if t.Status == fleet.TruckInactive { // sold or parked long-term: not part of the working fleet
+		if !fleet.InFleet(t) {
 			out.Roster.Inactive++
 			continue
 		}
-		row := fleetRow{truck: t, trip: tripOf[t.Plate], motion: fleet.MotionOffline}
+		row := fleetRow{truck: t, trip: tripOf[t.Plate], state: fleet.StateOf(t, nil, now, r.th)}
 		if i, ok := byPlate[t.Plate]; ok {
-			row.state, row.hasFix = states[i], true
-			row.motion = row.state.Motion(now, r.th)
-			if s, ok := fences.at(row.state.SiteCode, row.state.Point, row.state.Cell); ok {
+			row.state, row.hasFix = fleet.StateOf(t, &states[i], now, r.th), true
+			row.fix = states[i]
+			if s, ok := fences.at(row.fix.SiteCode, row.fix.Point, row.fix.Cell); ok {
 				row.site = s.Code
 			}
-		}
-		if row.hasFix && row.motion != fleet.MotionOffline {
-			reporting++
+			if row.fix.Motion(now, r.th) != fleet.MotionOffline {
+				reporting++
+			}
 		}
 		r.count(out, row)
 		if (only == nil || row.site == only.Code) && matches(out.Filter, row) {
@@ -146,21 +149,10 @@ func (r *Registry) tally(out *FleetStatus, trucks []fleet.Truck, states []fleet.
 	}
 }
 
-// count adds row to the totals.
+// count adds row to the roster totals (the state counts are the census').
 func (r *Registry) count(out *FleetStatus, row fleetRow) {
-	out.TrucksTotal++
-	switch row.motion {
-	case fleet.MotionMoving:
-		out.States.Moving++
-	case fleet.MotionIdle:
-		out.States.Idle++
-	case fleet.MotionParked:
-		out.States.Parked++
-	default:
-		out.States.Offline++
-		if !row.hasFix {
-			out.States.NoFix++
-		}
+	if !row.hasFix {
+		out.States.NoFix++
 	}
 	switch row.truck.Status {
 	case fleet.TruckOperational:
@@ -170,9 +162,6 @@ func (r *Registry) count(out *FleetStatus, row fleetRow) {
 	case fleet.TruckUnrostered:
 		out.Roster.Unrostered++
 	}
-	if row.trip != nil && onTrip(row.trip) {
-		out.Roster.OnTrip++
-	}
 	if row.site != "" {
 		out.Roster.AtSite++
 	}
@@ -181,12 +170,10 @@ func (r *Registry) count(out *FleetStatus, row fleetRow) {
 // matches reports whether row passes filter.
 func matches(filter string, row fleetRow) bool {
 	switch filter {
-	case FilterMoving, FilterIdle, FilterParked, FilterOffline:
-		return string(row.motion) == filter
+	case FilterMoving, FilterIdle, FilterParked, FilterOffline, FilterMaintenance:
+		return string(row.state) == filter
 	case FilterOnTrip:
-		return row.trip != nil && onTrip(row.trip)
-	case FilterMaintenance:
-		return row.truck.Status == fleet.TruckMaintenance
+		return row.trip != nil && row.trip.Status == fleet.TripOngoing
 	case FilterUnrostered:
 		return row.truck.Status == fleet.TruckUnrostered
 	case FilterAtSite:
@@ -197,13 +184,13 @@ func matches(filter string, row fleetRow) bool {
 
 // fleetTruck is row as listed.
 func (r *Registry) fleetTruck(row fleetRow, now time.Time) FleetTruck {
-	ft := FleetTruck{Plate: row.truck.Plate, Status: row.motion, TruckStatus: row.truck.Status, Site: row.site, FixAge: "never"}
+	ft := FleetTruck{Plate: row.truck.Plate, Status: row.state, TruckStatus: row.truck.Status, Site: row.site, FixAge: "never"}
 	if row.trip != nil {
 		ft.TripID = row.trip.Code
 	}
 	if row.hasFix {
-		ft.SpeedKmh, ft.FixTime = round(row.state.SpeedKmh, 1), row.state.FixTime.UTC()
-		ft.Lat, ft.Lng, ft.FixAge = row.state.Point.Lat, row.state.Point.Lng, FormatAge(row.state.Age(now))
+		ft.SpeedKmh, ft.FixTime = round(row.fix.SpeedKmh, 1), row.fix.FixTime.UTC()
+		ft.Lat, ft.Lng, ft.FixAge = row.fix.Point.Lat, row.fix.Point.Lng, fleet.FormatAge(row.fix.Age(now))
 	}
 	return ft
 }

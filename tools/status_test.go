@@ -37,17 +37,22 @@ func TestFleetStatus(t *testing.T) {
 
 	all, err := f.reg.FleetStatus(ctx, tools.FleetStatusArgs{})
 	must(t, err)
-	wantStates := tools.StateCounts{Moving: 1, Idle: 1, Parked: 1, Offline: 2, NoFix: 1}
+	// KJA123AB reports idle but is in maintenance: maintenance wins (fleet.StateOf).
+	wantStates := tools.StateCounts{Moving: 1, Parked: 1, Offline: 2, Maintenance: 1, NoFix: 1}
 	wantRoster := tools.RosterCounts{Operational: 4, Maintenance: 1, Inactive: 1, OnTrip: 1, AtSite: 2}
 	if all.TrucksTotal != 5 || all.States != wantStates || all.Roster != wantRoster || all.ConnectivityPct != 60 {
 		t.Errorf("status = total %d, %+v, %+v, connectivity %v; want 5, %+v, %+v, 60",
 			all.TrucksTotal, all.States, all.Roster, all.ConnectivityPct, wantStates, wantRoster)
 	}
-	if all.ActiveTrips != 2 || all.TripsByStatus["ongoing"] != 1 || all.TripsByStatus["pending_approval"] != 1 {
-		t.Errorf("trips = %d %v; want 2: one ongoing, one pending", all.ActiveTrips, all.TripsByStatus)
+	if all.ActiveTrips != 1 || all.PendingTrips != 1 || all.ScheduledTrips != 0 || all.TripsByStatus["ongoing"] != 1 || all.TripsByStatus["pending_approval"] != 1 {
+		t.Errorf("trips = active %d, scheduled %d, pending %d, %v; want 1 ongoing, 0 scheduled, 1 pending",
+			all.ActiveTrips, all.ScheduledTrips, all.PendingTrips, all.TripsByStatus)
 	}
-	if all.Matching != 5 || len(all.Trucks) != 5 || all.Filter != tools.FilterAll || all.AsOfLagos != "Wed 26 Nov 10:00 WAT" {
-		t.Errorf("list = %d/%d filter %q as of %q; want all 5, as of Wed 26 Nov 10:00 WAT", len(all.Trucks), all.Matching, all.Filter, all.AsOfLagos)
+	if all.UtilisationPct != 25 {
+		t.Errorf("utilisation = %v%%; want 25%% (1 on a trip of 4 not in maintenance)", all.UtilisationPct)
+	}
+	if all.Matching != 5 || len(all.Trucks) != 5 || all.Filter != tools.FilterAll || all.AsOfLagos != "Wed 26 Nov 10:00" {
+		t.Errorf("list = %d/%d filter %q as of %q; want all 5, as of Wed 26 Nov 10:00", len(all.Trucks), all.Matching, all.Filter, all.AsOfLagos)
 	}
 
 	for _, tc := range []struct {
@@ -55,7 +60,7 @@ func TestFleetStatus(t *testing.T) {
 		plates       []string
 	}{
 		{"moving", "", []string{"T28737LA"}},
-		{"idle", "", []string{"KJA123AB"}},
+		{"idle", "", nil}, // KJA123AB idles in maintenance
 		{"parked", "", []string{"T11985LA"}},
 		{"offline", "", []string{"T55501LA", "T77702LA"}},
 		{"on_trip", "", []string{"T28737LA"}},

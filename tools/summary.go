@@ -19,8 +19,8 @@ func (r *Registry) dailySummaryTool() Tool {
 		Name: ToolDailySummary,
 		Description: "The operations summary of one Lagos calendar day (default today, so far): trips created, " +
 			"started, completed, delayed, cancelled and rejected; on-time %; average turnaround (departure to " +
-			"completion); distance driven; utilisation (trucks on a trip / operational trucks); idle hours; alerts " +
-			"by kind; and the trucks offline now.",
+			"completion); distance driven; utilisation (trucks on a trip / trucks not in maintenance); idle hours; alerts " +
+			"by kind; the trucks offline now; and the fleet now (moving, idle, parked, offline, maintenance).",
 		Parameters: strictSchema(DailySummaryArgs{}),
 		ReadOnly:   true,
 		run: func(ctx context.Context, raw json.RawMessage, _ Caller) (any, error) {
@@ -61,13 +61,13 @@ func (r *Registry) summary(s fleet.DailySummary, partial bool) *DailySummary {
 		TripsDelayed: s.TripsDelayed, TripsCancelled: s.TripsCancelled, TripsRejected: s.TripsRejected,
 		DistanceKm: round(s.DistanceKm, 1), UtilisationPct: round(s.UtilisationPct, 1), IdleHours: round(s.IdleHours, 1),
 		AlertsByKind: map[string]int{}, TrucksTotal: s.TrucksTotal, TrucksOfflineNow: slices.Clone(s.TrucksOfflineNow),
-		Summary: s}
+		FleetNow: s.Fleet, Summary: s}
 	if s.OnTimePct != nil {
 		out.OnTimePct = ptr(round(*s.OnTimePct, 1))
 	}
 	if s.AvgTurnaround != nil {
 		out.AvgTurnaroundMin = ptr(round(s.AvgTurnaround.Minutes(), 0))
-		out.AvgTurnaround = FormatDuration(*s.AvgTurnaround)
+		out.AvgTurnaround = fleet.FormatDuration(*s.AvgTurnaround)
 	}
 	for k, n := range s.AlertsByKind {
 		out.AlertsByKind[string(k)] = n

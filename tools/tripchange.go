@@ -177,7 +177,7 @@ func (r *Registry) UpdateTrip(ctx context.Context, a UpdateTripArgs, c Caller) (
 func (r *Registry) changes(cur, next fleet.Trip) []string {
 	var out []string
 	if !cur.ScheduledDeparture.Equal(next.ScheduledDeparture) {
-		out = append(out, "departure "+fleet.FormatBusinessTime(cur.ScheduledDeparture, r.loc)+" → "+fleet.FormatBusinessTime(next.ScheduledDeparture, r.loc))
+		out = append(out, "departure "+fleet.FormatTime(cur.ScheduledDeparture, r.loc)+" → "+fleet.FormatTime(next.ScheduledDeparture, r.loc))
 	}
 	if cur.Destination != next.Destination {
 		out = append(out, "destination "+cur.Destination+" → "+next.Destination)

@@ -44,7 +44,7 @@ func TestTripDetails(t *testing.T) {
 	if strings.Join(events, ",") != "requested,approved,departed" || d.Timeline[1].By != "U0MANAGER" {
 		t.Errorf("timeline = %v; want requested, approved (by U0MANAGER), departed", d.Timeline)
 	}
-	if d.Truck == nil || d.Truck.Status != fleet.MotionMoving || !strings.Contains(d.Text(), "% done") {
+	if d.Truck == nil || d.Truck.Status != fleet.StateMoving || !strings.Contains(d.Text(), "% done") {
 		t.Errorf("truck = %+v\n%s", d.Truck, d.Text())
 	}
 

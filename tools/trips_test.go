@@ -28,7 +28,7 @@ func TestCreateTrip(t *testing.T) {
 		tc.Destination.Code != "ECLAT" || !tc.Departure.Equal(wantDep) || tc.ContainerNo != "MSCU1234567" || !tc.ApprovalRequested {
 		t.Errorf("create_trip = %+v; want TRP-0001 pending, T28737LA ESSLIBRA→ECLAT at %s, container MSCU1234567, approval queued", tc, wantDep)
 	}
-	if !strings.Contains(tc.Message, "waiting for approval") || tc.DepartureLagos != "Thu 27 Nov 08:00 WAT" {
+	if !strings.Contains(tc.Message, "waiting for approval") || tc.DepartureLagos != "Thu 27 Nov 08:00" {
 		t.Errorf("message %q, departure %q", tc.Message, tc.DepartureLagos)
 	}
 

@@ -41,6 +41,7 @@ func (rt route) pattern() string { return rt.method + " " + rt.path }
 func (s *Server) table() []route {
 	return []route{
 		{"GET", openAPIPath, "", nil, s.openAPI},
+		{"GET", "/api/v1/fleet", fleet.ScopeRead, nil, s.getFleet},
 		{"GET", "/api/v1/trucks", fleet.ScopeRead, []string{"state", "site", "limit", "cursor"}, s.listTrucks},
 		{"GET", "/api/v1/trucks/near", fleet.ScopeRead, []string{"near", "radius_km", "limit", "status"}, s.nearTrucks},
 		{"GET", "/api/v1/trucks/{plate}", fleet.ScopeRead, nil, s.getTruck},

@@ -217,6 +217,8 @@ func siteLabel(ref tools.SiteRef) string {
 }
 
 // lagos formats t in the business zone.
+func (s *Server) lagos(t time.Time) string { return fleet.FormatTime(t, s.loc) }
+
 // firstName is the first word of a driver's name: all a customer sees of the driver.
 func firstName(name string) string {
 	if f := strings.Fields(name); len(f) > 0 {
@@ -224,5 +226,3 @@ func firstName(name string) string {
 	}
 	return ""
 }
-
-func (s *Server) lagos(t time.Time) string { return t.In(s.loc).Format("Mon 02 Jan 15:04 MST") }

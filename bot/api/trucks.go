@@ -97,3 +97,31 @@ func optional(s string) *string {
 	}
 	return &s
 }
+
+// fleetCounts is GET /api/v1/fleet: the fleet in numbers (fleet.TakeCensus, through
+// get_fleet_status, so it matches Slack and the summaries).
+type fleetCounts struct {
+	Size           int       `json:"size"`
+	Moving         int       `json:"moving"`
+	Idle           int       `json:"idle"`
+	Parked         int       `json:"parked"`
+	Offline        int       `json:"offline"`
+	Maintenance    int       `json:"maintenance"`
+	Utilisation    float64   `json:"utilisation"` // share 0–1: on an ongoing trip ÷ not in maintenance
+	ActiveTrips    int       `json:"active_trips"`
+	ScheduledTrips int       `json:"scheduled_trips"`
+	PendingTrips   int       `json:"pending_trips"`
+	AsOf           time.Time `json:"as_of"`
+}
+
+// getFleet answers GET /api/v1/fleet.
+func (s *Server) getFleet(_ http.ResponseWriter, r *http.Request, _ *query) (int, any, error) {
+	fs, err := s.deps.Trucks.FleetStatus(r.Context(), tools.FleetStatusArgs{})
+	if err != nil {
+		return 0, nil, err
+	}
+	st := fs.States
+	return http.StatusOK, fleetCounts{Size: fs.TrucksTotal, Moving: st.Moving, Idle: st.Idle, Parked: st.Parked,
+		Offline: st.Offline, Maintenance: st.Maintenance, Utilisation: fs.UtilisationPct / 100,
+		ActiveTrips: fs.ActiveTrips, ScheduledTrips: fs.ScheduledTrips, PendingTrips: fs.PendingTrips, AsOf: fs.AsOf}, nil
+}

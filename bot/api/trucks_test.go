@@ -42,7 +42,8 @@ func TestListTrucks(t *testing.T) {
 		{"offline includes never reported", "?state=offline", []string{"T55501LA", "T77702LA"}},
 		{"maintenance", "?state=maintenance", []string{"KJA123AB"}},
 		{"at a site by name", "?site=" + url.QueryEscape("apapa port"), []string{"T11985LA"}},
-		{"state and site", "?state=idle&site=TINCAN", []string{"KJA123AB"}},
+		{"state and site", "?state=maintenance&site=TINCAN", []string{"KJA123AB"}},
+		{"maintenance is not idle", "?state=idle", nil},
 		{"state in upper case", "?state=PARKED", []string{"T11985LA"}},
 	}
 	for _, tc := range tests {
@@ -214,5 +215,31 @@ func TestNearTrucks(t *testing.T) {
 				t.Errorf("param = %q; want %q (message %q)", e.Error.Param, tc.param, e.Error.Message)
 			}
 		})
+	}
+}
+
+func TestGetFleet(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.do(t, "GET", "/api/v1/fleet", f.read, "")
+	wantStatus(t, "GET /api/v1/fleet", r, http.StatusOK, "")
+	var got struct {
+		Size, Moving, Idle, Parked, Offline, Maintenance int
+		Utilisation                                      float64
+		ActiveTrips                                      int `json:"active_trips"`
+		ScheduledTrips                                   int `json:"scheduled_trips"`
+		PendingTrips                                     int `json:"pending_trips"`
+	}
+	r.json(t, &got)
+	// The fixture's fleet: one moving, one parked, two offline (one never reported), one in
+	// maintenance (reporting idle), one inactive (outside the fleet); no trips.
+	if got.Size != 5 || got.Moving != 1 || got.Idle != 0 || got.Parked != 1 || got.Offline != 2 || got.Maintenance != 1 {
+		t.Errorf("GET /api/v1/fleet = %+v; want size 5: 1 moving, 0 idle, 1 parked, 2 offline, 1 maintenance", got)
+	}
+	if sum := got.Moving + got.Idle + got.Parked + got.Offline + got.Maintenance; sum != got.Size {
+		t.Errorf("states add up to %d; want size %d", sum, got.Size)
+	}
+	if got.Utilisation != 0 || got.ActiveTrips != 0 || got.ScheduledTrips != 0 || got.PendingTrips != 0 {
+		t.Errorf("GET /api/v1/fleet trips = %+v; want none", got)
 	}
 }

@@ -27,6 +27,16 @@ type Counts struct {
 	SitesCreated, DriversCreated, TrucksCreated int // rows this Load created
 }
 
+// String says what a Load did, for people: "13 sites, 60 drivers and 60 trucks; created 13
+// sites, 60 drivers and 60 trucks" (or "nothing new" when all were there).
+func (c Counts) String() string {
+	s := fmt.Sprintf("%d sites, %d drivers and %d trucks", c.Sites, c.Drivers, c.Trucks)
+	if c.SitesCreated+c.DriversCreated+c.TrucksCreated == 0 {
+		return s + "; nothing new"
+	}
+	return s + fmt.Sprintf("; created %d sites, %d drivers and %d trucks", c.SitesCreated, c.DriversCreated, c.TrucksCreated)
+}
+
 // Entry is one roster line: a truck and its driver.
 type Entry struct {
 	Truck  fleet.Truck

@@ -139,11 +139,23 @@ func (c *cycle) read(ctx context.Context, runs []*tabRun) error {
 	return nil
 }
 
-// parse finds the tab's columns in its header row and reads its non-empty data rows.
+// parse finds the tab's columns in its header row and reads its non-empty data rows. An empty
+// tab gets the header row written (before any appended row) and is synced as one with no rows.
 func (c *cycle) parse(r *tabRun, values [][]any) error {
 	if len(values) == 0 {
-		return fleet.Errorf(fleet.EINVALID, "Google Sheet tab %q is empty; row 1 must hold the headers %s",
-			r.spec.name, quoteList(r.spec.headers()))
+		header := make([]any, 0, len(r.spec.headers()))
+		for _, h := range r.spec.headers() {
+			header = append(header, h)
+		}
+		l, err := findLayout(r.spec, header)
+		if err != nil {
+			return err
+		}
+		r.layout = l
+		for col, h := range header {
+			c.writeCell(r, 1, col, h.(string))
+		}
+		return nil
 	}
 	l, err := findLayout(r.spec, values[0])
 	if err != nil {

@@ -154,7 +154,6 @@ func TestMissingTabOrHeader(t *testing.T) {
 			e.fake.AddTab(sheets.TrucksTab, truckHeader[:10], nil, nil, []any{"", "T11985LA"})
 			e.fake.SetCell(sheets.TrucksTab, "L1", "Sync Note")
 		}, `"Driver Phone"`},
-		{"empty tab", func(e *env) { e.fake.AddTab(sheets.TripsTab) }, `tab "Trips" is empty`},
 		{"two Plate columns", func(e *env) { e.fake.AddTab(sheets.TrucksTab, append(append([]any{}, truckHeader...), "plate")) }, "two"},
 	}
 	for _, tt := range tests {
@@ -212,5 +211,24 @@ func TestDuplicateRowsAreNoted(t *testing.T) {
 	}
 	if got, _ := e.st.TruckByPlate(e.ctx, "T11985LA"); got.Company != truck.Company {
 		t.Errorf("company = %q; want %q untouched by the duplicates", got.Company, truck.Company)
+	}
+}
+
+// TestEmptyTabGetsHeader: exporting into a tab without a header row writes the header row and
+// goes on; the next cycle finds nothing to do.
+func TestEmptyTabGetsHeader(t *testing.T) {
+	e := newEnv(t)
+	e.fake.AddTab(sheets.TrucksTab) // replaces the tab with an empty one
+	e.truck("T11985LA", "Musa Bello", "08031234567")
+	res := e.settle()
+	if res.Created != 1 {
+		t.Errorf("Sync = %+v; want the truck appended", res)
+	}
+	rows := e.fake.Rows(sheets.TrucksTab)
+	if len(rows) != 2 || text(rows[0][0]) != text(truckHeader[0]) || text(rows[0][len(rows[0])-1]) != "Sync Note" {
+		t.Fatalf("Trucks tab = %v; want the header row, then the truck", rows)
+	}
+	if r := e.row(sheets.TrucksTab, "Plate", "T11985LA"); r["Driver Phone"] != "08031234567" {
+		t.Errorf("appended row = %v; want the driver's phone", r)
 	}
 }

@@ -138,3 +138,28 @@ func TestPhoneLeadingZeroIsKept(t *testing.T) {
 		t.Errorf("driver = %+v, %v; want phone 08039876543", d, err)
 	}
 }
+
+// TestEmptyDriverCellDoesNotErase: a row adopted by its plate with a Driver Phone but an empty
+// Driver name keeps the stored driver and shows a conflict instead of erasing the name.
+func TestEmptyDriverCellDoesNotErase(t *testing.T) {
+	e := newEnv(t)
+	e.truck("T11985LA", "Musa Ibrahim", "08031234567")
+	e.addRow(sheets.TrucksTab, map[string]any{"Plate": "T11985LA", "Company": "Sovereign Haulage", "Brand": "MAN",
+		"Trailer Size": "40ft", "Driver": "", "Driver Phone": "08031234567"})
+	res := e.settle()
+	if res.Conflicts < 1 {
+		t.Errorf("Sync = %+v; want the empty Driver cell reported as a conflict", res)
+	}
+	truck, err := e.st.TruckByPlate(e.ctx, "T11985LA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.st.DriverByID(e.ctx, truck.DriverID)
+	if err != nil || d.Name != "Musa Ibrahim" || d.Phone != "08031234567" {
+		t.Errorf("driver = %+v, %v; want Musa Ibrahim 08031234567 kept", d, err)
+	}
+	r := e.row(sheets.TrucksTab, "Plate", "T11985LA")
+	if r["Driver"] != "Musa Ibrahim" || !strings.Contains(r["Sync Note"], "empty cell never erases") {
+		t.Errorf("sheet row = %v; want the name written back and a conflict note", r)
+	}
+}

@@ -144,7 +144,7 @@ func (e *tripEntity) checkOverlap(ctx context.Context, code string, t fleet.Trip
 	for _, o := range others {
 		if o.Code != code && t.Overlaps(o) {
 			return fleet.Errorf(fleet.ECONFLICT, "truck %s already has trip %s (%s → %s, departing %s) at that time",
-				t.Plate, o.Code, o.Origin, o.Destination, fleet.FormatLagos(o.ScheduledDeparture))
+				t.Plate, o.Code, o.Origin, o.Destination, fleet.FormatTime(o.ScheduledDeparture, nil))
 		}
 	}
 	return nil

@@ -140,7 +140,7 @@ func (e *tripEntity) requestApproval(ctx context.Context, t fleet.Trip, id, how 
 		return
 	}
 	text := fmt.Sprintf("Trip %s %s: %s from %s to %s, departing %s", t.Code, how, t.Plate, t.Origin, t.Destination,
-		fleet.FormatLagos(t.ScheduledDeparture))
+		fleet.FormatTime(t.ScheduledDeparture, nil))
 	n := fleet.Notification{ID: id, Kind: fleet.NotifyTripApproval, Audience: fleet.AudienceDispatch,
 		Text: text, Trip: &t, CreatedAt: now.UTC()}
 	if err := e.s.notify.Notify(ctx, n); err != nil {

@@ -1,0 +1,48 @@
+package fleet
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// FormatDuration writes a span for people: "45 min", "2 h", "2 h 15 min", "3 days 4 h"
+// (rounded to the minute; negative spans count as zero). Every surface formats durations with it.
+func FormatDuration(d time.Duration) string {
+	m := max(int(math.Round(d.Minutes())), 0)
+	switch {
+	case m < 60:
+		return fmt.Sprintf("%d min", m)
+	case m < 48*60 && m%60 == 0:
+		return fmt.Sprintf("%d h", m/60)
+	case m < 48*60:
+		return fmt.Sprintf("%d h %d min", m/60, m%60)
+	case m/60%24 == 0:
+		return fmt.Sprintf("%d days", m/60/24)
+	}
+	return fmt.Sprintf("%d days %d h", m/60/24, m/60%24)
+}
+
+// FormatAge says how long ago something happened: "just now" under a minute, else
+// FormatDuration followed by "ago" ("2 h 5 min ago").
+func FormatAge(d time.Duration) string {
+	if d < time.Minute {
+		return "just now"
+	}
+	return FormatDuration(d) + " ago"
+}
+
+// TimeLayout is how people see a moment: "Tue 8 Dec 21:00", in business time.
+const TimeLayout = "Mon 2 Jan 15:04"
+
+// FormatTime writes t in loc (nil: the business zone) as "Tue 8 Dec 21:00"; "" for the zero
+// time. Every surface formats times of day with it.
+func FormatTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	if loc == nil {
+		loc = lagos
+	}
+	return t.In(loc).Format(TimeLayout)
+}
