@@ -75,7 +75,7 @@ type Registry struct {
 func NewRegistry(f Fleet, n Notifier, opts Options) *Registry {
 	r := &Registry{fleet: f, notifier: n, nearby: opts.Nearby, roster: opts.Roster, th: opts.Thresholds, loc: opts.Location,
 		now: opts.Now, max: opts.MaxListed, log: opts.Logger, link: opts.TrackingLink}
-	if r.th == (fleet.Thresholds{}) {
+	if r.th.IsZero() {
 		r.th = fleet.DefaultThresholds()
 	}
 	if r.loc == nil {

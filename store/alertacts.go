@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// actOnAlertSQL sets each action's columns only while the alert is open and the action not done
+// yet: of two replicas or a double click, exactly one UPDATE returns the row.
+var actOnAlertSQL = map[fleet.AlertAction]string{
+	fleet.ActAck: `UPDATE alerts SET acked_by = $2, acked_name = $3, acked_via = $4, acked_at = $5
+		WHERE id = $1 AND resolved_at IS NULL AND acked_at IS NULL RETURNING ` + alertCols,
+	fleet.ActSnooze: `UPDATE alerts SET snoozed_by = $2, snoozed_name = $3, snoozed_via = $4, snoozed_at = $5
+		WHERE id = $1 AND resolved_at IS NULL AND snoozed_at IS NULL RETURNING ` + alertCols,
+	fleet.ActMute: `UPDATE alerts SET muted_by = $2, muted_name = $3, muted_via = $4, muted_at = $5
+		WHERE id = $1 AND resolved_at IS NULL AND muted_at IS NULL RETURNING ` + alertCols,
+}
+
+const (
+	resolveAlertByIDSQL = `UPDATE alerts SET resolved_at = $2, resolution = $3 WHERE id = $1 AND resolved_at IS NULL
+		RETURNING ` + alertCols
+	snoozeSQL = `INSERT INTO alert_snoozes (plate, kind, until, snoozed_by) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (plate, kind) DO UPDATE SET until = GREATEST(alert_snoozes.until, EXCLUDED.until),
+		snoozed_by = EXCLUDED.snoozed_by`
+	muteTruckSQL = `UPDATE trucks SET muted_by = $2, muted_at = $3, updated_at = now()
+		WHERE plate = $1 AND muted_at IS NULL`
+)
+
+// ActOnAlert acknowledges, snoozes or mutes alert id for who, exactly once, and audits it.
+// Acknowledging an alert that stays open until acknowledged (LocoNav SOS, panic…) resolves it;
+// snoozing keeps the alert's kind quiet for its truck for fleet.SnoozeFor; muting keeps the
+// truck quiet until UnmuteTruck. It returns the alert as it now is. It returns EINVALID for
+// an unknown action, ENOTFOUND for an unknown alert, and ECONFLICT (with the alert as stored)
+// when it is resolved or the action was already done: fleet.Alert.CanAct says by whom.
+func (s *Store) ActOnAlert(ctx context.Context, id int64, act fleet.AlertAction, who fleet.Actor, at time.Time) (_ fleet.Alert, err error) {
+	defer wrap(&err, "ActOnAlert(%d, %s)", id, act)
+	sqlText, ok := actOnAlertSQL[act]
+	if !ok {
+		return fleet.Alert{}, fleet.Errorf(fleet.EINVALID, "unknown alert action %q", act)
+	}
+	at = orNow(at).UTC()
+	var a fleet.Alert
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		a, err = scanAlert(tx.QueryRow(ctx, sqlText, id, who.ID, who.Name, who.Via, at))
+		if isNoRows(err) {
+			return errNoChange
+		} else if err != nil {
+			return err
+		}
+		if err := s.afterAct(ctx, tx, &a, act, at); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditEntry{At: at, Actor: who, Action: "alert." + string(act),
+			Subject: "alert:" + strconv.FormatInt(id, 10), Details: auditDetails(map[string]any{
+				"kind": a.Kind, "plate": a.Plate, "severity": a.Severity})})
+	})
+	if errors.Is(err, errNoChange) {
+		cur, err := s.AlertByID(ctx, id)
+		if err != nil {
+			return fleet.Alert{}, err
+		}
+		if err := cur.CanAct(act); err != nil {
+			return cur, err
+		}
+		return cur, fleet.Errorf(fleet.ECONFLICT, "%s changed meanwhile; try again", cur.Label())
+	}
+	return a, err
+}
+
+// errNoChange rolls back an action whose conditional UPDATE matched nothing.
+var errNoChange = fleet.Errorf(fleet.ECONFLICT, "no change")
+
+// afterAct applies what an action implies beyond the alert row.
+func (s *Store) afterAct(ctx context.Context, tx pgx.Tx, a *fleet.Alert, act fleet.AlertAction, at time.Time) error {
+	switch {
+	case act == fleet.ActAck && fleet.OpenUntilAcked(a.Kind, a.SourceKind):
+		resolved, err := scanAlert(tx.QueryRow(ctx, resolveAlertByIDSQL, a.ID, at, fleet.ResolutionAcked(*a.Acked)))
+		if err != nil {
+			return err
+		}
+		*a = resolved
+	case act == fleet.ActSnooze && a.Plate != "":
+		_, err := tx.Exec(ctx, snoozeSQL, a.Plate, string(a.Kind), at.Add(fleet.SnoozeFor), a.Snoozed.By)
+		return err
+	case act == fleet.ActMute && a.Plate != "":
+		_, err := tx.Exec(ctx, muteTruckSQL, a.Plate, a.Muted.By, at)
+		return err
+	}
+	return nil
+}
+
+// UnmuteTruck lets a muted truck raise alerts again, audited. It reports whether the truck was
+// muted. It returns ENOTFOUND for an unknown plate.
+func (s *Store) UnmuteTruck(ctx context.Context, plate string, who fleet.Actor) (_ bool, err error) {
+	defer wrap(&err, "UnmuteTruck(%q)", plate)
+	norm := fleet.NormalizePlate(plate)
+	var was bool
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `UPDATE trucks t SET muted_by = '', muted_at = NULL FROM trucks old
+			WHERE t.plate = $1 AND old.id = t.id RETURNING old.muted_at IS NOT NULL`, norm).Scan(&was)
+		if isNoRows(err) {
+			return s.truckNotFound(ctx, plate)
+		}
+		if err != nil || !was {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditEntry{Actor: who, Action: "truck.unmute", Subject: norm})
+	})
+	return was, err
+}
