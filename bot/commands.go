@@ -28,7 +28,7 @@ func SlashCommands() []string {
 
 // helpLines is the usage of every command, for /watchtower help and bad arguments.
 var helpLines = map[string]string{
-	CmdTruck:      "`/truck T11985LA` — where a truck is now, how fresh the fix is, its trip",
+	CmdTruck:      "`/truck T11985LA` — where a truck is now, how fresh the fix is, its trip · `/truck T11985LA maintenance [until 2026-12-10]` · `/truck T11985LA active` · `/truck T11985LA unmute`",
 	CmdFleet:      "`/fleet [moving|idle|parked|offline|on_trip|maintenance|at_site|unrostered] [site]` — fleet status",
 	CmdTrip:       "`/trip` — the trip form · `/trip T11985LA from ESSLIBRA to ECLAT at tomorrow 8am` — request a trip · `/trip TRP-0042` — trip details",
 	CmdNear:       "`/near ESSLIBRA|T11985LA|6.45,3.39 [km] [moving|idle|parked|offline]` — nearest trucks",
@@ -47,6 +47,9 @@ func (h *Handler) Command(ctx context.Context, caller tools.Caller, command, tex
 	}
 	switch command {
 	case CmdTruck:
+		if r, ok := h.truckService(ctx, caller, text); ok {
+			return r
+		}
 		return h.truck(ctx, text)
 	case CmdFleet:
 		return h.fleet(ctx, text)

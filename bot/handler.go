@@ -57,6 +57,8 @@ type Handler struct {
 	asker     Asker
 	jobs      Jobs
 	trips     TripMessages
+	alerts    AlertDesk
+	trucks    TruckService
 	approvers Approvers
 	r         *Renderer
 	log       *slog.Logger
@@ -71,6 +73,8 @@ type HandlerDeps struct {
 	Asker     Asker
 	Jobs      Jobs
 	Trips     TripMessages
+	Alerts    AlertDesk    // nil: the alert buttons say they are not available
+	Trucks    TruckService // nil: /truck maintenance, active and unmute say they are not available
 	Approvers Approvers
 	Renderer  *Renderer
 	Log       *slog.Logger
@@ -89,7 +93,7 @@ func NewHandler(d HandlerDeps) *Handler {
 		d.Timeout = 90 * time.Second
 	}
 	return &Handler{lookups: d.Lookups, desk: d.Desk, asker: d.Asker, jobs: d.Jobs, trips: d.Trips,
-		approvers: d.Approvers, r: d.Renderer, log: d.Log, timeout: d.Timeout}
+		alerts: d.Alerts, trucks: d.Trucks, approvers: d.Approvers, r: d.Renderer, log: d.Log, timeout: d.Timeout}
 }
 
 // Renderer returns the handler's renderer.

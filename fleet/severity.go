@@ -162,3 +162,44 @@ func (th Thresholds) IsZero() bool {
 	return th.MovingKmh == 0 && th.OfflineAfter == 0 && th.OverspeedKmh == 0 && th.OverspeedFor == 0 &&
 		th.IdleAfter == 0 && th.GeofenceDwell == 0 && th.DelayedAfter == 0 && th.MinLeadTime == 0 && th.Severity == nil
 }
+
+// AlertRoutes sends alerts to channels by kind or by severity (ALERT_ROUTES); a kind's route
+// beats its severity's. The zero value routes nothing.
+type AlertRoutes struct {
+	Kinds      map[AlertKind]string
+	Severities map[Severity]string
+}
+
+// Channel returns the channel a's route names, or "" when nothing routes it (it then goes to
+// the alerts channel).
+func (r AlertRoutes) Channel(a Alert) string {
+	if ch := r.Kinds[a.Kind]; ch != "" {
+		return ch
+	}
+	return r.Severities[a.Severity]
+}
+
+// ParseAlertRoutes reads ALERT_ROUTES ("critical=C1,idle=C2"). It returns EINVALID naming the
+// first entry that is not name=channel or whose name is neither a kind nor a severity.
+func ParseAlertRoutes(s string) (AlertRoutes, error) {
+	r := AlertRoutes{Kinds: map[AlertKind]string{}, Severities: map[Severity]string{}}
+	for _, entry := range splitEntries(s) {
+		k, ch, ok := strings.Cut(entry, "=")
+		k, ch = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(ch)
+		if !ok || ch == "" || strings.ContainsAny(ch, " #") {
+			return AlertRoutes{}, Errorf(EINVALID, "entry %q is not kind=channel_id or severity=channel_id", entry)
+		}
+		if sev := Severity(k); sev.Valid() {
+			r.Severities[sev] = ch
+			continue
+		}
+		kinds := ExpandKind(k)
+		if kinds == nil {
+			return AlertRoutes{}, Errorf(EINVALID, "entry %q names neither an alert kind nor a severity", entry)
+		}
+		for _, kind := range kinds {
+			r.Kinds[kind] = ch
+		}
+	}
+	return r, nil
+}

@@ -143,16 +143,8 @@ func prepareTrip(t fleet.Trip) (fleet.Trip, error) {
 // checkBookable refuses an active trip for a truck that is not operational (EINVALID) or that
 // already holds an overlapping active trip (ECONFLICT). The caller holds the truck's row lock.
 func checkBookable(ctx context.Context, tx pgx.Tx, truck fleet.Truck, t fleet.Trip) error {
-	if truck.Status == fleet.TruckMaintenance && truck.ArchivedAt == nil {
-		return fleet.Errorf(fleet.EINVALID, "truck %s is in maintenance and cannot take a trip; "+
-			"use /truck %s active when it is back", truck.Plate, truck.Plate)
-	}
-	if !truck.Operational() {
-		status := string(truck.Status)
-		if truck.ArchivedAt != nil {
-			status = "archived"
-		}
-		return fleet.Errorf(fleet.EINVALID, "truck %s is %s, not operational", truck.Plate, status)
+	if err := truck.Bookable(); err != nil {
+		return err
 	}
 	active, err := collectTrips(tx.Query(ctx, activeTripsSQL, truck.Plate))
 	if err != nil {

@@ -1,0 +1,133 @@
+package bot_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/watchtower-ops/watchtower/bot/slackfake"
+	"github.com/watchtower-ops/watchtower/fleet"
+)
+
+// openAlert opens an alert in the store, queues its notification and waits for its parent
+// message in channel; it returns the alert and the message's ts.
+func (h *harness) openAlert(t *testing.T, a fleet.Alert, channel string) (fleet.Alert, string) {
+	t.Helper()
+	ctx := context.Background()
+	a, created, err := h.st.OpenAlert(ctx, a)
+	if err != nil || !created {
+		t.Fatalf("OpenAlert = %+v created=%v, %v", a, created, err)
+	}
+	h.notify(t, fleet.AlertNotification(a, fleet.NotifyAlertOpened, a.OpenedAt))
+	var ts string
+	err = h.fake.WaitTimeout(waitFor, "the alert's parent message on record", func() bool {
+		got, err := h.st.AlertByID(ctx, a.ID)
+		ts = got.SlackTS
+		return err == nil && ts != "" && got.SlackChannel == channel
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, ts
+}
+
+func idleAlert(plate string) fleet.Alert {
+	return fleet.Alert{Kind: fleet.AlertIdle, IncidentKey: fleet.IncidentKey(fleet.AlertIdle, plate), Plate: plate,
+		Message: plate + " has idled with the engine on for 25 min", OpenedAt: time.Now().Add(-25 * time.Minute).UTC()}
+}
+
+// TestAlertButtons: an opened alert shows its severity and the three buttons; of three quick
+// clicks on Acknowledge one acts, the message is updated in place with who and when, and the
+// two others are told who already did it; clicks on an unknown or resolved alert get a
+// sentence, never an error.
+func TestAlertButtons(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	a, ts := h.openAlert(t, idleAlert("T11985LA"), alertsCh)
+	msg, _ := h.fake.Message(alertsCh, ts)
+	for _, want := range []string{"Info", "alert_ack", "alert_snooze", "alert_mute", `"value":"` + strconv.FormatInt(a.ID, 10) + `"`} {
+		if !strings.Contains(string(msg.Blocks), want) {
+			t.Errorf("alert message lacks %s: %s", want, msg.Blocks)
+		}
+	}
+	id := strconv.FormatInt(a.ID, 10)
+	clicks := []slackfake.Interaction{
+		h.fake.Click("UOPS1", alertsCh, ts, "alert_ack", id),
+		h.fake.Click("UOPS2", alertsCh, ts, "alert_ack", id),
+		h.fake.Click("UOPS1", alertsCh, ts, "alert_ack", id),
+	}
+	for _, c := range clicks {
+		h.ackOf(t, c.EnvelopeID)
+	}
+	err := h.fake.WaitTimeout(waitFor, "two late clicks told", func() bool {
+		n := 0
+		for _, e := range h.fake.Ephemerals() {
+			if strings.Contains(e.Text, "already acknowledged by") {
+				n++
+			}
+		}
+		return n == 2
+	})
+	if err != nil {
+		t.Fatalf("%v; ephemerals = %+v", err, h.fake.Ephemerals())
+	}
+	got, err := h.st.AlertByID(ctx, a.ID)
+	if err != nil || got.Acked == nil {
+		t.Fatalf("alert = %+v, %v; want acknowledged", got, err)
+	}
+	who := got.Acked.By
+	err = h.fake.WaitTimeout(waitFor, "the message updated in place", func() bool {
+		m, _ := h.fake.Message(alertsCh, ts)
+		b := string(m.Blocks)
+		return strings.Contains(b, "Acknowledged by \\u003c@"+who) && !strings.Contains(b, "alert_ack") && strings.Contains(b, "alert_snooze")
+	})
+	if err != nil {
+		m, _ := h.fake.Message(alertsCh, ts)
+		t.Fatalf("%v; message = %s", err, m.Blocks)
+	}
+	audit, err := h.st.ListAudit(ctx, "alert:"+id)
+	if err != nil || len(audit) != 1 || audit[0].Action != "alert.ack" {
+		t.Errorf("audit = %+v, %v; want one alert.ack", audit, err)
+	}
+
+	h.ackOf(t, h.fake.Click("UOPS3", alertsCh, ts, "alert_snooze", "987654").EnvelopeID)
+	h.ephemeralTo(t, "UOPS3", "can't find that alert")
+	if _, err := h.st.ResolveAlert(ctx, a.IncidentKey, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	h.ackOf(t, h.fake.Click("UOPS4", alertsCh, ts, "alert_mute", id).EnvelopeID)
+	h.ephemeralTo(t, "UOPS4", "already ended")
+}
+
+// TestAlertResolvedAfterRestart: an alert opened and acknowledged by one sender is resolved
+// by another (a restart in between: nothing kept in memory); the parent keeps its original
+// text and adds how it ended and how long it lasted.
+func TestAlertResolvedAfterRestart(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	a, ts := h.openAlert(t, idleAlert("T28737LA"), alertsCh)
+	h.ackOf(t, h.fake.Click("UOPS1", alertsCh, ts, "alert_ack", strconv.FormatInt(a.ID, 10)).EnvelopeID)
+	h.stopSender(t)
+
+	resolved, err := h.st.ResolveAlert(ctx, a.IncidentKey, a.OpenedAt.Add(40*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.notify(t, fleet.AlertNotification(resolved, fleet.NotifyAlertResolved, *resolved.ResolvedAt))
+	h.startSender(t)
+	err = h.fake.WaitTimeout(waitFor, "the parent updated with how it ended", func() bool {
+		m, _ := h.fake.Message(alertsCh, ts)
+		b := string(m.Blocks)
+		return strings.Contains(b, a.Message) && strings.Contains(b, "Ended:* back to normal") &&
+			strings.Contains(b, "lasted 40 min") && strings.Contains(b, "Acknowledged by \\u003c@UOPS1") && !strings.Contains(b, "alert_snooze")
+	})
+	if err != nil {
+		m, _ := h.fake.Message(alertsCh, ts)
+		t.Fatalf("%v; message = %s", err, m.Blocks)
+	}
+	if n := len(h.fake.TopLevel(alertsCh)); n != 1 {
+		t.Errorf("%d top-level messages in the alerts channel; want 1 (the thread's parent)", n)
+	}
+}
