@@ -136,7 +136,6 @@ func ResolutionAcked(by AlertAct) string {
 // ResolutionCleared is how an alert ends when its condition goes away.
 const ResolutionCleared = "back to normal"
 
-
 // Open reports whether the incident is still open.
 func (a Alert) Open() bool { return a.ResolvedAt == nil }
 

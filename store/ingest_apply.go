@@ -38,7 +38,7 @@ WHERE ` + notQuietSQL + `
 ON CONFLICT (incident_key) WHERE resolved_at IS NULL DO NOTHING
 RETURNING ` + alertCols
 	resolveIncidentSQL = resolveAlertSQL
-	moveTripSQL = `
+	moveTripSQL        = `
 UPDATE trips SET status = $2, departed_at = $3, arrived_at = $4, completed_at = $5, updated_at = $6
 WHERE code = $1 AND status = $7
 RETURNING ` + tripCols
