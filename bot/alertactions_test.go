@@ -109,6 +109,13 @@ func TestAlertResolvedAfterRestart(t *testing.T) {
 	ctx := context.Background()
 	a, ts := h.openAlert(t, idleAlert("T28737LA"), alertsCh)
 	h.ackOf(t, h.fake.Click("UOPS1", alertsCh, ts, "alert_ack", strconv.FormatInt(a.ID, 10)).EnvelopeID)
+	err := h.fake.WaitTimeout(waitFor, "the acknowledgement stored", func() bool {
+		got, err := h.st.AlertByID(ctx, a.ID)
+		return err == nil && got.Acked != nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.stopSender(t)
 
 	resolved, err := h.st.ResolveAlert(ctx, a.IncidentKey, a.OpenedAt.Add(40*time.Minute))
@@ -129,5 +136,40 @@ func TestAlertResolvedAfterRestart(t *testing.T) {
 	}
 	if n := len(h.fake.TopLevel(alertsCh)); n != 1 {
 		t.Errorf("%d top-level messages in the alerts channel; want 1 (the thread's parent)", n)
+	}
+}
+
+// TestAlertEscalationAndRoutes: a critical alert goes to the channel its severity routes to,
+// and its escalation replies once in its thread mentioning on-call; once acknowledged, a late
+// escalation says nothing. A kind's route beats its severity's.
+func TestAlertEscalationAndRoutes(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	sos := fleet.Alert{Kind: fleet.AlertLoconav, SourceKind: "SosAlert", IncidentKey: "loconav:T11985LA:SosAlert:1",
+		Plate: "T11985LA", Message: "SOS button pressed", OpenedAt: time.Now().Add(-20 * time.Minute).UTC()}
+	a, ts := h.openAlert(t, sos, dispatchCh)
+	h.notify(t, fleet.AlertNotification(a, fleet.NotifyAlertEscalate, time.Now()))
+	h.notify(t, fleet.AlertNotification(a, fleet.NotifyAlertEscalate, time.Now())) // a second replica's run
+	err := h.fake.WaitTimeout(waitFor, "the escalation in the thread", func() bool {
+		th := h.fake.Thread(dispatchCh, ts)
+		return len(th) == 1 && strings.Contains(string(th[0].Blocks), "subteam^S0ONCALL")
+	})
+	if err != nil {
+		t.Fatalf("%v; thread = %+v", err, h.fake.Thread(dispatchCh, ts))
+	}
+	h.ackOf(t, h.fake.Click("UOPS1", dispatchCh, ts, "alert_ack", strconv.FormatInt(a.ID, 10)).EnvelopeID)
+	err = h.fake.WaitTimeout(waitFor, "the SOS ended by its acknowledgement", func() bool {
+		got, err := h.st.AlertByID(ctx, a.ID)
+		return err == nil && !got.Open() && strings.Contains(got.Resolution, "acknowledged by")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	harsh := fleet.Alert{Kind: fleet.AlertHarshDriving, IncidentKey: "harsh_driving:T28737LA:1", Plate: "T28737LA",
+		Severity: fleet.SeverityCritical, Message: "harsh braking", OpenedAt: time.Now().UTC()}
+	h.openAlert(t, harsh, summaryCh)
+	h.waitDrained(t)
+	if th := h.fake.Thread(dispatchCh, ts); len(th) != 2 || !strings.Contains(th[1].Text, "Resolved") {
+		t.Errorf("thread = %+v; want the escalation then the resolution, nothing else", th)
 	}
 }

@@ -133,7 +133,9 @@ func (h *harness) responses(t *testing.T, n int) []slackfake.ResponsePost {
 // the end of the test.
 func (h *harness) startSender(t testing.TB) {
 	sender := bot.NewSender(h.rdb, h.api, h.st, h.st, bot.NewRenderer(nil),
-		bot.SenderConfig{Prefix: h.prefix, Channels: h.channels, PerSecond: 500, Burst: 50, Block: readBlock}, testLogger(t))
+		bot.SenderConfig{Prefix: h.prefix, Channels: h.channels, PerSecond: 500, Burst: 50, Block: readBlock,
+			Oncall: "S0ONCALL", Routes: fleet.AlertRoutes{Kinds: map[fleet.AlertKind]string{fleet.AlertHarshDriving: summaryCh},
+				Severities: map[fleet.Severity]string{fleet.SeverityCritical: dispatchCh}}}, testLogger(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- sender.Run(ctx) }()

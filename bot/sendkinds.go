@@ -148,7 +148,7 @@ func (d *delivery) alert(ctx context.Context) error {
 		}
 		return err
 	}
-	if reply, ok := d.alertReply(a); ok {
+	if reply, ok := d.alertReply(a, shown); ok {
 		if _, err := d.step(ctx, "reply", d.poster(parent.channel, parent.ts, reply)); err != nil {
 			return err
 		}
@@ -158,13 +158,16 @@ func (d *delivery) alert(ctx context.Context) error {
 }
 
 // alertReply is the reply an alert notification posts in the incident's thread: none for
-// the first message and for actions (the parent shows who did what), the escalation, an
-// update, or the resolution.
-func (d *delivery) alertReply(a fleet.Alert) (View, bool) {
+// the first message and for actions (the parent shows who did what), the escalation (unless
+// the stored alert is acknowledged or resolved by now), an update, or the resolution.
+func (d *delivery) alertReply(a, stored fleet.Alert) (View, bool) {
 	switch d.n.Kind {
 	case fleet.NotifyAlertOpened, fleet.NotifyAlertActed:
 		return View{}, false
 	case fleet.NotifyAlertEscalate:
+		if stored.Acked != nil || !stored.Open() {
+			return View{}, false // acknowledged or resolved since: nobody needs waking
+		}
 		return d.s.r.AlertEscalation(a, d.s.cfg.Oncall, d.n.Text), true
 	case fleet.NotifyAlertResolved:
 		return d.s.r.AlertReply(a, true, ""), true // the reply says when and after how long itself

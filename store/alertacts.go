@@ -114,3 +114,23 @@ func (s *Store) UnmuteTruck(ctx context.Context, plate string, who fleet.Actor) 
 	})
 	return was, err
 }
+
+const unackedCriticalSQL = `SELECT ` + alertCols + ` FROM alerts
+WHERE resolved_at IS NULL AND acked_at IS NULL AND escalated_at IS NULL AND severity = 'critical' AND opened_at <= $1
+ORDER BY opened_at LIMIT $2`
+
+// UnackedCritical returns up to limit open critical alerts opened at or before openedBefore that
+// nobody acknowledged and that were not escalated yet, oldest first.
+func (s *Store) UnackedCritical(ctx context.Context, openedBefore time.Time, limit int) (_ []fleet.Alert, err error) {
+	defer wrap(&err, "UnackedCritical")
+	return collectAlerts(s.pool.Query(ctx, unackedCriticalSQL, openedBefore, limit))
+}
+
+// MarkEscalated records that alert id was escalated at at, once: it reports false when the
+// alert was already escalated, acknowledged or resolved meanwhile.
+func (s *Store) MarkEscalated(ctx context.Context, id int64, at time.Time) (_ bool, err error) {
+	defer wrap(&err, "MarkEscalated(%d)", id)
+	tag, err := s.pool.Exec(ctx, `UPDATE alerts SET escalated_at = $2
+		WHERE id = $1 AND escalated_at IS NULL AND acked_at IS NULL AND resolved_at IS NULL`, id, at)
+	return tag.RowsAffected() == 1, err
+}
