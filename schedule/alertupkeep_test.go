@@ -26,7 +26,7 @@ func TestAlertUpkeepEscalates(t *testing.T) {
 	acked := open("trip_delayed:TRP-0002", fleet.AlertTripDelayed, 20*time.Minute)
 	resolved := open("trip_delayed:TRP-0003", fleet.AlertTripDelayed, 20*time.Minute)
 	open("trip_delayed:TRP-0004", fleet.AlertTripDelayed, 5*time.Minute) // young
-	open("overspeed:T1AAA", fleet.AlertOverspeed, time.Hour)            // warning
+	open("overspeed:T1AAA", fleet.AlertOverspeed, time.Hour)             // warning
 	_, err := s.ActOnAlert(ctx, acked.ID, fleet.ActAck, fleet.Actor{ID: "U1", Via: "slack"}, now)
 	must(t, err)
 	_, err = s.ResolveAlert(ctx, resolved.IncidentKey, now)
