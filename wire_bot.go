@@ -57,7 +57,7 @@ func wireBot(ctx context.Context, a *app) ([]component, error) {
 		Metrics: m}, api, h, a.store, a.rdb, a.log)
 	sender := bot.NewSender(a.rdb, api, a.store, a.store, renderer,
 		bot.SenderConfig{Prefix: a.cfg.RedisPrefix, Channels: channels, Metrics: m,
-			Routes: a.cfg.AlertRoutes, Oncall: a.cfg.SlackOncall}, a.log)
+			Routes: a.cfg.AlertRoutes, Oncall: a.cfg.SlackOncall, DigestInfo: a.cfg.AlertDigestEvery > 0}, a.log)
 	a.log.InfoContext(ctx, "slack is on", "api", a.cfg.SlackAPIURL, "approvers", len(a.cfg.SlackApprovers),
 		"model", ft.Agent.Online())
 	return append([]component{app.Run, sender.Run}, comps...), nil

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
@@ -176,4 +177,23 @@ func orSeverity(s fleet.Severity) fleet.Severity {
 		return fleet.SeverityInfo
 	}
 	return s
+}
+
+// AlertDigest is one message listing the info alerts of a period (ALERT_DIGEST_EVERY).
+func (r *Renderer) AlertDigest(alerts []fleet.Alert, period string) View {
+	title := fmt.Sprintf("%s *%d info alerts* in the last %s", severityBadge(fleet.SeverityInfo), len(alerts), period)
+	if len(alerts) == 1 {
+		title = fmt.Sprintf("%s *1 info alert* in the last %s", severityBadge(fleet.SeverityInfo), period)
+	}
+	lines := []string{title}
+	for _, a := range alerts {
+		state := "open"
+		if !a.Open() {
+			state = "ended after " + duration(a.ResolvedAt.Sub(a.OpenedAt))
+		}
+		lines = append(lines, fmt.Sprintf("• %s *%s* %s — %s (#%d, %s)", clock(a.OpenedAt, r.Zone), capitalize(human(a.Kind)),
+			esc(orDash(a.Plate)), esc(a.Message), a.ID, state))
+	}
+	text := strings.Join(lines, "\n")
+	return View{Text: plainLine(text)}.add(&Section{Text: text})
 }

@@ -66,6 +66,7 @@ type SenderConfig struct {
 	Metrics    *Metrics                  // nil counts nothing
 	Routes     fleet.AlertRoutes         // ALERT_ROUTES: alert channels by kind or severity
 	Oncall     string                    // SLACK_ONCALL: user or user-group ID escalations mention
+	DigestInfo bool                      // ALERT_DIGEST_EVERY > 0: info alerts come in digests, not one by one
 }
 
 func (c *SenderConfig) defaults() {

@@ -34,6 +34,8 @@ func (d *delivery) run(ctx context.Context) error {
 		return err
 	case fleet.NotifyWeeklyReport:
 		return d.weekly(ctx)
+	case fleet.NotifyAlertDigest:
+		return d.alertDigest(ctx)
 	}
 	_, err := d.step(ctx, "post", d.poster(d.lane.channel, n.ThreadTS, d.s.r.Report(n)))
 	return err
@@ -119,6 +121,9 @@ func (d *delivery) alert(ctx context.Context) error {
 	if !ok && (d.n.Kind == fleet.NotifyAlertActed || d.n.Kind == fleet.NotifyAlertEscalate) && a.ID != 0 &&
 		time.Since(d.n.CreatedAt) >= parentWait {
 		return nil // no message to update; the parent, once posted, shows the alert as stored
+	}
+	if !ok && d.s.cfg.DigestInfo && orSeverity(shown.Severity) == fleet.SeverityInfo {
+		return nil // info alerts come in the period's digest, without a thread of their own
 	}
 	if !ok { // the first message of the incident (or its parent was never posted)
 		if d.n.Kind != fleet.NotifyAlertOpened && a.ID != 0 && time.Since(d.n.CreatedAt) < parentWait {
@@ -292,4 +297,31 @@ func chartPNG(data json.RawMessage) []byte {
 		return nil
 	}
 	return png
+}
+
+// alertDigest posts the info alerts of a period: one message per channel they route to.
+func (d *delivery) alertDigest(ctx context.Context) error {
+	var alerts []fleet.Alert
+	if err := json.Unmarshal(d.n.Data, &alerts); err != nil {
+		return fleet.Errorf(fleet.EINVALID, "alert.digest notification without its alerts")
+	}
+	byChannel := map[string][]fleet.Alert{}
+	var order []string
+	for _, a := range alerts {
+		ch := d.s.channelFor(fleet.Notification{Kind: fleet.NotifyAlertOpened, Alert: &a})
+		if _, ok := byChannel[ch]; !ok {
+			order = append(order, ch)
+		}
+		byChannel[ch] = append(byChannel[ch], a)
+	}
+	for _, ch := range order {
+		if ch == "" {
+			continue
+		}
+		v := d.s.r.AlertDigest(byChannel[ch], d.n.Text)
+		if _, err := d.step(ctx, "digest:"+ch, d.poster(ch, "", v)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

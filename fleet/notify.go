@@ -16,6 +16,7 @@ const (
 	NotifyAlertResolved NotificationKind = "alert.resolved" // reply and parent updated
 	NotifyAlertActed    NotificationKind = "alert.acted"    // parent updated: acknowledged, snoozed or muted
 	NotifyAlertEscalate NotificationKind = "alert.escalate" // reply mentioning on-call, parent updated
+	NotifyAlertDigest   NotificationKind = "alert.digest"   // info alerts of a period, one message per channel (Data: the alerts)
 	NotifyTripApproval  NotificationKind = "trip.approval"  // approval request with buttons
 	NotifyTripDecided   NotificationKind = "trip.decided"   // approved or rejected
 	NotifyTripEvent     NotificationKind = "trip.event"     // departed, arrived, delayed, …

@@ -2,8 +2,10 @@ package schedule
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -18,6 +20,12 @@ type Escalations interface {
 	// MarkEscalated records the escalation of alert id; false when it was escalated,
 	// acknowledged or resolved meanwhile.
 	MarkEscalated(ctx context.Context, id int64, at time.Time) (bool, error)
+}
+
+// InfoAlerts lists the info alerts of a period for the digest. *store.Store satisfies it.
+type InfoAlerts interface {
+	// AlertsOpened returns the alerts of severity opened in [from, to), oldest first.
+	AlertsOpened(ctx context.Context, from, to time.Time, severity fleet.Severity) ([]fleet.Alert, error)
 }
 
 // MaintenanceEnder puts back in service the trucks whose maintenance end has passed.
@@ -39,6 +47,8 @@ type AlertUpkeep struct {
 	Maintenance   MaintenanceEnder // nil: maintenance ends only by /truck <plate> active
 	Notifier      Notifier
 	EscalateAfter time.Duration // default 15 min
+	Digest        InfoAlerts    // nil or DigestEvery 0: info alerts are posted one by one
+	DigestEvery   time.Duration // ALERT_DIGEST_EVERY
 }
 
 // escalateBatch bounds the escalations of one run; the next run takes the rest.
@@ -51,6 +61,9 @@ func (u *AlertUpkeep) Run(ctx context.Context, now time.Time) error {
 		if _, err := u.Maintenance.EndMaintenance(ctx, now); err != nil {
 			errs = append(errs, fmt.Errorf("end maintenance: %w", err))
 		}
+	}
+	if err := u.digest(ctx, now); err != nil {
+		errs = append(errs, err)
 	}
 	after := u.EscalateAfter
 	if after <= 0 {
@@ -72,4 +85,29 @@ func (u *AlertUpkeep) Run(ctx context.Context, now time.Time) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// digest queues the info alerts of the period that just ended, on the first run after each
+// period boundary (the job runs every minute, once per minute across replicas). The
+// notification's ID is the period, so a retried run queues nothing twice.
+func (u *AlertUpkeep) digest(ctx context.Context, now time.Time) error {
+	every := u.DigestEvery
+	if u.Digest == nil || every <= 0 {
+		return nil
+	}
+	end := now.Truncate(every)
+	if now.Sub(end) >= time.Minute {
+		return nil
+	}
+	alerts, err := u.Digest.AlertsOpened(ctx, end.Add(-every), end, fleet.SeverityInfo)
+	if err != nil || len(alerts) == 0 {
+		return wrapErr("list info alerts for the digest", err)
+	}
+	data, err := json.Marshal(alerts)
+	if err != nil {
+		return fmt.Errorf("encode the digest: %w", err)
+	}
+	return wrapErr("queue the digest", u.Notifier.Notify(ctx, fleet.Notification{
+		ID: "alert.digest:" + strconv.FormatInt(end.Unix(), 10), Kind: fleet.NotifyAlertDigest,
+		Audience: fleet.AudienceAlerts, Text: humanDuration(every), Data: data, CreatedAt: now.UTC()}))
 }

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -45,5 +46,31 @@ func TestAlertUpkeepEscalates(t *testing.T) {
 	must(t, err)
 	if stored.EscalatedAt == nil {
 		t.Errorf("overdue alert not marked escalated")
+	}
+}
+
+// TestAlertUpkeepDigest: the first run after a period's end queues one digest of its info
+// alerts; later runs in the same period queue nothing.
+func TestAlertUpkeepDigest(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	end := time.Now().UTC().Truncate(15 * time.Minute)
+	for i, age := range []time.Duration{time.Minute, 10 * time.Minute, 20 * time.Minute} {
+		_, _, err := s.OpenAlert(ctx, fleet.Alert{Kind: fleet.AlertIdle, IncidentKey: "idle:T" + string(rune('A'+i)),
+			Plate: "T1AAA", Message: "idle", OpenedAt: end.Add(-age)})
+		must(t, err)
+	}
+	rec := &fleettest.Recorder{}
+	job := &AlertUpkeep{Alerts: s, Notifier: rec, Digest: s, DigestEvery: 15 * time.Minute}
+	must(t, job.Run(ctx, end.Add(10*time.Second)))
+	must(t, job.Run(ctx, end.Add(2*time.Minute)))
+	got := rec.All()
+	if len(got) != 1 || got[0].Kind != fleet.NotifyAlertDigest {
+		t.Fatalf("notifications = %v; want one digest", kinds(got))
+	}
+	var alerts []fleet.Alert
+	must(t, json.Unmarshal(got[0].Data, &alerts))
+	if len(alerts) != 2 {
+		t.Errorf("digest lists %d alerts; want the 2 opened in the period", len(alerts))
 	}
 }

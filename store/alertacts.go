@@ -134,3 +134,12 @@ func (s *Store) MarkEscalated(ctx context.Context, id int64, at time.Time) (_ bo
 		WHERE id = $1 AND escalated_at IS NULL AND acked_at IS NULL AND resolved_at IS NULL`, id, at)
 	return tag.RowsAffected() == 1, err
 }
+
+const alertsOpenedSQL = `SELECT ` + alertCols + ` FROM alerts
+WHERE opened_at >= $1 AND opened_at < $2 AND severity = $3 ORDER BY opened_at, id LIMIT 500`
+
+// AlertsOpened returns the alerts of severity opened in [from, to), oldest first, at most 500.
+func (s *Store) AlertsOpened(ctx context.Context, from, to time.Time, severity fleet.Severity) (_ []fleet.Alert, err error) {
+	defer wrap(&err, "AlertsOpened")
+	return collectAlerts(s.pool.Query(ctx, alertsOpenedSQL, from, to, string(severity)))
+}
