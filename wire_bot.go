@@ -47,7 +47,7 @@ func wireBot(ctx context.Context, a *app) ([]component, error) {
 		fleet.AudienceDispatch: a.cfg.SlackDispatchChannel,
 	}
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
-		Jobs: sched, Trips: a.store, Alerts: ft.Registry, Trucks: a.store, Approvers: bot.Approvers(a.cfg.SlackApprovers),
+		Jobs: sched, Trips: a.store, Alerts: ft.Registry, Trucks: a.store, History: a.store, Approvers: bot.Approvers(a.cfg.SlackApprovers),
 		Renderer: renderer, Log: a.log})
 	m, err := bot.NewMetrics(a.registry)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/watchtower-ops/watchtower/bot/slackfake"
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/tools"
 )
 
 // openAlert opens an alert in the store, queues its notification and waits for its parent
@@ -171,5 +172,39 @@ func TestAlertEscalationAndRoutes(t *testing.T) {
 	h.waitDrained(t)
 	if th := h.fake.Thread(dispatchCh, ts); len(th) != 2 || !strings.Contains(th[1].Text, "Resolved") {
 		t.Errorf("thread = %+v; want the escalation then the resolution, nothing else", th)
+	}
+}
+
+// TestAlertsCommand: /alerts lists open alerts, a truck's, a kind's; /truck maintenance
+// silences the truck and refuses it trips until /truck active.
+func TestAlertsCommand(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	a, _ := h.openAlert(t, idleAlert("T11985LA"), alertsCh)
+	caller := tools.Caller{UserID: "UOPS1", Via: "slack"}
+	for _, tc := range []struct{ text, want string }{
+		{"open", "#" + strconv.FormatInt(a.ID, 10)},
+		{"idle", "Latest idle alerts"},
+		{"T11985LA", "has idled"},
+		{"overspeed", "none"},
+	} {
+		got := h.handler.Command(ctx, caller, "/alerts", tc.text).View.FallbackText()
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("/alerts %s = %q; want it to contain %q", tc.text, got, tc.want)
+		}
+	}
+	got := h.handler.Command(ctx, caller, "/truck", "T28737LA maintenance until tomorrow 8am").View.FallbackText()
+	if !strings.Contains(got, "in maintenance") {
+		t.Fatalf("/truck maintenance = %q", got)
+	}
+	if _, created, _ := h.st.OpenAlert(ctx, idleAlert("T28737LA")); created {
+		t.Errorf("a truck in maintenance raised an idle alert")
+	}
+	refusal := h.handler.Command(ctx, caller, "/trip", "T28737LA from ESSLIBRA to ECLAT at tomorrow 10am").View.FallbackText()
+	if !strings.Contains(refusal, "in maintenance") {
+		t.Errorf("trip for a truck in maintenance = %q; want a refusal saying it is in maintenance", refusal)
+	}
+	if got := h.handler.Command(ctx, caller, "/truck", "T28737LA active").View.FallbackText(); !strings.Contains(got, "back in service") {
+		t.Errorf("/truck active = %q", got)
 	}
 }

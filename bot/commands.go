@@ -23,7 +23,7 @@ const (
 
 // SlashCommands lists the slash commands the router handles.
 func SlashCommands() []string {
-	return []string{CmdTruck, CmdFleet, CmdTrip, CmdNear, CmdSummary, CmdWatchtower}
+	return []string{CmdTruck, CmdFleet, CmdTrip, CmdNear, CmdSummary, CmdAlerts, CmdWatchtower}
 }
 
 // helpLines is the usage of every command, for /watchtower help and bad arguments.
@@ -33,6 +33,7 @@ var helpLines = map[string]string{
 	CmdTrip:       "`/trip` — the trip form · `/trip T11985LA from ESSLIBRA to ECLAT at tomorrow 8am` — request a trip · `/trip TRP-0042` — trip details",
 	CmdNear:       "`/near ESSLIBRA|T11985LA|6.45,3.39 [km] [moving|idle|parked|offline]` — nearest trucks",
 	CmdSummary:    "`/summary [today|yesterday|2025-11-26]` — the daily summary",
+	CmdAlerts:     "`/alerts [open|today|T11985LA|overspeed]` — alert history: open ones, today's, a truck's or a kind's",
 	CmdWatchtower: "`/watchtower help|jobs|run <job>` — this help, the scheduled jobs, run a job now (approvers)",
 }
 
@@ -59,6 +60,8 @@ func (h *Handler) Command(ctx context.Context, caller tools.Caller, command, tex
 		return h.near(ctx, text)
 	case CmdSummary:
 		return h.summary(ctx, text)
+	case CmdAlerts:
+		return h.alertList(ctx, text)
 	case CmdWatchtower:
 		return h.watchtower(ctx, caller, text)
 	}

@@ -59,6 +59,7 @@ type Handler struct {
 	trips     TripMessages
 	alerts    AlertDesk
 	trucks    TruckService
+	history   AlertHistory
 	approvers Approvers
 	r         *Renderer
 	log       *slog.Logger
@@ -75,6 +76,7 @@ type HandlerDeps struct {
 	Trips     TripMessages
 	Alerts    AlertDesk    // nil: the alert buttons say they are not available
 	Trucks    TruckService // nil: /truck maintenance, active and unmute say they are not available
+	History   AlertHistory // nil: /alerts says it is not available
 	Approvers Approvers
 	Renderer  *Renderer
 	Log       *slog.Logger
@@ -93,7 +95,7 @@ func NewHandler(d HandlerDeps) *Handler {
 		d.Timeout = 90 * time.Second
 	}
 	return &Handler{lookups: d.Lookups, desk: d.Desk, asker: d.Asker, jobs: d.Jobs, trips: d.Trips,
-		alerts: d.Alerts, trucks: d.Trucks, approvers: d.Approvers, r: d.Renderer, log: d.Log, timeout: d.Timeout}
+		alerts: d.Alerts, trucks: d.Trucks, history: d.History, approvers: d.Approvers, r: d.Renderer, log: d.Log, timeout: d.Timeout}
 }
 
 // Renderer returns the handler's renderer.

@@ -39,6 +39,7 @@ type harness struct {
 	*env
 	oai        *openaifake.Server
 	reg        *tools.Registry
+	handler    *bot.Handler
 	api        *slack.Client
 	channels   map[fleet.Audience]string
 	stopSender func(t testing.TB) // stops the running sender, as a crash or restart would
@@ -66,13 +67,13 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		cfg.APIKey, cfg.BaseURL, cfg.Model = "sk-test", h.oai.BaseURL(), "gpt-test"
 	}
 	agent := tools.NewAgent(h.reg, tools.NewRedisMemory(e.rdb, e.prefix, time.Hour), cfg, log)
-	handler := bot.NewHandler(bot.HandlerDeps{Lookups: h.reg, Desk: h.reg, Asker: agent, Trips: e.st, Alerts: h.reg, Trucks: e.st,
+	handler := bot.NewHandler(bot.HandlerDeps{Lookups: h.reg, Desk: h.reg, Asker: agent, Trips: e.st, Alerts: h.reg, Trucks: e.st, History: e.st,
 		Approvers: bot.Approvers{"UAPPROVER", "UAPPROVER2"}, Log: log})
 	api := slack.New("xoxb-test", slack.OptionAppLevelToken("xapp-test"), slack.OptionAPIURL(e.fake.APIURL()))
 	channels := map[fleet.Audience]string{fleet.AudienceAlerts: alertsCh, fleet.AudienceSummary: summaryCh, fleet.AudienceDispatch: dispatchCh}
 	app := bot.NewApp(bot.Config{Channels: channels, Prefix: e.prefix, PingInterval: 5 * time.Second,
 		AnswerWorkers: o.answerWorkers}, api, handler, e.st, e.rdb, log)
-	h.api, h.channels = api, channels
+	h.api, h.channels, h.handler = api, channels, handler
 	h.run(t, app.Run)
 	h.startSender(t)
 	if err := e.fake.WaitTimeout(waitFor, "the app to connect", func() bool { return e.fake.Connections() > 0 }); err != nil {

@@ -143,3 +143,37 @@ func (s *Store) AlertsOpened(ctx context.Context, from, to time.Time, severity f
 	defer wrap(&err, "AlertsOpened")
 	return collectAlerts(s.pool.Query(ctx, alertsOpenedSQL, from, to, string(severity)))
 }
+
+const queryAlertsSQL = `SELECT ` + alertCols + ` FROM alerts
+WHERE ($1::bool IS NULL OR (resolved_at IS NULL) = $1)
+  AND ($2 = '' OR plate = $2)
+  AND (cardinality($3::text[]) = 0 OR kind = ANY($3))
+  AND ($4 = '' OR severity = $4)
+  AND ($5::timestamptz IS NULL OR opened_at >= $5)
+  AND ($6 = 0 OR id < $6)
+ORDER BY id DESC LIMIT $7`
+
+// QueryAlerts returns the alerts q selects, newest first, and the cursor of the next page (0
+// when this is the last).
+func (s *Store) QueryAlerts(ctx context.Context, q fleet.AlertQuery) (_ []fleet.Alert, next int64, err error) {
+	defer wrap(&err, "QueryAlerts")
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	limit = min(limit, 200)
+	kinds := make([]string, len(q.Kinds))
+	for i, k := range q.Kinds {
+		kinds[i] = string(k)
+	}
+	out, err := collectAlerts(s.pool.Query(ctx, queryAlertsSQL, q.Open, fleet.NormalizePlate(q.Plate), kinds,
+		string(q.Severity), nullTime(q.Since), q.Before, limit+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, nil
+}
