@@ -45,7 +45,7 @@ func wireAPI(ctx context.Context, a *app) ([]component, error) {
 	}
 	srv, err := api.New(api.Deps{
 		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Tokens: a.store,
-		Alerts: apiAlerts{a.store, ft.Registry},
+		Alerts:  apiAlerts{a.store, ft.Registry},
 		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
 		Metrics: a.registry, Log: a.log,
 	}, api.Config{TrackingSecret: []byte(a.cfg.TrackingSecret), PublicBaseURL: a.cfg.PublicBaseURL, Location: a.cfg.Timezone})
