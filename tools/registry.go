@@ -100,7 +100,7 @@ func NewRegistry(f Fleet, n Notifier, opts Options) *Registry {
 		r.link = func(t fleet.Trip) string { return t.TrackingURL }
 	}
 	r.tools = []Tool{r.truckLocationTool(), r.createTripTool(), r.fleetStatusTool(), r.tripDetailsTool(),
-		r.dailySummaryTool(), r.nearbyTool()}
+		r.dailySummaryTool(), r.nearbyTool(), r.listAlertsTool()}
 	return r
 }
 
