@@ -214,7 +214,7 @@ func newDemo(ctx context.Context, a *app, env *environment, opts demoOptions, st
 	}
 	renderer := bot.NewRenderer(a.cfg.Timezone)
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
-		Jobs: sched, Trips: a.store, Approvers: bot.Approvers{console.Caller().UserID},
+		Jobs: sched, Trips: a.store, Alerts: ft.Registry, Trucks: a.store, History: a.store, Approvers: bot.Approvers{console.Caller().UserID},
 		Maps: mapLinker(a), Renderer: renderer, Log: a.log})
 	plates := make([]string, len(vehicles))
 	for i, v := range vehicles {

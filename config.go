@@ -57,6 +57,11 @@ type config struct {
 	IngestWorkers int
 	IngestBatch   int // entries a consumer applies per transaction (INGEST_BATCH)
 	Thresholds    fleet.Thresholds
+
+	AlertRoutes        fleet.AlertRoutes // ALERT_ROUTES
+	AlertDigestEvery   time.Duration     // ALERT_DIGEST_EVERY; 0 posts each info alert
+	AlertEscalateAfter time.Duration     // ALERT_ESCALATE_AFTER
+	SlackOncall        string            // SLACK_ONCALL: user or user-group ID escalations mention
 }
 
 // configError is a missing or malformed variable. main exits 2 with its one-line message.
@@ -83,6 +88,7 @@ const (
 	defaultPublicURL    = "http://localhost:8080"
 	defaultAPIRate      = 600
 	defaultAPIBurst     = 60
+	defaultEscalate     = 15 * time.Minute
 )
 
 // loadConfig reads and validates the environment through getenv. It returns a *configError
@@ -157,7 +163,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	th.GeofenceDwell = r.duration("GEOFENCE_DWELL", th.GeofenceDwell)
 	th.DelayedAfter = r.duration("TRIP_DELAYED_AFTER", th.DelayedAfter)
 	th.MinLeadTime = r.duration("TRIP_MIN_LEAD_TIME", th.MinLeadTime)
+	th.Severity = r.severities("ALERT_SEVERITY")
 	c.Thresholds = th
+	c.AlertRoutes = r.routes("ALERT_ROUTES")
+	c.AlertDigestEvery = r.durationOrZero("ALERT_DIGEST_EVERY")
+	c.AlertEscalateAfter = r.duration("ALERT_ESCALATE_AFTER", defaultEscalate)
+	c.SlackOncall = r.str("SLACK_ONCALL", "")
 	if r.err != nil {
 		return config{}, r.err
 	}
@@ -213,6 +224,9 @@ func (c config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.Int("ingest_workers", c.IngestWorkers),
 		slog.Int("ingest_batch", c.IngestBatch),
+		slog.String("alert_digest_every", c.AlertDigestEvery.String()),
+		slog.String("alert_escalate_after", c.AlertEscalateAfter.String()),
+		slog.String("slack_oncall", c.SlackOncall),
 	)
 }
 
@@ -365,6 +379,38 @@ func (r *envReader) duration(name string, def time.Duration) time.Duration {
 	if err != nil || d <= 0 {
 		r.fail(name, "must be a positive duration such as 20m or 2h")
 		return def
+	}
+	return d
+}
+
+// severities reads ALERT_SEVERITY; a bad entry fails naming it.
+func (r *envReader) severities(name string) fleet.SeverityRules {
+	rules, err := fleet.ParseSeverityRules(r.getenv(name))
+	if err != nil {
+		r.fail(name, fleet.ErrorMessage(err))
+	}
+	return rules
+}
+
+// routes reads ALERT_ROUTES; a bad entry fails naming it.
+func (r *envReader) routes(name string) fleet.AlertRoutes {
+	routes, err := fleet.ParseAlertRoutes(r.getenv(name))
+	if err != nil {
+		r.fail(name, fleet.ErrorMessage(err))
+	}
+	return routes
+}
+
+// durationOrZero reads a Go duration that may be 0 (off).
+func (r *envReader) durationOrZero(name string) time.Duration {
+	v := r.str(name, "")
+	if v == "" || v == "0" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		r.fail(name, "must be 0 or a duration such as 5m")
+		return 0
 	}
 	return d
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 func mapEnv(m map[string]string) func(string) string {
@@ -162,5 +164,60 @@ func TestListenerOnlyReplica(t *testing.T) {
 	c, err := loadConfig(mapEnv(map[string]string{"INGEST_WORKERS": "0"}))
 	if err != nil || c.IngestWorkers != 0 {
 		t.Errorf("INGEST_WORKERS=0: workers %d, err %v; want 0 (a listener-only replica)", c.IngestWorkers, err)
+	}
+}
+
+func TestLoadConfigAlerts(t *testing.T) {
+	base := map[string]string{"DATABASE_URL": "postgres://127.0.0.1/wt"}
+	bad := []struct {
+		name, key, value, wantEntry string
+	}{
+		{"unknown kind", "ALERT_SEVERITY", "idle=warning,spaceship=critical", "spaceship=critical"},
+		{"unknown severity", "ALERT_SEVERITY", "idle=loud", "idle=loud"},
+		{"malformed pair", "ALERT_SEVERITY", "idle", "idle"},
+		{"route to unknown kind", "ALERT_ROUTES", "critical=C1,spaceship=C2", "spaceship=C2"},
+		{"route without channel", "ALERT_ROUTES", "idle=", "idle="},
+		{"bad escalation", "ALERT_ESCALATE_AFTER", "soon", ""},
+		{"bad digest", "ALERT_DIGEST_EVERY", "-5m", ""},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{tt.key: tt.value}
+			for k, v := range base {
+				env[k] = v
+			}
+			_, err := loadConfig(mapEnv(env))
+			var ce *configError
+			if !errors.As(err, &ce) || ce.Var != tt.key {
+				t.Fatalf("loadConfig error = %v; want a *configError naming %s", err, tt.key)
+			}
+			if !strings.Contains(err.Error(), tt.wantEntry) {
+				t.Errorf("error %q does not name the entry %q", err, tt.wantEntry)
+			}
+		})
+	}
+
+	env := map[string]string{"ALERT_SEVERITY": "idle=warning, geofence=critical", "ALERT_ROUTES": "critical=C1,idle=C2",
+		"ALERT_DIGEST_EVERY": "10m", "SLACK_ONCALL": "S0ONCALL"}
+	for k, v := range base {
+		env[k] = v
+	}
+	c, err := loadConfig(mapEnv(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sev := c.Thresholds.Severity
+	if got := sev.Of(fleet.AlertIdle, ""); got != fleet.SeverityWarning {
+		t.Errorf("idle severity = %s; want warning", got)
+	}
+	if got := sev.Of(fleet.AlertGeofenceExit, ""); got != fleet.SeverityCritical {
+		t.Errorf("geofence_exit severity = %s; want critical", got)
+	}
+	idle := fleet.Alert{Kind: fleet.AlertIdle, Severity: fleet.SeverityCritical}
+	if got := c.AlertRoutes.Channel(idle); got != "C2" {
+		t.Errorf("route of a critical idle = %q; want C2 (kind beats severity)", got)
+	}
+	if c.AlertEscalateAfter != 15*time.Minute || c.AlertDigestEvery != 10*time.Minute || c.SlackOncall != "S0ONCALL" {
+		t.Errorf("escalate %s, digest %s, oncall %q", c.AlertEscalateAfter, c.AlertDigestEvery, c.SlackOncall)
 	}
 }

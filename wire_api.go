@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/watchtower-ops/watchtower/bot/api"
+	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/tools"
@@ -45,6 +46,7 @@ func wireAPI(ctx context.Context, a *app) ([]component, error) {
 	feed, drivers := mapDeps(a)
 	srv, err := api.New(api.Deps{
 		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Tokens: a.store,
+		Alerts:  apiAlerts{a.store, ft.Registry},
 		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
 		Metrics: a.registry, Log: a.log, Feed: feed, Drivers: drivers,
 	}, api.Config{TrackingSecret: []byte(a.cfg.TrackingSecret), PublicBaseURL: a.cfg.PublicBaseURL, Location: a.cfg.Timezone,
@@ -56,4 +58,19 @@ func wireAPI(ctx context.Context, a *app) ([]component, error) {
 	a.log.InfoContext(ctx, "json api on", "openapi", a.cfg.PublicBaseURL+"/api/v1/openapi.json",
 		"rate_per_min", a.cfg.APIRateLimit, "burst", a.cfg.APIRateBurst)
 	return append(comps, mapComponents(srv)...), nil
+}
+
+// apiAlerts gives the JSON API the alert history from the store and acknowledgement through
+// the registry, the function behind the Slack button.
+type apiAlerts struct {
+	st  *store.Store
+	reg *tools.Registry
+}
+
+func (x apiAlerts) QueryAlerts(ctx context.Context, q fleet.AlertQuery) ([]fleet.Alert, int64, error) {
+	return x.st.QueryAlerts(ctx, q)
+}
+
+func (x apiAlerts) ActOnAlert(ctx context.Context, id int64, act fleet.AlertAction, c tools.Caller) (fleet.Alert, error) {
+	return x.reg.ActOnAlert(ctx, id, act, c)
 }

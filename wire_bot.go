@@ -48,7 +48,7 @@ func wireBot(ctx context.Context, a *app) ([]component, error) {
 		fleet.AudienceOps:      a.cfg.SlackOpsChannel,
 	}
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
-		Jobs: sched, Trips: a.store, Approvers: bot.Approvers(a.cfg.SlackApprovers),
+		Jobs: sched, Trips: a.store, Alerts: ft.Registry, Trucks: a.store, History: a.store, Approvers: bot.Approvers(a.cfg.SlackApprovers),
 		Maps: mapLinker(a), Renderer: renderer, Log: a.log})
 	m, err := bot.NewMetrics(a.registry)
 	if err != nil {
@@ -57,7 +57,8 @@ func wireBot(ctx context.Context, a *app) ([]component, error) {
 	app := bot.NewApp(bot.Config{Channels: channels, Prefix: a.cfg.RedisPrefix, MinLeadTime: a.cfg.Thresholds.MinLeadTime,
 		Metrics: m}, api, h, a.store, a.rdb, a.log)
 	sender := bot.NewSender(a.rdb, api, a.store, a.store, renderer,
-		bot.SenderConfig{Prefix: a.cfg.RedisPrefix, Channels: channels, Metrics: m}, a.log)
+		bot.SenderConfig{Prefix: a.cfg.RedisPrefix, Channels: channels, Metrics: m,
+			Routes: a.cfg.AlertRoutes, Oncall: a.cfg.SlackOncall, DigestInfo: a.cfg.AlertDigestEvery > 0}, a.log)
 	a.log.InfoContext(ctx, "slack is on", "api", a.cfg.SlackAPIURL, "approvers", len(a.cfg.SlackApprovers),
 		"model", ft.Agent.Online())
 	return append([]component{app.Run, sender.Run}, comps...), nil

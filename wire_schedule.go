@@ -104,6 +104,8 @@ func (a *app) jobFuncs(ctx context.Context) (map[string]jobFunc, error) {
 			Observing: ingest.NewObserver(a.rdb, a.cfg.RedisPrefix, 0)}).Run},
 		schedule.JobTripMonitor: {run: (&schedule.TripMonitor{Trips: st, States: st, Sites: a.store, Incidents: st,
 			Alerts: a.store, Notifier: notify, Thresholds: th}).Run},
+		schedule.JobAlertUpkeep: {run: (&schedule.AlertUpkeep{Alerts: st, Maintenance: st, Notifier: notify,
+			EscalateAfter: a.cfg.AlertEscalateAfter, Digest: st, DigestEvery: a.cfg.AlertDigestEvery}).Run},
 		schedule.JobCleanup: {run: (&schedule.Cleanup{Partitions: a.store, Pruner: a.store, Runs: a.store,
 			Trimmer:  schedule.RedisTrimmer{RDB: a.rdb, Prefix: a.cfg.RedisPrefix, SeenTTL: ingest.SeenTTL},
 			Location: loc, Log: a.log}).Run},

@@ -67,7 +67,7 @@ func TestTripForm(t *testing.T) {
 	}
 	p = h.submitAck(t, view.ID, "UDISPATCH", formValues("APP381VP", "ESSLIBRA", "ECLAT", tomorrow, "08:00", ""))
 	errs, _ = p["errors"].(map[string]any)
-	if msg, _ := errs["truck"].(string); p["response_action"] != "errors" || !strings.Contains(msg, "not operational") {
+	if msg, _ := errs["truck"].(string); p["response_action"] != "errors" || !strings.Contains(msg, "in maintenance") {
 		t.Errorf("maintenance truck ack = %v; want the store's refusal on the truck field", p)
 	}
 	p = h.submitAck(t, view.ID, "UDISPATCH", formValues("T11985LA", "ESSLIBRA", "ECLAT", tomorrow, "08:00", "mscu 1234567"))

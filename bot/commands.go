@@ -21,17 +21,18 @@ const (
 
 // SlashCommands lists the slash commands the router handles.
 func SlashCommands() []string {
-	return []string{CmdTruck, CmdFleet, CmdTrip, CmdNear, CmdSummary, CmdWatchtower}
+	return []string{CmdTruck, CmdFleet, CmdTrip, CmdNear, CmdSummary, CmdAlerts, CmdWatchtower}
 }
 
 // helpLines is the usage of every command, for /watchtower help and bad arguments.
 var helpLines = map[string]string{
-	CmdTruck: "`/truck T11985LA` — where a truck is now, how fresh the fix is, its trip",
+	CmdTruck: "`/truck T11985LA` — where a truck is now, how fresh the fix is, its trip · `/truck T11985LA maintenance [until 2026-12-10]` · `/truck T11985LA active` · `/truck T11985LA unmute`",
 	CmdFleet: "`/fleet [moving|idle|parked|offline|on_trip|maintenance|at_site|unrostered] [site]` — fleet status",
 	CmdTrip: "`/trip` — the trip form · `/trip T11985LA from ESSLIBRA to ECLAT at tomorrow 8am` — request a trip · `/trip TRP-0042` — trip details · " +
 		"`/trip TRP-0042 at 3pm` / `/trip TRP-0042 to TINCAN` — move it · `/trip cancel TRP-0042 [reason]` — cancel it",
 	CmdNear:       "`/near ESSLIBRA|T11985LA|6.45,3.39 [km] [moving|idle|parked|offline]` — nearest trucks",
 	CmdSummary:    "`/summary [today|yesterday|2025-11-26]` — the daily summary",
+	CmdAlerts:     "`/alerts [open|today|T11985LA|overspeed]` — alert history: open ones, today's, a truck's or a kind's",
 	CmdWatchtower: "`/watchtower help|jobs|map|run <job>` — this help, the scheduled jobs, a link to the live fleet map, run a job now (approvers)",
 }
 
@@ -46,6 +47,9 @@ func (h *Handler) Command(ctx context.Context, caller tools.Caller, command, tex
 	}
 	switch command {
 	case CmdTruck:
+		if r, ok := h.truckService(ctx, caller, text); ok {
+			return r
+		}
 		return h.truck(ctx, text)
 	case CmdFleet:
 		return h.fleet(ctx, text)
@@ -55,6 +59,8 @@ func (h *Handler) Command(ctx context.Context, caller tools.Caller, command, tex
 		return h.near(ctx, text)
 	case CmdSummary:
 		return h.summary(ctx, text)
+	case CmdAlerts:
+		return h.alertList(ctx, text)
 	case CmdWatchtower:
 		return h.watchtower(ctx, caller, text)
 	}

@@ -55,6 +55,11 @@ func (s *Sender) channelFor(n fleet.Notification) string {
 	if aud == "" {
 		aud = defaultAudience(n.Kind)
 	}
+	if n.Alert != nil && aud == fleet.AudienceAlerts {
+		if ch := s.cfg.Routes.Channel(*n.Alert); ch != "" {
+			return ch // ALERT_ROUTES: by kind, else by severity
+		}
+	}
 	return s.cfg.Channels[aud]
 }
 

@@ -64,6 +64,9 @@ type Handler struct {
 	jobs      Jobs
 	trips     TripMessages
 	maps      MapLinks
+	alerts    AlertDesk
+	trucks    TruckService
+	history   AlertHistory
 	approvers Approvers
 	r         *Renderer
 	log       *slog.Logger
@@ -78,7 +81,10 @@ type HandlerDeps struct {
 	Asker     Asker
 	Jobs      Jobs
 	Trips     TripMessages
-	Maps      MapLinks // nil: /watchtower map says the map is not available
+	Maps      MapLinks     // nil: /watchtower map says the map is not available
+	Alerts    AlertDesk    // nil: the alert buttons say they are not available
+	Trucks    TruckService // nil: /truck maintenance, active and unmute say they are not available
+	History   AlertHistory // nil: /alerts says it is not available
 	Approvers Approvers
 	Renderer  *Renderer
 	Log       *slog.Logger
@@ -97,7 +103,7 @@ func NewHandler(d HandlerDeps) *Handler {
 		d.Timeout = 90 * time.Second
 	}
 	return &Handler{lookups: d.Lookups, desk: d.Desk, asker: d.Asker, jobs: d.Jobs, trips: d.Trips, maps: d.Maps,
-		approvers: d.Approvers, r: d.Renderer, log: d.Log, timeout: d.Timeout}
+		alerts: d.Alerts, trucks: d.Trucks, history: d.History, approvers: d.Approvers, r: d.Renderer, log: d.Log, timeout: d.Timeout}
 }
 
 // vouch marks caller as an approver when SLACK_APPROVERS lists them, so the fleet functions

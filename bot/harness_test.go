@@ -37,8 +37,12 @@ func (s streamNotifier) Notify(ctx context.Context, n fleet.Notification) error 
 // the demo fleet) and Redis, and the fake OpenAI when the model is on.
 type harness struct {
 	*env
-	oai *openaifake.Server
-	reg *tools.Registry
+	oai        *openaifake.Server
+	reg        *tools.Registry
+	handler    *bot.Handler
+	api        *slack.Client
+	channels   map[fleet.Audience]string
+	stopSender func(t testing.TB) // stops the running sender, as a crash or restart would
 }
 
 type harnessOpts struct {
@@ -63,15 +67,15 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		cfg.APIKey, cfg.BaseURL, cfg.Model = "sk-test", h.oai.BaseURL(), "gpt-test"
 	}
 	agent := tools.NewAgent(h.reg, tools.NewRedisMemory(e.rdb, e.prefix, time.Hour), cfg, log)
-	handler := bot.NewHandler(bot.HandlerDeps{Lookups: h.reg, Desk: h.reg, Asker: agent, Trips: e.st,
+	handler := bot.NewHandler(bot.HandlerDeps{Lookups: h.reg, Desk: h.reg, Asker: agent, Trips: e.st, Alerts: h.reg, Trucks: e.st, History: e.st,
 		Approvers: bot.Approvers{"UAPPROVER", "UAPPROVER2"}, Log: log})
 	api := slack.New("xoxb-test", slack.OptionAppLevelToken("xapp-test"), slack.OptionAPIURL(e.fake.APIURL()))
 	channels := map[fleet.Audience]string{fleet.AudienceAlerts: alertsCh, fleet.AudienceSummary: summaryCh, fleet.AudienceDispatch: dispatchCh}
 	app := bot.NewApp(bot.Config{Channels: channels, Prefix: e.prefix, PingInterval: 5 * time.Second,
 		AnswerWorkers: o.answerWorkers}, api, handler, e.st, e.rdb, log)
-	sender := bot.NewSender(e.rdb, api, e.st, e.st, bot.NewRenderer(nil),
-		bot.SenderConfig{Prefix: e.prefix, Channels: channels, PerSecond: 500, Burst: 50, Block: readBlock}, log)
-	h.run(t, app.Run, sender.Run)
+	h.api, h.channels, h.handler = api, channels, handler
+	h.run(t, app.Run)
+	h.startSender(t)
 	if err := e.fake.WaitTimeout(waitFor, "the app to connect", func() bool { return e.fake.Connections() > 0 }); err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +128,27 @@ func (h *harness) responses(t *testing.T, n int) []slackfake.ResponsePost {
 		t.Fatal(err)
 	}
 	return h.fake.ResponsePosts()
+}
+
+// startSender starts a new sender (a fresh process as far as memory goes) until stopSender or
+// the end of the test.
+func (h *harness) startSender(t testing.TB) {
+	sender := bot.NewSender(h.rdb, h.api, h.st, h.st, bot.NewRenderer(nil),
+		bot.SenderConfig{Prefix: h.prefix, Channels: h.channels, PerSecond: 500, Burst: 50, Block: readBlock,
+			Oncall: "S0ONCALL", Routes: fleet.AlertRoutes{Kinds: map[fleet.AlertKind]string{fleet.AlertHarshDriving: summaryCh},
+				Severities: map[fleet.Severity]string{fleet.SeverityCritical: dispatchCh}}}, testLogger(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sender.Run(ctx) }()
+	var once sync.Once
+	stop := func(t testing.TB) {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("sender returned %v", err)
+			}
+		})
+	}
+	h.stopSender = stop
+	t.Cleanup(func() { stop(t) })
 }

@@ -9,52 +9,6 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-// AlertParent is an incident's parent message: what happened, to which truck, since when.
-// Once the alert is resolved it says so, with how long it lasted.
-func (r *Renderer) AlertParent(a fleet.Alert) View {
-	title := capitalize(human(a.Kind))
-	if a.Kind == fleet.AlertLoconav && a.SourceKind != "" {
-		title = a.SourceKind
-	}
-	state := ""
-	if !a.Open() {
-		title = "~" + title + "~ resolved"
-		state = fmt.Sprintf(" · lasted %s", duration(a.ResolvedAt.Sub(a.OpenedAt)))
-	}
-	subject := esc(a.Plate)
-	if subject == "" {
-		subject = esc(a.TripCode)
-	}
-	head := fmt.Sprintf("%s *%s* — %s%s\n%s", severityEmoji(a), title, subject, state, esc(a.Message))
-	var fields []Field
-	if a.TripCode != "" {
-		fields = append(fields, Field{"Trip", a.TripCode})
-	}
-	if a.SiteCode != "" {
-		fields = append(fields, Field{"Site", esc(a.SiteCode)})
-	}
-	fields = append(fields, Field{"Opened", clock(a.OpenedAt, r.Zone) + " (" + ago(r.now(), a.OpenedAt) + ")"})
-	if a.ResolvedAt != nil {
-		fields = append(fields, Field{"Resolved", clock(*a.ResolvedAt, r.Zone)})
-	}
-	notes := []string{"severity " + string(orSeverity(a.Severity)), fmt.Sprintf("alert #%d", a.ID)}
-	if a.Point != nil && a.Point.Valid() {
-		notes = append([]string{link(a.Point.MapURL(), ":world_map: map")}, notes...)
-	}
-	text := fmt.Sprintf("%s %s: %s", capitalize(human(a.Kind)), orDash(a.Plate), a.Message)
-	if !a.Open() {
-		text = "Resolved — " + text
-	}
-	return View{Text: text}.add(&Section{Text: head, Fields: fields}, &Context{Items: notes})
-}
-
-func orSeverity(s fleet.Severity) fleet.Severity {
-	if s == "" {
-		return fleet.SeverityInfo
-	}
-	return s
-}
-
 // AlertReply is a reply in an incident's thread: an update, or the resolution.
 func (r *Renderer) AlertReply(a fleet.Alert, resolved bool, extra string) View {
 	msg := a.Message

@@ -142,6 +142,12 @@ func (a *App) onInteractive(ctx context.Context, evt socketmode.Event) {
 	case cb.Type == slack.InteractionTypeBlockActions:
 		a.ack(ctx, evt.Request, nil)
 		for _, act := range cb.ActionCallback.BlockActions {
+			if _, ok := alertActions[act.ActionID]; ok {
+				if !a.commands.try(func(ctx context.Context) { a.actOnAlert(ctx, cb, *act) }) {
+					a.log.WarnContext(ctx, "command queue full; click dropped", "alert_id", act.Value, "user", cb.User.ID)
+				}
+				continue
+			}
 			run := a.decide
 			switch act.ActionID {
 			case ActionApprove, ActionReject:

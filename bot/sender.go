@@ -67,6 +67,9 @@ type SenderConfig struct {
 	MaxBackoff time.Duration             // longest wait between transient retries; default 1 min
 	Block      time.Duration             // how long one read waits for new entries (bounds shutdown); default 1 s
 	Metrics    *Metrics                  // nil counts nothing
+	Routes     fleet.AlertRoutes         // ALERT_ROUTES: alert channels by kind or severity
+	Oncall     string                    // SLACK_ONCALL: user or user-group ID escalations mention
+	DigestInfo bool                      // ALERT_DIGEST_EVERY > 0: info alerts come in digests, not one by one
 }
 
 func (c *SenderConfig) defaults() {

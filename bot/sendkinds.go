@@ -17,7 +17,8 @@ import (
 func (d *delivery) run(ctx context.Context) error {
 	n := d.n
 	switch n.Kind {
-	case fleet.NotifyAlertOpened, fleet.NotifyAlertUpdated, fleet.NotifyAlertResolved:
+	case fleet.NotifyAlertOpened, fleet.NotifyAlertUpdated, fleet.NotifyAlertResolved, fleet.NotifyAlertActed,
+		fleet.NotifyAlertEscalate:
 		return d.alert(ctx)
 	case fleet.NotifyTripApproval:
 		return d.approval(ctx)
@@ -33,6 +34,8 @@ func (d *delivery) run(ctx context.Context) error {
 		return err
 	case fleet.NotifyWeeklyReport:
 		return d.weekly(ctx)
+	case fleet.NotifyAlertDigest:
+		return d.alertDigest(ctx)
 	}
 	_, err := d.step(ctx, "post", d.poster(d.lane.channel, n.ThreadTS, d.s.r.Report(n)))
 	return err
@@ -109,13 +112,26 @@ func (d *delivery) alert(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The parent shows the alert as stored now (acknowledged, snoozed, resolved…), whatever
+	// order the notifications arrive in and whichever replica renders it.
+	shown := d.s.stored(ctx, a)
+	if a.Message != "" {
+		shown.Message = a.Message // an update may carry a newer description than the one stored
+	}
+	if !ok && (d.n.Kind == fleet.NotifyAlertActed || d.n.Kind == fleet.NotifyAlertEscalate) && a.ID != 0 &&
+		time.Since(d.n.CreatedAt) >= parentWait {
+		return nil // no message to update; the parent, once posted, shows the alert as stored
+	}
+	if !ok && d.s.cfg.DigestInfo && orSeverity(shown.Severity) == fleet.SeverityInfo {
+		return nil // info alerts come in the period's digest, without a thread of their own
+	}
 	if !ok { // the first message of the incident (or its parent was never posted)
 		if d.n.Kind != fleet.NotifyAlertOpened && a.ID != 0 && time.Since(d.n.CreatedAt) < parentWait {
 			// With several replicas the incident's first alert may still be in another
 			// replica's hands: wait for its parent rather than start a second thread.
 			return fleet.Errorf(fleet.EUNAVAILABLE, "incident %d has no parent message yet", a.ID)
 		}
-		ts, err := d.step(ctx, "parent", d.poster(d.lane.channel, "", d.s.r.AlertParent(a)))
+		ts, err := d.step(ctx, "parent", d.poster(d.lane.channel, "", d.s.r.AlertParent(shown)))
 		if err != nil {
 			return err
 		}
@@ -137,17 +153,47 @@ func (d *delivery) alert(ctx context.Context) error {
 		}
 		return err
 	}
-	if d.n.Kind != fleet.NotifyAlertOpened {
-		resolved, extra := d.n.Kind == fleet.NotifyAlertResolved, d.n.Text
-		if resolved {
-			extra = "" // the reply says when and after how long itself
-		}
-		if _, err := d.step(ctx, "reply", d.poster(parent.channel, parent.ts, d.s.r.AlertReply(a, resolved, extra))); err != nil {
+	if reply, ok := d.alertReply(a, shown); ok {
+		if _, err := d.step(ctx, "reply", d.poster(parent.channel, parent.ts, reply)); err != nil {
 			return err
 		}
 	}
-	_, err = d.step(ctx, "update", d.updater(parent.channel, parent.ts, d.s.r.AlertParent(a)))
+	_, err = d.step(ctx, "update", d.updater(parent.channel, parent.ts, d.s.r.AlertParent(shown)))
 	return err
+}
+
+// alertReply is the reply an alert notification posts in the incident's thread: none for
+// the first message and for actions (the parent shows who did what), the escalation (unless
+// the stored alert is acknowledged or resolved by now), an update, or the resolution.
+func (d *delivery) alertReply(a, stored fleet.Alert) (View, bool) {
+	switch d.n.Kind {
+	case fleet.NotifyAlertOpened, fleet.NotifyAlertActed:
+		return View{}, false
+	case fleet.NotifyAlertEscalate:
+		if stored.Acked != nil || !stored.Open() {
+			return View{}, false // acknowledged or resolved since: nobody needs waking
+		}
+		return d.s.r.AlertEscalation(a, d.s.cfg.Oncall, d.n.Text), true
+	case fleet.NotifyAlertResolved:
+		return d.s.r.AlertReply(a, true, ""), true // the reply says when and after how long itself
+	}
+	return d.s.r.AlertReply(a, false, d.n.Text), true
+}
+
+// stored returns alert a as stored now, or a itself when it has no ID or cannot be read (the
+// notification's copy is then the best there is).
+func (s *Sender) stored(ctx context.Context, a fleet.Alert) fleet.Alert {
+	if a.ID == 0 {
+		return a
+	}
+	got, err := s.alerts.AlertByID(ctx, a.ID)
+	if err != nil {
+		if fleet.ErrorCode(err) != fleet.ENOTFOUND {
+			s.log.WarnContext(ctx, "read alert; rendering the notification's copy", "alert_id", a.ID, "err", err)
+		}
+		return a
+	}
+	return got
 }
 
 // parentOf finds an incident's parent message: remembered, in the notification, or stored.
@@ -251,4 +297,31 @@ func chartPNG(data json.RawMessage) []byte {
 		return nil
 	}
 	return png
+}
+
+// alertDigest posts the info alerts of a period: one message per channel they route to.
+func (d *delivery) alertDigest(ctx context.Context) error {
+	var alerts []fleet.Alert
+	if err := json.Unmarshal(d.n.Data, &alerts); err != nil {
+		return fleet.Errorf(fleet.EINVALID, "alert.digest notification without its alerts")
+	}
+	byChannel := map[string][]fleet.Alert{}
+	var order []string
+	for _, a := range alerts {
+		ch := d.s.channelFor(fleet.Notification{Kind: fleet.NotifyAlertOpened, Alert: &a})
+		if _, ok := byChannel[ch]; !ok {
+			order = append(order, ch)
+		}
+		byChannel[ch] = append(byChannel[ch], a)
+	}
+	for _, ch := range order {
+		if ch == "" {
+			continue
+		}
+		v := d.s.r.AlertDigest(byChannel[ch], d.n.Text)
+		if _, err := d.step(ctx, "digest:"+ch, d.poster(ch, "", v)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -109,6 +109,10 @@ func (d *Detection) otherAlert(a TelematicsAlert) {
 	}
 	d.alertEvent(EventLoconavAlert, a, nil)
 	key := IncidentKey(kind, a.Plate+":"+a.SourceKind)
+	untilAcked := OpenUntilAcked(kind, a.SourceKind)
+	if untilAcked && a.Phase == PhaseInactive {
+		return // no "back to normal": it stays open until someone acknowledges it
+	}
 	if a.Interval && a.Phase == PhaseInactive {
 		d.Resolve = append(d.Resolve, key)
 		return
@@ -118,7 +122,10 @@ func (d *Detection) otherAlert(a TelematicsAlert) {
 		Message: fmt.Sprintf("%s: LocoNav %s", a.Plate, humanKind(a.SourceKind)), Point: a.Point, Data: a.Raw,
 		OpenedAt: a.At,
 	}
-	if !a.Interval {
+	switch {
+	case untilAcked:
+		alert.IncidentKey = key + ":" + a.SourceID
+	case !a.Interval:
 		alert.IncidentKey = key + ":" + a.SourceID
 		at := a.At
 		alert.ResolvedAt = &at

@@ -45,8 +45,15 @@ type IngestOutcome struct {
 // incident key, when it opened and the phase (and at, for updates).
 func AlertNotification(a Alert, kind NotificationKind, at time.Time) Notification {
 	id := "alert:" + a.IncidentKey + ":" + strconv.FormatInt(a.OpenedAt.UnixMilli(), 10) + ":" + string(kind)
-	if kind == NotifyAlertUpdated {
+	switch kind {
+	case NotifyAlertUpdated:
 		id += ":" + strconv.FormatInt(at.UnixMilli(), 10)
+	case NotifyAlertActed:
+		for _, act := range []AlertAction{ActAck, ActSnooze, ActMute} {
+			if a.Done(act) != nil {
+				id += ":" + string(act)
+			}
+		}
 	}
 	alert := a
 	text := a.Message

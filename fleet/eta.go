@@ -65,8 +65,8 @@ func NewTrip(req TripRequest, now time.Time, th Thresholds) (Trip, error) {
 		return Trip{}, Errorf(EINVALID, "a trip needs both an origin and a destination site")
 	case strings.EqualFold(req.Origin.Code, req.Destination.Code):
 		return Trip{}, Errorf(EINVALID, "origin and destination are both %s", req.Origin.Code)
-	case !req.Truck.Operational():
-		return Trip{}, Errorf(EINVALID, "truck %s is %s, not operational", req.Truck.Plate, req.Truck.Status)
+	case req.Truck.Bookable() != nil:
+		return Trip{}, req.Truck.Bookable()
 	case len(req.ContainerNo) > 32:
 		return Trip{}, Errorf(EINVALID, "container number is too long")
 	}

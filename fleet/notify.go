@@ -14,6 +14,9 @@ const (
 	NotifyAlertOpened   NotificationKind = "alert.opened"   // first message of an incident
 	NotifyAlertUpdated  NotificationKind = "alert.updated"  // reply in the incident's thread
 	NotifyAlertResolved NotificationKind = "alert.resolved" // reply and parent updated
+	NotifyAlertActed    NotificationKind = "alert.acted"    // parent updated: acknowledged, snoozed or muted
+	NotifyAlertEscalate NotificationKind = "alert.escalate" // reply mentioning on-call, parent updated
+	NotifyAlertDigest   NotificationKind = "alert.digest"   // info alerts of a period, one message per channel (Data: the alerts)
 	NotifyTripApproval  NotificationKind = "trip.approval"  // approval request with buttons
 	NotifyTripDecided   NotificationKind = "trip.decided"   // approved or rejected
 	NotifyTripEvent     NotificationKind = "trip.event"     // departed, arrived, delayed, …

@@ -37,6 +37,7 @@ type Thresholds struct {
 	GeofenceDwell time.Duration // inside a site this long counts as entry (default 5 min)
 	DelayedAfter  time.Duration // a trip not departed this long after its time is delayed (default 2 h)
 	MinLeadTime   time.Duration // a trip's departure must be at least this far ahead (default 30 min)
+	Severity      SeverityRules // ALERT_SEVERITY overrides; nil: the defaults of SeverityRules.Of
 }
 
 // DefaultThresholds returns the defaults of DESIGN.md.

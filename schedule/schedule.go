@@ -33,6 +33,7 @@ const (
 	JobLoconavPoll   = "loconav-poll"
 	JobLoconavRoster = "loconav-roster"
 	JobCleanup       = "cleanup"
+	JobAlertUpkeep   = "alert-upkeep"
 )
 
 // Definition is a job's name, default schedule (a five-field cron spec read in the business
@@ -54,6 +55,7 @@ var definitions = []Definition{
 	{JobTripMonitor, "*/5 * * * *", "mark trips delayed 2 h after their departure; warn about trips whose ETA passes their planned arrival"},
 	{JobLoconavPoll, "*/5 * * * *", "poll LocoNav for positions (fallback when webhooks stall)"},
 	{JobSheetsSync, "*/10 * * * *", "two-way sync with the Google Sheet"},
+	{JobAlertUpkeep, "* * * * *", "repeat critical alerts nobody acknowledged to on-call, once; end maintenance whose end date has passed"},
 }
 
 // Definitions returns every job Watch Tower knows, in the order they are listed to users.

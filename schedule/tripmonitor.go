@@ -70,12 +70,12 @@ func (m *TripMonitor) raiseDelayed(ctx context.Context, now time.Time) error {
 	for _, t := range overdue {
 		a, _, err := m.Alerts.OpenAlert(ctx, fleet.Alert{
 			Kind: fleet.AlertTripDelayed, IncidentKey: fleet.IncidentKey(fleet.AlertTripDelayed, t.Code),
-			Plate: t.Plate, TripCode: t.Code, SiteCode: t.Origin, Severity: fleet.SeverityWarning,
+			Plate: t.Plate, TripCode: t.Code, SiteCode: t.Origin, Severity: m.Thresholds.Severity.Of(fleet.AlertTripDelayed, ""),
 			Message: fmt.Sprintf("%s (%s, %s → %s) has not left: departure was %s, %s ago", t.Code, t.Plate,
 				t.Origin, t.Destination, fleet.FormatTime(t.ScheduledDeparture, nil), fleet.FormatDuration(now.Sub(t.ScheduledDeparture))),
 			OpenedAt: now.UTC(),
 		})
-		if err == nil {
+		if err == nil && a.ID != 0 { // ID 0: kept quiet (the truck is muted or the kind snoozed)
 			err = m.Notifier.Notify(ctx, fleet.AlertNotification(a, fleet.NotifyAlertOpened, now))
 		}
 		if err == nil {
@@ -115,7 +115,7 @@ func (m *TripMonitor) raiseAtRisk(ctx context.Context, now time.Time) error {
 		}
 		a, created, err := m.Alerts.OpenAlert(ctx, fleet.Alert{
 			Kind: fleet.AlertTripAtRisk, IncidentKey: fleet.IncidentKey(fleet.AlertTripAtRisk, t.Code),
-			Plate: t.Plate, TripCode: t.Code, SiteCode: t.Destination, Severity: fleet.SeverityWarning,
+			Plate: t.Plate, TripCode: t.Code, SiteCode: t.Destination, Severity: m.Thresholds.Severity.Of(fleet.AlertTripAtRisk, ""),
 			Message: fmt.Sprintf("%s (%s) may arrive late at %s: ETA %s, planned %s (%.1f km to go; %s)", t.Code, t.Plate,
 				t.Destination, fleet.FormatTime(eta, nil), fleet.FormatTime(t.PlannedArrival, nil), km, fleet.ETAAssumption),
 			Point: &st.Point, OpenedAt: now.UTC(),

@@ -11,7 +11,24 @@ import (
 )
 
 const alertCols = `id, kind, source_kind, incident_key, plate, trip_code, site_code, severity, message,
-	lat, lng, data, opened_at, resolved_at, slack_channel, slack_ts`
+	lat, lng, data, opened_at, resolved_at, slack_channel, slack_ts, acked_by, acked_name, acked_via, acked_at,
+	snoozed_by, snoozed_name, snoozed_via, snoozed_at, muted_by, muted_name, muted_via, muted_at, escalated_at,
+	resolution`
+
+// actScan holds the who/how/when columns of one alert action while scanned.
+type actScan struct {
+	by, name, via string
+	at            *time.Time
+}
+
+func (s *actScan) dest() []any { return []any{&s.by, &s.name, &s.via, &s.at} }
+
+func (s *actScan) act() *fleet.AlertAct {
+	if s.at == nil {
+		return nil
+	}
+	return &fleet.AlertAct{By: s.by, Name: s.name, Via: s.via, At: s.at.UTC()}
+}
 
 func scanAlert(row pgx.Row) (fleet.Alert, error) {
 	var (
@@ -19,12 +36,15 @@ func scanAlert(row pgx.Row) (fleet.Alert, error) {
 		kind, severity string
 		lat, lng       *float64
 		data           []byte
+		ack, snz, mute actScan
 	)
-	err := row.Scan(&a.ID, &kind, &a.SourceKind, &a.IncidentKey, &a.Plate, &a.TripCode, &a.SiteCode, &severity,
-		&a.Message, &lat, &lng, &data, &a.OpenedAt, &a.ResolvedAt, &a.SlackChannel, &a.SlackTS)
-	if err != nil {
+	dest := []any{&a.ID, &kind, &a.SourceKind, &a.IncidentKey, &a.Plate, &a.TripCode, &a.SiteCode, &severity,
+		&a.Message, &lat, &lng, &data, &a.OpenedAt, &a.ResolvedAt, &a.SlackChannel, &a.SlackTS}
+	dest = append(append(append(dest, ack.dest()...), snz.dest()...), mute.dest()...)
+	if err := row.Scan(append(dest, &a.EscalatedAt, &a.Resolution)...); err != nil {
 		return fleet.Alert{}, err
 	}
+	a.Acked, a.Snoozed, a.Muted, a.EscalatedAt = ack.act(), snz.act(), mute.act(), utcPtr(a.EscalatedAt)
 	a.Kind, a.Severity = fleet.AlertKind(kind), fleet.Severity(severity)
 	if lat != nil && lng != nil {
 		a.Point = &fleet.Point{Lat: *lat, Lng: *lng}
@@ -47,35 +67,38 @@ func collectAlerts(rows pgx.Rows, err error) ([]fleet.Alert, error) {
 // nothing then.
 const openAlertSQL = `
 INSERT INTO alerts (kind, source_kind, incident_key, plate, trip_code, site_code, severity, message,
-	lat, lng, data, opened_at, slack_channel, slack_ts)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+	lat, lng, data, opened_at, resolved_at, slack_channel, slack_ts)
+SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::float8, $10::float8,
+	$11::jsonb, $12::timestamptz, $13::timestamptz, $15::text, $16::text
+WHERE ` + notQuietSQL + `
 ON CONFLICT (incident_key) WHERE resolved_at IS NULL DO NOTHING
 RETURNING ` + alertCols
 
-// OpenAlert opens the incident a (OpenedAt defaults to now, Severity to warning) and returns
-// it with created true, or returns the incident already open under a.IncidentKey with created
-// false. It returns EINVALID without a kind or incident key.
+// notQuietSQL holds when the alert of kind $1 about plate $4 opening at $12 may be raised: the
+// kind is not snoozed for the truck, the truck is not muted, and a truck in maintenance raises
+// none of the kinds in $14 (fleet.MaintenanceSilenced).
+const notQuietSQL = `NOT EXISTS (SELECT 1 FROM alert_snoozes z WHERE z.plate = $4 AND z.kind = $1 AND z.until > $12)
+	AND NOT EXISTS (SELECT 1 FROM trucks t WHERE $4 <> '' AND t.plate = $4 AND (t.muted_at IS NOT NULL
+		OR (t.status = 'maintenance' AND (t.maintenance_until IS NULL OR t.maintenance_until > $12)
+			AND $1 = ANY($14::text[]))))`
+
+// OpenAlert opens the incident a (OpenedAt defaults to now, Severity to the kind's default)
+// and returns it with created true, or returns the incident already open under a.IncidentKey
+// with created false. An alert kept quiet (its kind snoozed for the truck, the truck muted, or
+// in maintenance for idle, offline and overspeed) is not opened: it returns a zero Alert
+// (ID 0) and created false. It returns EINVALID without a kind or incident key.
 func (s *Store) OpenAlert(ctx context.Context, a fleet.Alert) (_ fleet.Alert, created bool, err error) {
 	defer wrap(&err, "OpenAlert(%q)", a.IncidentKey)
 	if a.Kind == "" || a.IncidentKey == "" {
 		return fleet.Alert{}, false, fleet.Errorf(fleet.EINVALID, "an alert needs a kind and an incident key")
 	}
 	if a.Severity == "" {
-		a.Severity = fleet.SeverityWarning
+		a.Severity = fleet.SeverityRules(nil).Of(a.Kind, a.SourceKind)
 	}
-	var lat, lng *float64
-	if a.Point != nil {
-		lat, lng = &a.Point.Lat, &a.Point.Lng
-	}
-	var data any
-	if len(a.Data) > 0 {
-		data = string(a.Data)
-	}
+	args := append(incidentArgs(a), a.SlackChannel, a.SlackTS)
 	// The open incident can resolve between our insert and select; then insert again.
 	for range 3 {
-		got, err := scanAlert(s.pool.QueryRow(ctx, openAlertSQL, string(a.Kind), a.SourceKind, a.IncidentKey,
-			fleet.NormalizePlate(a.Plate), a.TripCode, a.SiteCode, string(a.Severity), a.Message, lat, lng, data,
-			orNow(a.OpenedAt), a.SlackChannel, a.SlackTS))
+		got, err := scanAlert(s.pool.QueryRow(ctx, openAlertSQL, args...))
 		if err == nil {
 			return got, true, nil
 		}
@@ -86,18 +109,32 @@ func (s *Store) OpenAlert(ctx context.Context, a fleet.Alert) (_ fleet.Alert, cr
 		if fleet.ErrorCode(err) != fleet.ENOTFOUND {
 			return open, false, err
 		}
+		if quiet, err := s.quiet(ctx, a); err != nil || quiet {
+			return fleet.Alert{}, false, err
+		}
 	}
 	return fleet.Alert{}, false, fleet.Errorf(fleet.ECONFLICT, "incident %s keeps opening and resolving", a.IncidentKey)
 }
 
 const resolveAlertSQL = `
-UPDATE alerts SET resolved_at = $2 WHERE incident_key = $1 AND resolved_at IS NULL RETURNING ` + alertCols
+UPDATE alerts SET resolved_at = $2, resolution = $3 WHERE incident_key = $1 AND resolved_at IS NULL
+RETURNING ` + alertCols
 
-// ResolveAlert closes the open incident with incidentKey at at (now when zero) and returns it.
-// It returns ENOTFOUND when no incident with that key is open.
+// quiet reports whether a would be kept quiet (see OpenAlert).
+func (s *Store) quiet(ctx context.Context, a fleet.Alert) (bool, error) {
+	var open bool
+	err := s.pool.QueryRow(ctx, `SELECT `+notQuietSQL+` FROM (SELECT $1::text, $2::text, $3::text, $4::text,
+		$5::text, $6::text, $7::text, $8::text, $9::float8, $10::float8, $11::jsonb, $12::timestamptz,
+		$13::timestamptz) AS args`, incidentArgs(a)...).Scan(&open)
+	return !open, err
+}
+
+// ResolveAlert closes the open incident with incidentKey at at (now when zero), its condition
+// gone ("back to normal"), and returns it. It returns ENOTFOUND when no incident with that key
+// is open.
 func (s *Store) ResolveAlert(ctx context.Context, incidentKey string, at time.Time) (_ fleet.Alert, err error) {
 	defer wrap(&err, "ResolveAlert(%q)", incidentKey)
-	a, err := scanAlert(s.pool.QueryRow(ctx, resolveAlertSQL, incidentKey, orNow(at)))
+	a, err := scanAlert(s.pool.QueryRow(ctx, resolveAlertSQL, incidentKey, orNow(at), fleet.ResolutionCleared))
 	if isNoRows(err) {
 		return fleet.Alert{}, fleet.Errorf(fleet.ENOTFOUND, "no open alert %s", incidentKey)
 	}

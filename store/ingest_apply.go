@@ -32,12 +32,13 @@ WHERE s.fix_time <= EXCLUDED.fix_time`
 	insertIncidentSQL = `
 INSERT INTO alerts (kind, source_kind, incident_key, plate, trip_code, site_code, severity, message,
 	lat, lng, data, opened_at, resolved_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::float8, $10::float8,
+	$11::jsonb, $12::timestamptz, $13::timestamptz
+WHERE ` + notQuietSQL + `
 ON CONFLICT (incident_key) WHERE resolved_at IS NULL DO NOTHING
 RETURNING ` + alertCols
-	resolveIncidentSQL = `
-UPDATE alerts SET resolved_at = $2 WHERE incident_key = $1 AND resolved_at IS NULL RETURNING ` + alertCols
-	moveTripSQL = `
+	resolveIncidentSQL = resolveAlertSQL
+	moveTripSQL        = `
 UPDATE trips SET status = $2, departed_at = $3, arrived_at = $4, completed_at = $5, updated_at = $6
 WHERE code = $1 AND status = $7
 RETURNING ` + tripCols
@@ -290,11 +291,12 @@ func (a *applier) writeDetections(ctx context.Context) error {
 		box := a.box(d.entry)
 		at := d.det.ResolveAt()
 		for _, key := range d.det.Resolve {
-			b.Queue(resolveIncidentSQL, key, at).QueryRow(func(r pgx.Row) error {
+			b.Queue(resolveIncidentSQL, key, at, fleet.ResolutionCleared).QueryRow(func(r pgx.Row) error {
 				return a.onAlert(r, box, fleet.NotifyAlertResolved, at)
 			})
 		}
 		for _, al := range d.det.Open {
+			al.Severity = a.th.Severity.Of(al.Kind, al.SourceKind)
 			b.Queue(insertIncidentSQL, incidentArgs(al)...).QueryRow(func(r pgx.Row) error {
 				return a.onAlert(r, box, fleet.NotifyAlertOpened, al.OpenedAt)
 			})
@@ -376,8 +378,9 @@ func incidentArgs(al fleet.Alert) []any {
 	}
 	sev := al.Severity
 	if sev == "" {
-		sev = fleet.SeverityWarning
+		sev = fleet.SeverityRules(nil).Of(al.Kind, al.SourceKind)
 	}
 	return []any{string(al.Kind), al.SourceKind, al.IncidentKey, fleet.NormalizePlate(al.Plate), al.TripCode,
-		al.SiteCode, string(sev), al.Message, lat, lng, data, orNow(al.OpenedAt), al.ResolvedAt}
+		al.SiteCode, string(sev), al.Message, lat, lng, data, orNow(al.OpenedAt), al.ResolvedAt,
+		fleet.MaintenanceSilenced()}
 }

@@ -87,6 +87,9 @@ func (s *Store) CreateTrip(ctx context.Context, t fleet.Trip, actor fleet.Actor)
 	}
 	var out fleet.Trip
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, endMaintenanceOfSQL, t.Plate); err != nil {
+			return err
+		}
 		truck, err := scanTruck(tx.QueryRow(ctx, lockTruckSQL, t.Plate))
 		if isNoRows(err) {
 			return s.truckNotFound(ctx, t.Plate)
@@ -142,12 +145,8 @@ func prepareTrip(t fleet.Trip) (fleet.Trip, error) {
 // checkBookable refuses an active trip for a truck that is not operational (EINVALID) or that
 // already holds an overlapping active trip (ECONFLICT). The caller holds the truck's row lock.
 func checkBookable(ctx context.Context, tx pgx.Tx, truck fleet.Truck, t fleet.Trip) error {
-	if !truck.Operational() {
-		status := string(truck.Status)
-		if truck.ArchivedAt != nil {
-			status = "archived"
-		}
-		return fleet.Errorf(fleet.EINVALID, "truck %s is %s, not operational", truck.Plate, status)
+	if err := truck.Bookable(); err != nil {
+		return err
 	}
 	active, err := collectTrips(tx.Query(ctx, activeTripsSQL, truck.Plate))
 	if err != nil {

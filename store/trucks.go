@@ -277,7 +277,9 @@ func (s *Store) Plates(ctx context.Context) (_ []string, err error) {
 }
 
 const setTruckStatusSQL = `
-UPDATE trucks SET status = $2, updated_at = now() WHERE plate = $1 RETURNING ` + truckCols
+UPDATE trucks SET status = $2, updated_at = now(),
+	maintenance_until = CASE WHEN $2 = 'maintenance' THEN maintenance_until END
+WHERE plate = $1 RETURNING ` + truckCols
 
 // SetTruckStatus changes a truck's operational status and returns the truck. It returns
 // EINVALID for an unknown status and ENOTFOUND for an unknown plate.

@@ -16,6 +16,7 @@ type Fleet interface {
 	TripReader
 	TripWriter
 	Reporter
+	AlertDesk
 }
 
 // Roster resolves what users type to trucks and sites.

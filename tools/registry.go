@@ -75,7 +75,7 @@ type Registry struct {
 func NewRegistry(f Fleet, n Notifier, opts Options) *Registry {
 	r := &Registry{fleet: f, notifier: n, nearby: opts.Nearby, roster: opts.Roster, th: opts.Thresholds, loc: opts.Location,
 		now: opts.Now, max: opts.MaxListed, log: opts.Logger, link: opts.TrackingLink}
-	if r.th == (fleet.Thresholds{}) {
+	if r.th.IsZero() {
 		r.th = fleet.DefaultThresholds()
 	}
 	if r.loc == nil {
@@ -100,7 +100,7 @@ func NewRegistry(f Fleet, n Notifier, opts Options) *Registry {
 		r.link = func(t fleet.Trip) string { return t.TrackingURL }
 	}
 	r.tools = []Tool{r.truckLocationTool(), r.createTripTool(), r.fleetStatusTool(), r.tripDetailsTool(),
-		r.dailySummaryTool(), r.nearbyTool(), r.cancelTripTool(), r.updateTripTool()}
+		r.dailySummaryTool(), r.nearbyTool(), r.cancelTripTool(), r.updateTripTool(), r.listAlertsTool()}
 	return r
 }
 

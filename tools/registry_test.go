@@ -49,7 +49,7 @@ func TestSchemasAreStrict(t *testing.T) {
 		})
 	}
 	want := []string{tools.ToolTruckLocation, tools.ToolCreateTrip, tools.ToolFleetStatus, tools.ToolTripDetails,
-		tools.ToolDailySummary, tools.ToolNearbyTrucks, tools.ToolCancelTrip, tools.ToolUpdateTrip}
+		tools.ToolDailySummary, tools.ToolNearbyTrucks, tools.ToolCancelTrip, tools.ToolUpdateTrip, tools.ToolListAlerts}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("tools, -want +got:\n%s", diff)
 	}

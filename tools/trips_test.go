@@ -62,7 +62,7 @@ func TestCreateTripRules(t *testing.T) {
 	}{
 		{"too soon", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "in 10 minutes"}, fleet.EINVALID, "less than 30 minutes"},
 		{"in the past", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "ECLAT", DepartureTime: "today 8am"}, fleet.EINVALID, "less than 30 minutes"},
-		{"maintenance truck", tools.CreateTripArgs{Truck: "KJA123AB", Origin: sp("TINCAN"), Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "not operational"},
+		{"maintenance truck", tools.CreateTripArgs{Truck: "KJA123AB", Origin: sp("TINCAN"), Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.EINVALID, "in maintenance"},
 		{"overlap", tools.CreateTripArgs{Truck: "T28737LA", Origin: sp("ESSLIBRA"), Destination: "ECLAT", DepartureTime: "today 15:00"}, fleet.ECONFLICT, "TRP-0001"},
 		{"unknown site", tools.CreateTripArgs{Truck: "T11985LA", Origin: sp("APAPA"), Destination: "Lekki Free Zone", DepartureTime: "tomorrow 8am"}, fleet.ENOTFOUND, "I don't know a site called 'Lekki Free Zone'"},
 		{"unknown truck", tools.CreateTripArgs{Truck: "T1198LA", Destination: "ECLAT", DepartureTime: "tomorrow 8am"}, fleet.ENOTFOUND, "T1198LA not found"},

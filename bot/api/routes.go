@@ -50,6 +50,8 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/trips/{id}", fleet.ScopeRead, nil, s.getTrip},
 		{"POST", "/api/v1/trips", fleet.ScopeWrite, nil, s.createTrip},
 		{"GET", "/api/v1/analytics/daily", fleet.ScopeRead, []string{"from", "to"}, s.dailyAnalytics},
+		{"GET", "/api/v1/alerts", fleet.ScopeRead, []string{"status", "plate", "kind", "severity", "since", "limit", "cursor"}, s.listAlerts},
+		{"POST", "/api/v1/alerts/{id}/ack", fleet.ScopeWrite, nil, s.ackAlert},
 	}
 }
 

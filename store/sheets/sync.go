@@ -143,7 +143,7 @@ func New(ctx context.Context, st *store.Store, n Notifier, o Options) (*Syncer, 
 	if s.zone == nil {
 		s.zone = fleet.Lagos()
 	}
-	if s.th == (fleet.Thresholds{}) {
+	if s.th.IsZero() {
 		s.th = fleet.DefaultThresholds()
 	}
 	if s.timeout <= 0 {
