@@ -98,7 +98,7 @@ func (g *generator) next(dst []byte) ([]byte, string) {
 		b = appendPadded(b, truck, 6)
 		b = append(b, `LA","gpstime":"`...)
 		// every truck's fixes are a millisecond apart per round over the fleet: all distinct
-		b = g.base.Add(time.Duration(n/int64(g.trucks)) * time.Millisecond).AppendFormat(b, "2006-01-02T15:04:05.000Z")
+		b = g.base.Add(time.Duration(n/int64(g.trucks))*time.Millisecond).AppendFormat(b, "2006-01-02T15:04:05.000Z")
 		b = append(b, `","latitude":6.`...)
 		b = appendPadded(b, 450000+n%90000, 6)
 		b = append(b, `,"longitude":3.`...)
