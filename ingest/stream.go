@@ -118,14 +118,16 @@ func (p *Producer) enqueue(ctx context.Context, events []Event) (int, error) {
 	keys[0] = p.keys.Ingest()
 	args := make([]any, 3, 2*len(events)+3)
 	args[0], args[1], args[2] = int(SeenTTL.Seconds()), EntryField, 0
+	buf := make([]byte, 0, 320*len(events)) // one allocation for every payload
 	for _, e := range events {
-		payload, err := json.Marshal(e)
-		if err != nil {
+		start := len(buf)
+		var err error
+		if buf, err = appendEvent(buf, e); err != nil {
 			return 0, fmt.Errorf("encode event %s: %w", e.Key, err)
 		}
 		key, member := seenKey(p.keys, e)
 		keys = append(keys, key)
-		args = append(args, member, payload)
+		args = append(args, member, buf[start:len(buf):len(buf)])
 	}
 	n, err := appendScript.Run(ctx, p.rdb, keys, args...).Int()
 	if err != nil {
