@@ -21,7 +21,7 @@ func TestAppendEventMatchesJSON(t *testing.T) {
 		func(p *fleet.Position) { p.Point = fleet.Point{Lat: -89.9999999, Lng: 179.123456789012} },
 		func(p *fleet.Position) { p.SpeedKmh, p.Heading = 1e-7, 0.000001 },
 		func(p *fleet.Position) { p.SpeedKmh, p.Heading = 1e21, 123456789012345678 },
-		func(p *fleet.Position) { p.SpeedKmh = -0.0 },
+		func(p *fleet.Position) { p.SpeedKmh = math.Copysign(0, -1) },
 		func(p *fleet.Position) { p.SpeedKmh = math.Inf(1) },
 		func(p *fleet.Position) { p.Plate, p.IMEI = `A<B>&"\`, "é\u2028\x01" },
 		func(p *fleet.Position) { p.FixTime = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
