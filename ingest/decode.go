@@ -90,6 +90,16 @@ type rawPush struct {
 // *InvalidError for malformed JSON or the first invalid event; then no event is usable.
 func (d *Decoder) Decode(body []byte, recv time.Time) ([]Event, error) {
 	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && (trimmed[0] == '[' || trimmed[0] == '{') && json.Valid(trimmed) {
+		if out, ok, err := d.decodeValid(trimmed, recv); ok {
+			return out, err
+		}
+	}
+	return d.decodeGeneral(trimmed, recv)
+}
+
+// decodeGeneral is Decode through encoding/json, which words the errors of malformed bodies.
+func (d *Decoder) decodeGeneral(trimmed []byte, recv time.Time) ([]Event, error) {
 	var elems []json.RawMessage
 	switch {
 	case len(trimmed) > 0 && trimmed[0] == '[':
@@ -116,6 +126,33 @@ func (d *Decoder) Decode(body []byte, recv time.Time) ([]Event, error) {
 	return out, nil
 }
 
+// decodeValid is Decode for a body json.Valid accepted, without reflection; ok is false when
+// an element is not an object, for the general path to word that error.
+func (d *Decoder) decodeValid(body []byte, recv time.Time) (out []Event, ok bool, err error) {
+	elems := []json.RawMessage{body}
+	if body[0] == '[' {
+		elems = splitArray(body)
+	}
+	if len(elems) == 0 {
+		return nil, true, &InvalidError{Msg: "no events in body"}
+	}
+	out = make([]Event, 0, len(elems))
+	for i, raw := range elems {
+		if raw[0] != '{' {
+			return nil, false, nil
+		}
+		var p rawPush
+		scanPush(raw, &p)
+		ev, err := d.decodePush(p, raw, recv)
+		if err != nil {
+			err.Index = i
+			return nil, true, err
+		}
+		out = append(out, ev)
+	}
+	return out, true, nil
+}
+
 func (d *Decoder) decodeOne(raw json.RawMessage, recv time.Time) (Event, *InvalidError) {
 	var p rawPush
 	if err := json.Unmarshal(raw, &p); err != nil {
@@ -125,6 +162,11 @@ func (d *Decoder) decodeOne(raw json.RawMessage, recv time.Time) (Event, *Invali
 		}
 		return Event{}, &InvalidError{Msg: "malformed JSON: " + err.Error()}
 	}
+	return d.decodePush(p, raw, recv)
+}
+
+// decodePush turns one push into an event: an alert when it has a kind, else a position.
+func (d *Decoder) decodePush(p rawPush, raw json.RawMessage, recv time.Time) (Event, *InvalidError) {
 	if present(p.Kind) {
 		return d.decodeAlert(p, raw, recv)
 	}

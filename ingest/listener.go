@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -49,12 +50,16 @@ type Listener struct {
 	metrics *Metrics
 	log     *slog.Logger
 	bufs    sync.Pool
+	macs    []*sync.Pool // per secret, HMACs keyed once and Reset between requests
 }
 
 // NewListener returns a Listener enqueueing on q. metrics may be nil.
 func NewListener(q Enqueuer, cfg ListenerConfig, metrics *Metrics, log *slog.Logger) *Listener {
 	l := &Listener{q: q, cfg: cfg, dec: Decoder{Zone: cfg.Zone}, metrics: metrics, log: log}
 	l.bufs.New = func() any { return new(bytes.Buffer) }
+	for _, secret := range cfg.Secrets {
+		l.macs = append(l.macs, &sync.Pool{New: func() any { return hmac.New(sha256.New, []byte(secret)) }})
+	}
 	return l
 }
 
@@ -96,12 +101,15 @@ func Sign(secret string, body []byte) string {
 // signedBy compares mac with the body's HMAC under every configured secret in constant time.
 func (l *Listener) signedBy(body, mac []byte) bool {
 	ok := false
-	for _, s := range l.cfg.Secrets {
-		h := hmac.New(sha256.New, []byte(s))
+	var sum [sha256.Size]byte
+	for _, pool := range l.macs {
+		h := pool.Get().(hash.Hash)
 		h.Write(body)
-		if hmac.Equal(h.Sum(nil), mac) {
+		if hmac.Equal(h.Sum(sum[:0]), mac) {
 			ok = true
 		}
+		h.Reset()
+		pool.Put(h)
 	}
 	return ok
 }

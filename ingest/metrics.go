@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -10,18 +11,20 @@ import (
 // Metrics are ingest's Prometheus series. A nil *Metrics records nothing, so tests and tools
 // can leave it out.
 type Metrics struct {
-	requests     *prometheus.CounterVec // by HTTP status code
-	latency      prometheus.Histogram   // webhook request latency
-	events       *prometheus.CounterVec // by type and result (accepted, duplicate, rejected)
-	applied      *prometheus.CounterVec // by type
-	applyLatency prometheus.Histogram   // one batch transaction
-	batchSize    prometheus.Histogram   // entries per batch
-	fixAge       prometheus.Histogram   // fix time → applied
-	dead         prometheus.Counter     // dead-lettered entries
-	detected     *prometheus.CounterVec // domain events by kind
-	notified     prometheus.Counter     // notifications appended
-	lag          *prometheus.GaugeVec   // entries not yet delivered to the group, and pending
-	failures     *prometheus.CounterVec // consumer failures by stage
+	requests     *prometheus.CounterVec           // by HTTP status code
+	accepted     prometheus.Counter               // requests' 202 series, looked up once
+	seen         map[[2]string]prometheus.Counter // events' series of the webhook's hot path, looked up once
+	latency      prometheus.Histogram             // webhook request latency
+	events       *prometheus.CounterVec           // by type and result (accepted, duplicate, rejected)
+	applied      *prometheus.CounterVec           // by type
+	applyLatency prometheus.Histogram             // one batch transaction
+	batchSize    prometheus.Histogram             // entries per batch
+	fixAge       prometheus.Histogram             // fix time → applied
+	dead         prometheus.Counter               // dead-lettered entries
+	detected     *prometheus.CounterVec           // domain events by kind
+	notified     prometheus.Counter               // notifications appended
+	lag          *prometheus.GaugeVec             // entries not yet delivered to the group, and pending
+	failures     *prometheus.CounterVec           // consumer failures by stage
 }
 
 // NewMetrics creates ingest's metrics and registers them on reg. It panics if they are
@@ -54,6 +57,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "watchtower_ingest_consumer_failures_total",
 			Help: "Consumer failures by stage (read, apply, publish, ack, reclaim)."}, []string{"stage"}),
 	}
+	m.accepted = m.requests.WithLabelValues(strconv.Itoa(http.StatusAccepted))
+	m.seen = map[[2]string]prometheus.Counter{}
+	for _, typ := range []string{TypePosition, TypeAlert, "any"} {
+		for _, result := range []string{"accepted", "duplicate"} {
+			m.seen[[2]string{typ, result}] = m.events.WithLabelValues(typ, result)
+		}
+	}
 	reg.MustRegister(m.requests, m.latency, m.events, m.applied, m.applyLatency, m.batchSize, m.fixAge,
 		m.dead, m.detected, m.notified, m.lag, m.failures)
 	return m
@@ -63,12 +73,20 @@ func (m *Metrics) request(code int, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(strconv.Itoa(code)).Inc()
+	if code == http.StatusAccepted {
+		m.accepted.Inc()
+	} else {
+		m.requests.WithLabelValues(strconv.Itoa(code)).Inc()
+	}
 	m.latency.Observe(d.Seconds())
 }
 
 func (m *Metrics) eventsSeen(typ, result string, n int) {
 	if m == nil || n == 0 {
+		return
+	}
+	if c, ok := m.seen[[2]string{typ, result}]; ok {
+		c.Add(float64(n))
 		return
 	}
 	m.events.WithLabelValues(typ, result).Add(float64(n))

@@ -41,7 +41,9 @@ func seenKey(k fleet.Keys, e Event) (key, member string) {
 }
 
 // appendScript appends each payload not seen before to KEYS[1] and marks it seen, atomically,
-// so a failure never leaves an event marked seen but not enqueued.
+// so a failure never leaves an event marked seen but not enqueued: the mark is taken first
+// (SADD and SET NX answer whether it was new, one command instead of a check and a write) and
+// undone when the XADD fails.
 // KEYS[1] stream, KEYS[1+j] seen key of item j. ARGV[1] TTL seconds, ARGV[2] entry field,
 // ARGV[3] MAXLEN (0 = none); item j: ARGV[2j+2] set member ("" = plain key), ARGV[2j+3] payload.
 // It returns how many items were appended.
@@ -51,24 +53,24 @@ local accepted = 0
 for i = 2, #KEYS do
   local j = i - 1
   local key, member, payload = KEYS[i], ARGV[2*j+2], ARGV[2*j+3]
-  local seen
+  local new
   if member == '' then
-    seen = redis.call('EXISTS', key) == 1
+    new = redis.call('SET', key, '1', 'EX', ttl, 'NX')
   else
-    seen = redis.call('SISMEMBER', key, member) == 1
+    new = redis.call('SADD', key, member) == 1
   end
-  if not seen then
+  if new then
+    local res
     if maxlen > 0 then
-      redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', field, payload)
+      res = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', field, payload)
     else
-      redis.call('XADD', KEYS[1], '*', field, payload)
+      res = redis.pcall('XADD', KEYS[1], '*', field, payload)
     end
-    if member == '' then
-      redis.call('SET', key, '1', 'EX', ttl)
-    else
-      redis.call('SADD', key, member)
-      redis.call('EXPIRE', key, ttl)
+    if type(res) == 'table' and res.err then
+      if member == '' then redis.call('DEL', key) else redis.call('SREM', key, member) end
+      return res
     end
+    if member ~= '' then redis.call('EXPIRE', key, ttl) end
     accepted = accepted + 1
   end
 end
@@ -116,14 +118,16 @@ func (p *Producer) enqueue(ctx context.Context, events []Event) (int, error) {
 	keys[0] = p.keys.Ingest()
 	args := make([]any, 3, 2*len(events)+3)
 	args[0], args[1], args[2] = int(SeenTTL.Seconds()), EntryField, 0
+	buf := make([]byte, 0, 320*len(events)) // one allocation for every payload
 	for _, e := range events {
-		payload, err := json.Marshal(e)
-		if err != nil {
+		start := len(buf)
+		var err error
+		if buf, err = appendEvent(buf, e); err != nil {
 			return 0, fmt.Errorf("encode event %s: %w", e.Key, err)
 		}
 		key, member := seenKey(p.keys, e)
 		keys = append(keys, key)
-		args = append(args, member, payload)
+		args = append(args, member, buf[start:len(buf):len(buf)])
 	}
 	n, err := appendScript.Run(ctx, p.rdb, keys, args...).Int()
 	if err != nil {

@@ -100,6 +100,14 @@ func BenchmarkNearby100k(b *testing.B) {
 	benchNearby(b, loadBenchFleet(b, 100_000, false), 10, 2)
 }
 
+// BenchmarkNearbyGrowth is find_nearby_trucks 10 km at 1,000, 10,000 and 100,000 trucks, for
+// the growth table of docs/benchmarks.md (make bench skips it).
+func BenchmarkNearbyGrowth(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) { benchNearby(b, loadBenchFleet(b, n, false), 10) })
+	}
+}
+
 // benchNearby measures find_nearby_trucks (top 10 within each radius of a random point in
 // Lagos) answered from Postgres and from the in-memory index.
 func benchNearby(b *testing.B, f *benchFleet, radii ...float64) {

@@ -1,0 +1,341 @@
+package ingest_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/ingest"
+	"github.com/watchtower-ops/watchtower/store/storetest"
+)
+
+// Targets of the webhook against the bare floor, checked by BenchmarkVsFloor's summary.
+const (
+	singleTarget  = 0.70 // single-fix requests/s, product ÷ floor
+	batchedTarget = 0.50 // positions/s in bodies of 100, product ÷ floor
+	pacedRate     = 5000 // requests/s of the paced run
+	pacedP99      = 10 * time.Millisecond
+)
+
+// floorHandler is the bare floor: it reads the body and appends it to stream with one XADD,
+// nothing else (no signature, no decoding, no replay check, no metrics).
+func floorHandler(rdb *redis.Client, stream string) http.Handler {
+	bufs := sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		buf := bufs.Get().(*bytes.Buffer)
+		defer func() { buf.Reset(); bufs.Put(buf) }()
+		if _, err := buf.ReadFrom(r.Body); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if err := rdb.XAdd(r.Context(), &redis.XAddArgs{Stream: stream, Values: []any{ingest.EntryField, buf.Bytes()}}).Err(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		w.Write([]byte(`{"accepted":1,"duplicates":0}` + "\n"))
+	})
+}
+
+// productHandler is the webhook as serve mounts it: the Listener on a ServeMux, with its
+// Prometheus metrics registered and a JSON logger at Info.
+func productHandler(rdb *redis.Client, prefix string) http.Handler {
+	mux := http.NewServeMux()
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	ingest.NewListener(ingest.NewProducer(rdb, prefix), ingest.ListenerConfig{
+		Secrets: []string{testSecret}, Zone: fleet.Lagos()}, ingest.NewMetrics(prometheus.NewRegistry()), log).Mount(mux)
+	return mux
+}
+
+// generator makes distinct signed location pushes of size positions over trucks trucks; the
+// sequence is shared by every run so no request is ever a replay.
+type generator struct {
+	size, trucks int
+	seq          atomic.Int64
+	base         time.Time
+}
+
+func newGenerator(size, trucks int) *generator {
+	return &generator{size: size, trucks: trucks, base: time.Now().Add(-time.Hour).UTC()}
+}
+
+// next returns a body and its X-LocoNav-Signature, built with appends (no fmt) so the load
+// generator takes as little of the shared CPU as it can.
+func (g *generator) next(dst []byte) ([]byte, string) {
+	n0 := g.seq.Add(1) * int64(g.size)
+	b := dst[:0]
+	if g.size > 1 {
+		b = append(b, '[')
+	}
+	for i := range int64(g.size) {
+		n := n0 + i
+		truck := n % int64(g.trucks)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"imei":"86`...)
+		b = appendPadded(b, truck, 13)
+		b = append(b, `","vehiclenumber":"T`...)
+		b = appendPadded(b, truck, 6)
+		b = append(b, `LA","gpstime":"`...)
+		// every truck's fixes are a millisecond apart per round over the fleet: all distinct
+		b = g.base.Add(time.Duration(n/int64(g.trucks))*time.Millisecond).AppendFormat(b, "2006-01-02T15:04:05.000Z")
+		b = append(b, `","latitude":6.`...)
+		b = appendPadded(b, 450000+n%90000, 6)
+		b = append(b, `,"longitude":3.`...)
+		b = appendPadded(b, 350000+n%90000, 6)
+		b = append(b, `,"speed":42.5,"orientation":90,"ignition":"1"}`...)
+	}
+	if g.size > 1 {
+		b = append(b, ']')
+	}
+	h := hmac.New(sha256.New, []byte(testSecret))
+	h.Write(b)
+	return b, "sha256=" + hex.EncodeToString(h.Sum(nil))
+}
+
+func appendPadded(b []byte, n int64, width int) []byte {
+	s := strconv.FormatInt(n, 10)
+	for range width - len(s) {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
+
+// result is what one run of the generator measured.
+type result struct {
+	requests, errors int
+	elapsed          time.Duration
+	lat              []time.Duration
+}
+
+func (r result) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }
+
+func (r result) pct(p float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.lat[min(len(r.lat)-1, int(p*float64(len(r.lat))))]
+}
+
+// postBody sends one body and reports whether it was answered 202.
+func postBody(client *http.Client, url string, body []byte, sig string) bool {
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(ingest.SignatureHeader, sig)
+	res, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	io.Copy(io.Discard, res.Body) // read to the end so the connection is reused
+	res.Body.Close()
+	return res.StatusCode == http.StatusAccepted
+}
+
+// closedLoop runs clients that each send their next request as soon as the last is answered,
+// for d.
+func closedLoop(url string, g *generator, clients int, d time.Duration) result {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxIdleConns: clients}}
+	defer client.CloseIdleConnections()
+	var mu sync.Mutex
+	var out result
+	var wg sync.WaitGroup
+	start := time.Now()
+	stop := start.Add(d)
+	for range clients {
+		wg.Go(func() {
+			var mine []time.Duration
+			errs := 0
+			buf := make([]byte, 0, 256*g.size)
+			for time.Now().Before(stop) {
+				body, sig := g.next(buf)
+				t0 := time.Now()
+				if !postBody(client, url, body, sig) {
+					errs++
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			out.lat, out.errors = append(out.lat, mine...), out.errors+errs
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	out.elapsed, out.requests = time.Since(start), len(out.lat)
+	slices.Sort(out.lat)
+	return out
+}
+
+// paced sends rate requests a second for d on a fixed schedule (open loop) and measures each
+// from its scheduled time, so a stall counts for every request it delays.
+func paced(url string, g *generator, rate int, d time.Duration) result {
+	const workers = 256
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers, MaxIdleConns: workers}}
+	defer client.CloseIdleConnections()
+	due := make(chan time.Time, rate*int(d/time.Second+1))
+	var mu sync.Mutex
+	var out result
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var mine []time.Duration
+			errs := 0
+			buf := make([]byte, 0, 256*g.size)
+			for at := range due {
+				body, sig := g.next(buf)
+				if !postBody(client, url, body, sig) {
+					errs++
+				}
+				mine = append(mine, time.Since(at))
+			}
+			mu.Lock()
+			out.lat, out.errors = append(out.lat, mine...), out.errors+errs
+			mu.Unlock()
+		})
+	}
+	start := time.Now()
+	total := rate * int(d/time.Second)
+	interval := time.Second / time.Duration(rate)
+	for i := 0; i < total; {
+		now := time.Now()
+		for ; i < total && !start.Add(time.Duration(i)*interval).After(now); i++ {
+			due <- start.Add(time.Duration(i) * interval)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(due)
+	wg.Wait()
+	out.elapsed, out.requests = time.Since(start), len(out.lat)
+	slices.Sort(out.lat)
+	return out
+}
+
+// pair is the floor and the product measured in alternating rounds with one generator.
+type pair struct{ floor, product result }
+
+func (p *pair) add(floor bool, r result) {
+	dst := &p.product
+	if floor {
+		dst = &p.floor
+	}
+	dst.requests += r.requests
+	dst.errors += r.errors
+	dst.elapsed += r.elapsed
+	dst.lat = append(dst.lat, r.lat...)
+	slices.Sort(dst.lat)
+}
+
+func (p pair) ratio() float64 { return p.product.rate() / p.floor.rate() }
+
+// loadAvg is the 1-minute load average, or "?" where /proc is not there.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil || len(b) < 4 {
+		return "?"
+	}
+	return string(bytes.Fields(b)[0])
+}
+
+// BenchmarkVsFloor serves the bare floor (read the body, one XADD) and the product's webhook
+// side by side over loopback HTTP into the same Redis, drives both with the same closed-loop
+// generator in alternating rounds, and prints the ratios against the targets. Then it paces
+// the product (with two consumers applying into Postgres, as serve runs) at 5,000 requests/s.
+// Run it once: go test -run '^$' -bench VsFloor -benchtime 1x ./ingest/
+func BenchmarkVsFloor(b *testing.B) {
+	rdb, prefix := storetest.NewRedis(b)
+	floorStream := prefix + ":floor"
+	floorSrv := httptest.NewServer(floorHandler(rdb, floorStream))
+	defer floorSrv.Close()
+	prodSrv := httptest.NewServer(productHandler(rdb, prefix))
+	defer prodSrv.Close()
+	ctx := context.Background()
+	reset := func() { rdb.Del(ctx, floorStream, fleet.Keys{Prefix: prefix}.Ingest()) }
+	rounds, round := 4, 3*time.Second
+	if testing.Short() {
+		rounds, round = 1, time.Second
+	}
+	measure := func(name string, size, clients int) pair {
+		g := newGenerator(size, 1000)
+		var p pair
+		closedLoop(prodSrv.URL+"/webhooks/loconav", g, clients, round/3) // warm-up, not counted
+		closedLoop(floorSrv.URL, g, clients, round/3)
+		reset()
+		for i := range 2 * rounds {
+			floor := i%2 == 0
+			if (i/2)%2 == 1 { // ABBA order, so a drift in the machine's load hits both alike
+				floor = !floor
+			}
+			url := prodSrv.URL + "/webhooks/loconav"
+			if floor {
+				url = floorSrv.URL
+			}
+			p.add(floor, closedLoop(url, g, clients, round))
+			reset()
+		}
+		b.Logf("%-8s load %s  floor %8.0f req/s p50 %5.2f ms p99 %6.2f ms err %d | product %8.0f req/s p50 %5.2f ms p99 %6.2f ms err %d | ratio %.2f",
+			name, loadAvg(), p.floor.rate(), ms(p.floor.pct(.5)), ms(p.floor.pct(.99)), p.floor.errors,
+			p.product.rate(), ms(p.product.pct(.5)), ms(p.product.pct(.99)), p.product.errors, p.ratio())
+		return p
+	}
+	single := measure("single", 1, 64)
+	batched := measure("batched", 100, 8)
+	b.ReportMetric(single.ratio(), "single_ratio")
+	b.ReportMetric(batched.ratio(), "batched_ratio")
+	b.ReportMetric(batched.product.rate()*100, "batched_positions/s")
+
+	pacedFor := 30 * time.Second
+	if testing.Short() {
+		pacedFor = 3 * time.Second
+	}
+	pr := pacedWithConsumers(b, pacedFor)
+	b.ReportMetric(ms(pr.pct(.99)), "paced_p99_ms")
+	b.Logf("summary (load %s): single %.2f× floor (target ≥ %.2f) %s; batched %.2f× floor, %.0f positions/s (target ≥ %.2f) %s; paced %d/s for %s: achieved %.0f/s, p50 %.2f ms, p99 %.2f ms, %d errors (target p99 ≤ %s, none) %s",
+		loadAvg(), single.ratio(), singleTarget, verdict(single.ratio() >= singleTarget),
+		batched.ratio(), batched.product.rate()*100, batchedTarget, verdict(batched.ratio() >= batchedTarget),
+		pacedRate, pacedFor, pr.rate(), ms(pr.pct(.5)), ms(pr.pct(.99)), pr.errors, pacedP99,
+		verdict(pr.pct(.99) <= pacedP99 && pr.errors == 0))
+}
+
+// pacedWithConsumers paces the product's webhook at pacedRate for d with two consumers
+// applying everything into a fresh Postgres meanwhile.
+func pacedWithConsumers(b *testing.B, d time.Duration) result {
+	r := newRig(b)
+	srv := httptest.NewServer(productHandler(r.rdb, r.prefix))
+	defer srv.Close()
+	for w := range 2 {
+		cfg := r.config(fmt.Sprintf("paced-%d", w))
+		cfg.Batch, cfg.Linger = 256, 50*time.Millisecond
+		defer run(b, ingest.NewConsumer(r.rdb, r.st, cfg, nil, quietLog()).Run)()
+	}
+	g := newGenerator(1, 1000)
+	closedLoop(srv.URL+"/webhooks/loconav", g, 8, time.Second) // registers the 1,000 trucks
+	return paced(srv.URL+"/webhooks/loconav", g, pacedRate, d)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+func verdict(ok bool) string {
+	if ok {
+		return "MET"
+	}
+	return "MISSED"
+}
