@@ -27,16 +27,10 @@ func (s *Store) OpenSystemAlert(ctx context.Context, a fleet.Alert) (_ fleet.Ale
 	if a.Severity == "" {
 		a.Severity = fleet.SeverityCritical
 	}
-	var data any
-	if len(a.Data) > 0 {
-		data = string(a.Data)
-	}
 	var got fleet.Alert
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		got, err = scanAlert(tx.QueryRow(ctx, openAlertSQL, string(a.Kind), a.SourceKind, a.IncidentKey,
-			fleet.NormalizePlate(a.Plate), a.TripCode, a.SiteCode, string(a.Severity), a.Message, nil, nil, data,
-			orNow(a.OpenedAt), a.SlackChannel, a.SlackTS))
+		got, err = scanAlert(tx.QueryRow(ctx, openAlertSQL, append(incidentArgs(a), a.SlackChannel, a.SlackTS)...))
 		if err != nil {
 			return err
 		}
@@ -58,7 +52,7 @@ func (s *Store) ResolveSystemAlert(ctx context.Context, incidentKey string, at t
 	var got fleet.Alert
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		got, err = scanAlert(tx.QueryRow(ctx, resolveAlertSQL, incidentKey, orNow(at)))
+		got, err = scanAlert(tx.QueryRow(ctx, resolveAlertSQL, incidentKey, orNow(at), fleet.ResolutionCleared))
 		if err != nil {
 			return err
 		}

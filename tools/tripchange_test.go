@@ -179,7 +179,7 @@ func TestUpdateTripRules(t *testing.T) {
 	must(t, err)
 	_, err = f.reg.UpdateTrip(ctx, tools.UpdateTripArgs{TripID: c.TripID, Departure: sp("10pm")}, dispatcher)
 	wantCode(t, "truck in maintenance", err, fleet.EINVALID)
-	if !strings.Contains(fleet.ErrorMessage(err), "not operational") {
+	if !strings.Contains(fleet.ErrorMessage(err), "is in maintenance") {
 		t.Errorf("truck in maintenance: %q", fleet.ErrorMessage(err))
 	}
 }
