@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/bot/api"
@@ -15,23 +14,6 @@ var (
 	_ api.Feed    = positionFeed{}
 	_ api.Drivers = (*store.Store)(nil)
 )
-
-// validTileURL checks MAP_TILE_URL: empty (OpenStreetMap) or an http(s) URL template with
-// {z}, {x} and {y}.
-func validTileURL(s string) string {
-	if s == "" {
-		return ""
-	}
-	if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
-		return "must be an http:// or https:// URL template"
-	}
-	for _, p := range []string{"{z}", "{x}", "{y}"} {
-		if !strings.Contains(s, p) {
-			return "must contain {z}, {x} and {y}"
-		}
-	}
-	return ""
-}
 
 // mapLinker makes the /watchtower map links, signed with TRACKING_SECRET for PUBLIC_BASE_URL.
 func mapLinker(a *app) *api.MapLinker {

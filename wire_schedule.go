@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
@@ -140,27 +139,4 @@ func (a *app) loconavJobs() (poll, roster jobFunc, err error) {
 	p := loconav.NewPoller(c, a.store, ingest.NewProducer(a.rdb, a.cfg.RedisPrefix), 0, a.log)
 	r := loconav.NewRoster(c, a.store, 0, a.log)
 	return jobFunc{run: p.Poll}, jobFunc{run: r.Import}, nil
-}
-
-// scheduleVar is the variable that overrides job's schedule: SCHEDULE_DAILY_SUMMARY.
-func scheduleVar(job string) string {
-	return "SCHEDULE_" + strings.ToUpper(strings.ReplaceAll(job, "-", "_"))
-}
-
-// schedules reads SCHEDULE_<JOB> for every job: a five-field cron spec or a descriptor, read
-// in WATCHTOWER_TIMEZONE. Unset jobs keep their default and are absent from the map.
-func (r *envReader) schedules() map[string]string {
-	out := make(map[string]string)
-	for _, name := range schedule.Names() {
-		v := r.str(scheduleVar(name), "")
-		if v == "" {
-			continue
-		}
-		if _, err := schedule.ParseSpec(v); err != nil {
-			r.fail(scheduleVar(name), "is not a cron spec such as \"0 7 * * *\" or \"*/5 * * * *\"")
-			continue
-		}
-		out[name] = v
-	}
-	return out
 }
