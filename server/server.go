@@ -134,3 +134,23 @@ func TuneGC(gogcSet, memLimitSet bool) {
 		debug.SetMemoryLimit(memoryLimit)
 	}
 }
+
+// Probe asks the listener at url for a 200 within 3 s: nil when it answers 200, else an error
+// saying that it did not answer or what it answered.
+func Probe(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s did not answer", url)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s", url, resp.Status)
+	}
+	return nil
+}

@@ -71,3 +71,20 @@ func TestRunAdminServesMetricsAndStops(t *testing.T) {
 		t.Errorf("RunAdmin after cancel = %v; want nil", err)
 	}
 }
+
+func TestProbe(t *testing.T) {
+	mux := http.NewServeMux()
+	MountHealth(mux, func(context.Context) error { return errors.New("down") }, func(context.Context) error { return nil })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	if err := Probe(context.Background(), srv.URL+"/healthz"); err != nil {
+		t.Errorf("Probe(/healthz) = %v; want nil", err)
+	}
+	if err := Probe(context.Background(), srv.URL+"/readyz"); err == nil || !strings.Contains(err.Error(), "503") {
+		t.Errorf("Probe(/readyz) = %v; want an error saying 503", err)
+	}
+	srv.Close()
+	if err := Probe(context.Background(), srv.URL+"/healthz"); err == nil || !strings.Contains(err.Error(), "did not answer") {
+		t.Errorf("Probe(closed) = %v; want \"did not answer\"", err)
+	}
+}
