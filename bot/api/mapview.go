@@ -49,7 +49,6 @@ type mapChange struct {
 type mapView struct {
 	asOf     time.Time // as of the fleet functions' clock
 	built    time.Time // wall clock, for freshness
-	cursor   string    // the newest positions-stream ID read when it was computed
 	byPlate  map[string]mapTruck
 	counts   mapCounts
 	snapshot sseEvent // encoded without an ID
