@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"path/filepath"
 
 	"github.com/watchtower-ops/watchtower/bot"
 	"github.com/watchtower-ops/watchtower/bot/console"
@@ -23,45 +22,25 @@ var (
 	_ console.Printer      = (*bot.ConsoleSender)(nil)
 )
 
-const demoUsage = `Runs Watch Tower on this machine without a Slack or OpenAI account. In one process: the
-LocoNav webhook listener on HTTP_ADDR, the ingest consumers, the scheduler, a simulated Lagos
-fleet posting signed webhooks through that listener, and a console chat that takes the same
-slash commands and free text as Slack ("/truck T11985LA", "where is T28737LA?") and prints the
-same answers, with alerts and trip events as they happen. "approve TRP-…" and "reject TRP-…
-[reason]" stand in for the approval buttons. Migrates and loads the demo fleet first; state is
-kept in DATABASE_URL, so running it again continues where it stopped. Ctrl-C stops it.
-
-With --script FILE (or "-", or anything piped to standard input) it reads lines from there
-instead of the terminal, prints each line and its answer, and exits at the end.
-
-Where the environment sets nothing, the demo uses the local database
-postgres://postgres@127.0.0.1:5432/watchtower (what make demo starts), listens on
-127.0.0.1:8080 (metrics on 127.0.0.1:9090), signs webhooks with a secret made up at start, logs text, calls a truck offline after 3 min and idle after 5 min,
-and checks connectivity and trips every minute.
-
-  watchtower demo [--script FILE] [--log FILE] [--speedup N]`
-
-// demoOptions are the demo's flags.
-type demoOptions struct {
-	script  string  // lines to run instead of the terminal; "-" is standard input
-	logPath string  // where logs go; "-" is standard error
-	speedup float64 // simulated movement runs this many times faster than the clock
-}
-
-// cmdDemo runs the local try-out (demoUsage). It returns nil when the user quits, the script
+// cmdDemo runs the local try-out (console.Usage). It returns nil when the user quits, the script
 // ends or ctx is done, a *usageError or *configError (exit 2) for bad flags or settings, and
 // the first component's error otherwise.
 func cmdDemo(ctx context.Context, env *environment, args []string) error {
-	opts, err := demoFlags(env, args)
-	if err != nil {
+	fs := newFlagSet(env, "demo", console.Usage)
+	var opts console.Options
+	opts.Flags(fs)
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	in, closeIn, err := console.OpenInput(opts.script, env.stdin)
+	if err := opts.Check(); err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	in, closeIn, err := console.OpenInput(opts.Script, env.stdin)
 	if err != nil {
 		return &usageError{msg: fmt.Sprintf("demo: --script: %v", err)}
 	}
 	defer closeIn()
-	logw, logName, err := console.OpenLog(opts.logPath, env.stderr)
+	logw, logName, err := console.OpenLog(opts.LogPath, env.stderr)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -89,22 +68,6 @@ func cmdDemo(ctx context.Context, env *environment, args []string) error {
 	err = a.serve(ctx, comps)
 	con.Goodbye(err)
 	return err
-}
-
-// demoFlags parses the command line of demo.
-func demoFlags(env *environment, args []string) (demoOptions, error) {
-	fs := newFlagSet(env, "demo", demoUsage)
-	var o demoOptions
-	fs.StringVar(&o.script, "script", "", `read console lines from FILE ("-": standard input), print each with its answer, exit at the end`)
-	fs.StringVar(&o.logPath, "log", filepath.Join("tmp", "demo.log"), `append logs to FILE ("-": standard error)`)
-	fs.Float64Var(&o.speedup, "speedup", 1, "simulated trucks move this many times faster than the clock")
-	if err := parseFlags(fs, args); err != nil {
-		return o, err
-	}
-	if o.speedup <= 0 || o.speedup > 100 {
-		return o, &usageError{msg: "demo: --speedup must be more than 0 and at most 100"}
-	}
-	return o, nil
 }
 
 // demoGreeting is what the console says is running.
@@ -202,13 +165,13 @@ func checkDemoConfig(getenv func(string) string) error {
 // Slack app would use, over the same fleet functions, with the console user as its only
 // approver; the notification printer; the simulated fleet; and the nearby index, which
 // newFleetTools hands to its first caller.
-func newDemo(ctx context.Context, a *app, env *environment, opts demoOptions, stop context.CancelFunc) (*console.Console, []component, error) {
+func newDemo(ctx context.Context, a *app, env *environment, opts console.Options, stop context.CancelFunc) (*console.Console, []component, error) {
 	ft, comps := newFleetTools(a)
 	sched, err := a.newScheduler(ctx) // for /watchtower jobs and run; the cron runs in wireSchedule
 	if err != nil {
 		return nil, nil, err
 	}
-	simulator, vehicles, err := demoSimulator(a.cfg, a.log, opts.speedup)
+	simulator, vehicles, err := demoSimulator(a.cfg, a.log, opts.Speedup)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -221,7 +184,7 @@ func newDemo(ctx context.Context, a *app, env *environment, opts demoOptions, st
 		plates[i] = v.Plate
 	}
 	con := console.New(console.Config{In: env.stdin, Out: env.stdout, Plates: plates,
-		Script: opts.script != "" || !console.IsTerminal(env.stdin)})
+		Script: opts.Script != "" || !console.IsTerminal(env.stdin)})
 	printer := bot.NewConsoleSender(a.rdb, renderer, bot.ConsoleConfig{Prefix: a.cfg.RedisPrefix}, con.Event, a.log)
 	con.Start(h, ft.Index, printer, stop)
 	return con, append(comps, simulator, con.RunPrinter, con.Run), nil

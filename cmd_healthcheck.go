@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/watchtower-ops/watchtower/ingest/server"
 	"github.com/watchtower-ops/watchtower/ingest/sim"
-	"net/http"
-	"time"
 )
 
 const healthcheckUsage = `Asks the Watch Tower listening on HTTP_ADDR (on this machine) whether it is up: GET /healthz,
@@ -30,19 +30,8 @@ func cmdHealthcheck(ctx context.Context, env *environment, args []string) error 
 		path = "/readyz"
 	}
 	url := "http://" + sim.Loopback(cfg.HTTPAddr) + path
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("healthcheck: %s did not answer", url)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("healthcheck: %s answered %s", url, resp.Status)
+	if err := server.Probe(ctx, url); err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
 	}
 	fmt.Fprintln(env.stdout, "ok", url)
 	return nil

@@ -13,21 +13,10 @@ import (
 // The store is what the token commands keep tokens in.
 var _ tokencli.Store = (*store.Store)(nil)
 
-const tokenUsage = `Manages bearer tokens of the JSON API (/api/v1, documented at /api/v1/openapi.json).
-
-  watchtower token create --name NAME --scope read|write
-      makes a token and prints it once, on stdout; only its hash is stored
-  watchtower token list
-      lists every token: name, scope, first characters, created, last used, revoked
-  watchtower token revoke NAME   (or --name NAME)
-      revokes a token; every replica refuses it within seconds
-
-A read token may call every GET; a write token may also create trips (POST /api/v1/trips).
-Writes are audited with the token's name.`
-
+// cmdToken dispatches create, list and revoke (tokencli.Usage).
 func cmdToken(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(env.stderr, "Usage: watchtower token create|list|revoke\n\n"+tokenUsage)
+		fmt.Fprintln(env.stderr, "Usage: watchtower token create|list|revoke\n\n"+tokencli.Usage)
 		if len(args) == 0 {
 			return &usageError{msg: "token: say create, list or revoke"}
 		}

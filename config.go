@@ -1,67 +1,88 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"strconv"
+	"reflect"
 	"strings"
 	"time"
 
+	"github.com/caarlos0/env/v11"
+
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/schedule"
 )
 
 // config is everything Watch Tower reads from the environment. Only main reads the environment;
-// every other package receives plain values.
+// every other package receives plain values. A variable is one field: `env` names it and gives
+// its default (caarlos0/env parses it), `check` names its rule (checks.go) and `log` how the
+// startup line shows it ("secret": redacted, "url": password hidden, "-": left out).
 type config struct {
-	DatabaseURL string
-	RedisURL    string
-	RedisPrefix string
-	HTTPAddr    string
-	AdminAddr   string // ADMIN_ADDR: /metrics and profiling, never on HTTPAddr
+	DatabaseURL string `env:"DATABASE_URL" check:"dburl" log:"url"`
+	RedisURL    string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0" check:"url=redis,rediss,unix" log:"url"`
+	RedisPrefix string `env:"REDIS_PREFIX" envDefault:"watchtower" check:"word"`
+	HTTPAddr    string `env:"HTTP_ADDR" envDefault:":8080" check:"addr"`
+	AdminAddr   string `env:"ADMIN_ADDR" envDefault:"127.0.0.1:9090" check:"addr"` // /metrics and profiling, never on HTTPAddr
 
-	LoconavWebhookSecret string
-	LoconavWebhookToken  string
-	LoconavAPIURL        string
-	LoconavAPIToken      string
-	LoconavTimezone      *time.Location
+	LoconavWebhookSecret string `env:"LOCONAV_WEBHOOK_SECRET" log:"secret"`
+	LoconavWebhookToken  string `env:"LOCONAV_WEBHOOK_TOKEN" log:"secret"`
+	LoconavAPIURL        string `env:"LOCONAV_API_URL" envDefault:"https://api.a.loconav.com/integration/api/v1" check:"url=http,https"`
+	LoconavAPIToken      string `env:"LOCONAV_API_TOKEN" log:"secret"`
 
-	SlackBotToken        string
-	SlackAppToken        string
-	SlackAPIURL          string
-	SlackAlertsChannel   string
-	SlackSummaryChannel  string
-	SlackDispatchChannel string
-	SlackOpsChannel      string // SLACK_OPS_CHANNEL: Watch Tower's own incidents; default SlackAlertsChannel
-	SlackApprovers       []string
+	SlackBotToken        string   `env:"SLACK_BOT_TOKEN" check:"prefix=xoxb-" log:"secret"`
+	SlackAppToken        string   `env:"SLACK_APP_TOKEN" check:"prefix=xapp-" log:"secret"`
+	SlackAPIURL          string   `env:"SLACK_API_URL" envDefault:"https://slack.com/api/" check:"url=http,https"`
+	SlackAlertsChannel   string   `env:"SLACK_ALERTS_CHANNEL"`
+	SlackSummaryChannel  string   `env:"SLACK_SUMMARY_CHANNEL"`
+	SlackDispatchChannel string   `env:"SLACK_DISPATCH_CHANNEL"`
+	SlackOpsChannel      string   `env:"SLACK_OPS_CHANNEL"` // Watch Tower's own incidents; default SLACK_ALERTS_CHANNEL
+	SlackApprovers       []string `env:"SLACK_APPROVERS"`   // Slack user IDs, comma-separated
 
-	OpenAIAPIKey  string
-	OpenAIBaseURL string
-	OpenAIModel   string
+	OpenAIAPIKey  string `env:"OPENAI_API_KEY" log:"secret"`
+	OpenAIBaseURL string `env:"OPENAI_BASE_URL" check:"url=http,https"`
+	OpenAIModel   string `env:"OPENAI_MODEL" envDefault:"gpt-5.4-mini"`
 
-	GoogleSheetsID               string
-	GoogleApplicationCredentials string
-	GoogleSheetsURL              string
+	GoogleSheetsID               string `env:"GOOGLE_SHEETS_ID"`
+	GoogleApplicationCredentials string `env:"GOOGLE_APPLICATION_CREDENTIALS"`
+	GoogleSheetsURL              string `env:"GOOGLE_SHEETS_URL" check:"url=http,https"`
 
-	TrackingSecret string
-	PublicBaseURL  string // where customers reach HTTP_ADDR, for tracking links (PUBLIC_BASE_URL)
-	APIRateLimit   int    // JSON API requests per minute per token (API_RATE_LIMIT)
-	APIRateBurst   int    // JSON API requests per token at once (API_RATE_BURST)
-	MapTileURL     string // the live map's tile URL template (MAP_TILE_URL); "": OpenStreetMap
-	MapTileCredit  string // the tiles' attribution, HTML (MAP_TILE_ATTRIBUTION)
-	Timezone       *time.Location
-	LogLevel       slog.Level
-	LogFormat      string
+	TrackingSecret string     `env:"TRACKING_SECRET" log:"secret"`
+	PublicBaseURL  string     `env:"PUBLIC_BASE_URL" envDefault:"http://localhost:8080" check:"url=http,https"` // where customers reach HTTP_ADDR
+	APIRateLimit   int        `env:"API_RATE_LIMIT" envDefault:"600" check:"range=1:1000000"`                   // JSON API requests per minute per token
+	APIRateBurst   int        `env:"API_RATE_BURST" envDefault:"60" check:"range=1:100000"`                     // JSON API requests per token at once
+	MapTileURL     string     `env:"MAP_TILE_URL" check:"tiles"`                                                // the live map's tiles; "": OpenStreetMap
+	MapTileCredit  string     `env:"MAP_TILE_ATTRIBUTION" log:"-"`                                              // the tiles' attribution, HTML
+	Zone           string     `env:"WATCHTOWER_TIMEZONE" check:"zone"`                                          // default fleet.BusinessZone
+	LoconavZone    string     `env:"LOCONAV_TIMEZONE" check:"zone"`                                             // default: WATCHTOWER_TIMEZONE
+	LogLevel       slog.Level `env:"LOG_LEVEL" envDefault:"info" check:"level"`
+	LogFormat      string     `env:"LOG_FORMAT" envDefault:"json" check:"oneof=json,text"`
+	IngestWorkers  int        `env:"INGEST_WORKERS" envDefault:"2" check:"range=0:64"`
+	IngestBatch    int        `env:"INGEST_BATCH" envDefault:"256" check:"range=1:5000"` // entries a consumer applies per transaction
 
-	Schedules     map[string]string // SCHEDULE_<JOB> cron specs by job name; absent: the job's default
-	IngestWorkers int
-	IngestBatch   int // entries a consumer applies per transaction (INGEST_BATCH)
-	Thresholds    fleet.Thresholds
+	Timezone        *time.Location    `env:"-" log:"-"` // Zone, loaded
+	LoconavTimezone *time.Location    `env:"-" log:"-"` // LoconavZone, loaded
+	Schedules       map[string]string `env:"-" log:"-"` // SCHEDULE_<JOB> cron specs by job name; absent: the job's default
+	Thresholds      fleet.Thresholds  `env:"-" log:"-"`
 
-	AlertRoutes        fleet.AlertRoutes // ALERT_ROUTES
-	AlertDigestEvery   time.Duration     // ALERT_DIGEST_EVERY; 0 posts each info alert
-	AlertEscalateAfter time.Duration     // ALERT_ESCALATE_AFTER
-	SlackOncall        string            // SLACK_ONCALL: user or user-group ID escalations mention
+	AlertRoutes        fleet.AlertRoutes `env:"ALERT_ROUTES" log:"-"`                   // kind=channel or severity=channel; kind beats severity
+	AlertDigestEvery   time.Duration     `env:"ALERT_DIGEST_EVERY" check:"nonnegative"` // 0 posts each info alert
+	AlertEscalateAfter time.Duration     `env:"ALERT_ESCALATE_AFTER" envDefault:"15m" check:"positive"`
+	SlackOncall        string            `env:"SLACK_ONCALL"` // user or user-group ID escalations mention
+}
+
+// thresholds is fleet.Thresholds with the variables that set some of its fields; the rest keep
+// fleet.DefaultThresholds. Go converts between the two because only the tags differ.
+type thresholds struct {
+	MovingKmh     float64
+	OfflineAfter  time.Duration `env:"OFFLINE_AFTER" check:"positive"`
+	OverspeedKmh  float64       `env:"OVERSPEED_KMH" check:"range=20:200"`
+	OverspeedFor  time.Duration
+	IdleAfter     time.Duration       `env:"IDLE_AFTER" check:"positive"`
+	GeofenceDwell time.Duration       `env:"GEOFENCE_DWELL" check:"positive"`
+	DelayedAfter  time.Duration       `env:"TRIP_DELAYED_AFTER" check:"positive"`
+	MinLeadTime   time.Duration       `env:"TRIP_MIN_LEAD_TIME" check:"positive"`
+	Severity      fleet.SeverityRules `env:"ALERT_SEVERITY"` // kind=severity overrides
 }
 
 // configError is a missing or malformed variable. main exits 2 with its one-line message.
@@ -72,107 +93,113 @@ type configError struct {
 
 func (e *configError) Error() string { return fmt.Sprintf("config: %s %s", e.Var, e.Reason) }
 
-// Defaults of the contract in DESIGN.md.
-const (
-	defaultRedisURL     = "redis://127.0.0.1:6379/0"
-	defaultRedisPrefix  = "watchtower"
-	defaultHTTPAddr     = ":8080"
-	defaultAdminAddr    = "127.0.0.1:9090"
-	defaultLoconavURL   = "https://api.a.loconav.com/integration/api/v1"
-	defaultSlackAPIURL  = "https://slack.com/api/"
-	defaultOpenAIModel  = "gpt-5.4-mini"
-	defaultLogLevel     = "info"
-	defaultLogFormat    = "json"
-	defaultIngestWorker = 2
-	defaultIngestBatch  = 256
-	defaultPublicURL    = "http://localhost:8080"
-	defaultAPIRate      = 600
-	defaultAPIBurst     = 60
-	defaultEscalate     = 15 * time.Minute
-)
+// defaultPublicURL is PUBLIC_BASE_URL's default, which makes tracking links that only work on
+// this machine.
+const defaultPublicURL = "http://localhost:8080"
 
 // loadConfig reads and validates the environment through getenv. It returns a *configError
 // naming the first variable that is malformed. Presence of DATABASE_URL is checked by the
 // subcommands that need it (requireDatabase), so `version` and `simulate` run without it.
 func loadConfig(getenv func(string) string) (config, error) {
-	r := envReader{getenv: getenv}
-	c := config{
-		DatabaseURL:                  r.str("DATABASE_URL", ""),
-		RedisURL:                     r.url("REDIS_URL", defaultRedisURL, "redis", "rediss", "unix"),
-		RedisPrefix:                  r.str("REDIS_PREFIX", defaultRedisPrefix),
-		HTTPAddr:                     r.addr("HTTP_ADDR", defaultHTTPAddr),
-		AdminAddr:                    r.addr("ADMIN_ADDR", defaultAdminAddr),
-		LoconavWebhookSecret:         r.str("LOCONAV_WEBHOOK_SECRET", ""),
-		LoconavWebhookToken:          r.str("LOCONAV_WEBHOOK_TOKEN", ""),
-		LoconavAPIURL:                r.url("LOCONAV_API_URL", defaultLoconavURL, "http", "https"),
-		LoconavAPIToken:              r.str("LOCONAV_API_TOKEN", ""),
-		SlackBotToken:                r.str("SLACK_BOT_TOKEN", ""),
-		SlackAppToken:                r.str("SLACK_APP_TOKEN", ""),
-		SlackAPIURL:                  r.url("SLACK_API_URL", defaultSlackAPIURL, "http", "https"),
-		SlackAlertsChannel:           r.str("SLACK_ALERTS_CHANNEL", ""),
-		SlackSummaryChannel:          r.str("SLACK_SUMMARY_CHANNEL", ""),
-		SlackDispatchChannel:         r.str("SLACK_DISPATCH_CHANNEL", ""),
-		SlackOpsChannel:              r.str("SLACK_OPS_CHANNEL", ""),
-		SlackApprovers:               r.list("SLACK_APPROVERS"),
-		OpenAIAPIKey:                 r.str("OPENAI_API_KEY", ""),
-		OpenAIBaseURL:                r.url("OPENAI_BASE_URL", "", "http", "https"),
-		OpenAIModel:                  r.str("OPENAI_MODEL", defaultOpenAIModel),
-		GoogleSheetsID:               r.str("GOOGLE_SHEETS_ID", ""),
-		GoogleApplicationCredentials: r.str("GOOGLE_APPLICATION_CREDENTIALS", ""),
-		GoogleSheetsURL:              r.url("GOOGLE_SHEETS_URL", "", "http", "https"),
-		TrackingSecret:               r.str("TRACKING_SECRET", ""),
-		PublicBaseURL:                strings.TrimRight(r.url("PUBLIC_BASE_URL", defaultPublicURL, "http", "https"), "/"),
-		APIRateLimit:                 r.intRange("API_RATE_LIMIT", defaultAPIRate, 1, 1_000_000),
-		APIRateBurst:                 r.intRange("API_RATE_BURST", defaultAPIBurst, 1, 100_000),
-		MapTileURL:                   r.str("MAP_TILE_URL", ""),
-		MapTileCredit:                r.str("MAP_TILE_ATTRIBUTION", ""),
-		Timezone:                     r.zone("WATCHTOWER_TIMEZONE", fleet.BusinessZone),
-		LogLevel:                     r.level("LOG_LEVEL", defaultLogLevel),
-		LogFormat:                    r.oneOf("LOG_FORMAT", defaultLogFormat, "json", "text"),
-		IngestWorkers:                r.intRange("INGEST_WORKERS", defaultIngestWorker, 0, 64),
-		IngestBatch:                  r.intRange("INGEST_BATCH", defaultIngestBatch, 1, 5000),
+	c := config{Zone: fleet.BusinessZone}
+	th := thresholds(fleet.DefaultThresholds())
+	if err := parseEnv(getenv, &c, &th); err != nil {
+		return config{}, err
 	}
-	c.LoconavTimezone = r.zone("LOCONAV_TIMEZONE", c.Timezone.String())
-	c.Schedules = r.schedules()
+	c.Thresholds = fleet.Thresholds(th)
+	c.LogFormat = strings.ToLower(c.LogFormat)
+	c.PublicBaseURL = strings.TrimRight(c.PublicBaseURL, "/")
+	c.SlackApprovers = strings.Fields(strings.ReplaceAll(strings.Join(c.SlackApprovers, ","), ",", " "))
+	if c.LoconavZone == "" {
+		c.LoconavZone = c.Zone
+	}
 	if c.SlackOpsChannel == "" {
 		c.SlackOpsChannel = c.SlackAlertsChannel
 	}
-	if sameAddr(c.HTTPAddr, c.AdminAddr) {
-		r.fail("ADMIN_ADDR", "must differ from HTTP_ADDR: /metrics and profiling stay off the public listener")
+	if err := firstError(checkFields(&c), checkFields(&th), crossChecks(c)); err != nil {
+		return config{}, err
 	}
-	r.check("MAP_TILE_URL", validTileURL(c.MapTileURL))
-	if c.DatabaseURL != "" {
-		r.check("DATABASE_URL", validDatabaseURL(c.DatabaseURL))
+	c.Timezone, _ = time.LoadLocation(c.Zone) // checked by the "zone" rule
+	c.LoconavTimezone, _ = time.LoadLocation(c.LoconavZone)
+	var err error
+	c.Schedules, err = readSchedules(getenv)
+	return c, err
+}
+
+// parseEnv fills every target from the variables its `env` tags name, through caarlos0/env. A
+// variable set to blanks counts as unset. A value of the wrong type is a *configError saying
+// what the field's rule wants.
+func parseEnv(getenv func(string) string, targets ...any) error {
+	for _, t := range targets {
+		params, err := env.GetFieldParams(t)
+		if err != nil {
+			return err
+		}
+		vars := make(map[string]string, len(params))
+		for _, p := range params {
+			if v := strings.TrimSpace(getenv(p.Key)); v != "" {
+				vars[p.Key] = v
+			}
+		}
+		err = env.ParseWithOptions(t, env.Options{Environment: vars, FuncMap: listParsers})
+		var agg env.AggregateError
+		if errors.As(err, &agg) && len(agg.Errors) > 0 {
+			err = agg.Errors[0]
+		}
+		var pe env.ParseError
+		if errors.As(err, &pe) {
+			f, _ := reflect.TypeOf(t).Elem().FieldByName(pe.Name)
+			reason := ruleFor(f).want
+			if fe := (*fleet.Error)(nil); errors.As(pe.Err, &fe) {
+				reason = fleet.ErrorMessage(fe) // names the bad entry
+			}
+			return &configError{Var: envVar(f), Reason: reason}
+		}
+		if err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
 	}
-	if (c.SlackBotToken == "") != (c.SlackAppToken == "") {
-		r.fail("SLACK_APP_TOKEN", "and SLACK_BOT_TOKEN must be set together")
+	return nil
+}
+
+// listParsers read the variables that are lists of entries through fleet's parsers, whose
+// errors name the bad entry.
+var listParsers = map[reflect.Type]env.ParserFunc{
+	reflect.TypeFor[fleet.SeverityRules](): func(v string) (any, error) { return fleet.ParseSeverityRules(v) },
+	reflect.TypeFor[fleet.AlertRoutes]():   func(v string) (any, error) { return fleet.ParseAlertRoutes(v) },
+}
+
+// crossChecks are the rules that relate two variables.
+func crossChecks(c config) error {
+	switch {
+	case sameAddr(c.HTTPAddr, c.AdminAddr):
+		return &configError{Var: "ADMIN_ADDR", Reason: "must differ from HTTP_ADDR: /metrics and profiling stay off the public listener"}
+	case (c.SlackBotToken == "") != (c.SlackAppToken == ""):
+		return &configError{Var: "SLACK_APP_TOKEN", Reason: "and SLACK_BOT_TOKEN must be set together"}
 	}
-	if c.SlackBotToken != "" && !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
-		r.fail("SLACK_BOT_TOKEN", "must start with xoxb-")
+	return nil
+}
+
+// readSchedules reads SCHEDULE_<JOB> for every job: a five-field cron spec or a descriptor,
+// read in WATCHTOWER_TIMEZONE. Unset jobs keep their default and are absent from the map.
+func readSchedules(getenv func(string) string) (map[string]string, error) {
+	out := make(map[string]string)
+	for _, name := range schedule.Names() {
+		v := strings.TrimSpace(getenv(scheduleVar(name)))
+		if v == "" {
+			continue
+		}
+		if _, err := schedule.ParseSpec(v); err != nil {
+			return nil, &configError{Var: scheduleVar(name), Reason: "is not a cron spec such as \"0 7 * * *\" or \"*/5 * * * *\""}
+		}
+		out[name] = v
 	}
-	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
-		r.fail("SLACK_APP_TOKEN", "must start with xapp-")
-	}
-	if strings.ContainsAny(c.RedisPrefix, " {}") || c.RedisPrefix == "" {
-		r.fail("REDIS_PREFIX", "must be a non-empty word without spaces or braces")
-	}
-	th := fleet.DefaultThresholds()
-	th.OverspeedKmh = r.float("OVERSPEED_KMH", th.OverspeedKmh, 20, 200)
-	th.IdleAfter = r.duration("IDLE_AFTER", th.IdleAfter)
-	th.OfflineAfter = r.duration("OFFLINE_AFTER", th.OfflineAfter)
-	th.GeofenceDwell = r.duration("GEOFENCE_DWELL", th.GeofenceDwell)
-	th.DelayedAfter = r.duration("TRIP_DELAYED_AFTER", th.DelayedAfter)
-	th.MinLeadTime = r.duration("TRIP_MIN_LEAD_TIME", th.MinLeadTime)
-	th.Severity = r.severities("ALERT_SEVERITY")
-	c.Thresholds = th
-	c.AlertRoutes = r.routes("ALERT_ROUTES")
-	c.AlertDigestEvery = r.durationOrZero("ALERT_DIGEST_EVERY")
-	c.AlertEscalateAfter = r.duration("ALERT_ESCALATE_AFTER", defaultEscalate)
-	c.SlackOncall = r.str("SLACK_ONCALL", "")
-	if r.err != nil {
-		return config{}, r.err
-	}
-	return c, nil
+	return out, nil
+}
+
+// scheduleVar is the variable that overrides job's schedule: SCHEDULE_DAILY_SUMMARY.
+func scheduleVar(job string) string {
+	return "SCHEDULE_" + strings.ToUpper(strings.ReplaceAll(job, "-", "_"))
 }
 
 // requireDatabase returns a *configError when DATABASE_URL is not set.
@@ -186,231 +213,25 @@ func (c config) requireDatabase() error {
 // SlackEnabled reports whether both Slack tokens are set.
 func (c config) SlackEnabled() bool { return c.SlackBotToken != "" && c.SlackAppToken != "" }
 
-// LogValue prints the configuration with every secret redacted, so `slog.Info("config", "cfg",
-// cfg)` never leaks a token or password.
+// LogValue prints every variable under its lower-case name with the secrets redacted (`log`
+// tags), so `slog.Info("config", "cfg", cfg)` never leaks a token or password.
 func (c config) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("database_url", redactURL(c.DatabaseURL)),
-		slog.String("redis_url", redactURL(c.RedisURL)),
-		slog.String("redis_prefix", c.RedisPrefix),
-		slog.String("http_addr", c.HTTPAddr),
-		slog.String("admin_addr", c.AdminAddr),
-		slog.String("loconav_webhook_secret", redact(c.LoconavWebhookSecret)),
-		slog.String("loconav_webhook_token", redact(c.LoconavWebhookToken)),
-		slog.String("loconav_api_url", c.LoconavAPIURL),
-		slog.String("loconav_api_token", redact(c.LoconavAPIToken)),
-		slog.String("loconav_timezone", c.LoconavTimezone.String()),
-		slog.String("slack_bot_token", redact(c.SlackBotToken)),
-		slog.String("slack_app_token", redact(c.SlackAppToken)),
-		slog.String("slack_api_url", c.SlackAPIURL),
-		slog.String("slack_alerts_channel", c.SlackAlertsChannel),
-		slog.String("slack_summary_channel", c.SlackSummaryChannel),
-		slog.String("slack_dispatch_channel", c.SlackDispatchChannel),
-		slog.String("slack_ops_channel", c.SlackOpsChannel),
-		slog.Any("slack_approvers", c.SlackApprovers),
-		slog.String("openai_api_key", redact(c.OpenAIAPIKey)),
-		slog.String("openai_base_url", c.OpenAIBaseURL),
-		slog.String("openai_model", c.OpenAIModel),
-		slog.String("google_sheets_id", c.GoogleSheetsID),
-		slog.String("google_application_credentials", c.GoogleApplicationCredentials),
-		slog.String("google_sheets_url", c.GoogleSheetsURL),
-		slog.String("tracking_secret", redact(c.TrackingSecret)),
-		slog.String("public_base_url", c.PublicBaseURL),
-		slog.String("map_tile_url", c.MapTileURL),
-		slog.Int("api_rate_limit", c.APIRateLimit),
-		slog.Int("api_rate_burst", c.APIRateBurst),
-		slog.String("timezone", c.Timezone.String()),
-		slog.String("log_level", c.LogLevel.String()),
-		slog.String("log_format", c.LogFormat),
-		slog.Int("ingest_workers", c.IngestWorkers),
-		slog.Int("ingest_batch", c.IngestBatch),
-		slog.String("alert_digest_every", c.AlertDigestEvery.String()),
-		slog.String("alert_escalate_after", c.AlertEscalateAfter.String()),
-		slog.String("slack_oncall", c.SlackOncall),
-	)
-}
-
-func redact(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "[redacted]"
-}
-
-// redactURL hides the password of a URL ("postgres://u:xxxxx@h/db"); an unparsable URL is
-// redacted whole because it may still hold a secret.
-func redactURL(s string) string {
-	if s == "" {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return "[redacted]"
-	}
-	return u.Redacted()
-}
-
-func validDatabaseURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "is not a valid URL"
-	}
-	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
-		return "must be a postgres:// URL"
-	}
-	return ""
-}
-
-// envReader reads variables and remembers the first error, so loadConfig reads straight down.
-type envReader struct {
-	getenv func(string) string
-	err    error
-}
-
-func (r *envReader) fail(name, reason string) {
-	if r.err == nil {
-		r.err = &configError{Var: name, Reason: reason}
-	}
-}
-
-func (r *envReader) check(name, reason string) {
-	if reason != "" {
-		r.fail(name, reason)
-	}
-}
-
-func (r *envReader) str(name, def string) string {
-	if v := strings.TrimSpace(r.getenv(name)); v != "" {
-		return v
-	}
-	return def
-}
-
-func (r *envReader) url(name, def string, schemes ...string) string {
-	v := r.str(name, def)
-	if v == "" {
-		return v
-	}
-	u, err := url.Parse(v)
-	if err != nil || u.Host == "" && u.Scheme != "unix" {
-		r.fail(name, "is not a valid URL")
-		return v
-	}
-	for _, s := range schemes {
-		if u.Scheme == s {
-			return v
+	var attrs []slog.Attr
+	v := reflect.ValueOf(c)
+	for i, f := range reflect.VisibleFields(v.Type()) {
+		s, how := v.Field(i).Interface(), f.Tag.Get("log")
+		switch {
+		case how == "-":
+			continue
+		case how == "secret" && s != "":
+			s = "[redacted]"
+		case how == "url":
+			s = redactURL(s.(string))
 		}
-	}
-	r.fail(name, fmt.Sprintf("must use scheme %s", strings.Join(schemes, " or ")))
-	return v
-}
-
-func (r *envReader) list(name string) []string {
-	var out []string
-	for _, p := range strings.Split(r.getenv(name), ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
+		if st, ok := s.(fmt.Stringer); ok {
+			s = st.String()
 		}
+		attrs = append(attrs, slog.Any(strings.ToLower(envVar(f)), s))
 	}
-	return out
-}
-
-func (r *envReader) zone(name, def string) *time.Location {
-	v := r.str(name, def)
-	loc, err := time.LoadLocation(v)
-	if err != nil {
-		r.fail(name, fmt.Sprintf("is not a known time zone (%q)", v))
-		return time.UTC
-	}
-	return loc
-}
-
-func (r *envReader) level(name, def string) slog.Level {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(r.str(name, def))); err != nil {
-		r.fail(name, "must be debug, info, warn or error")
-	}
-	return l
-}
-
-func (r *envReader) oneOf(name, def string, allowed ...string) string {
-	v := strings.ToLower(r.str(name, def))
-	for _, a := range allowed {
-		if v == a {
-			return v
-		}
-	}
-	r.fail(name, "must be one of "+strings.Join(allowed, ", "))
-	return def
-}
-
-func (r *envReader) intRange(name string, def, lo, hi int) int {
-	v := r.str(name, "")
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		r.fail(name, fmt.Sprintf("must be a whole number from %d to %d", lo, hi))
-		return def
-	}
-	return n
-}
-
-func (r *envReader) float(name string, def, lo, hi float64) float64 {
-	v := r.str(name, "")
-	if v == "" {
-		return def
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < lo || f > hi {
-		r.fail(name, fmt.Sprintf("must be a number from %g to %g", lo, hi))
-		return def
-	}
-	return f
-}
-
-func (r *envReader) duration(name string, def time.Duration) time.Duration {
-	v := r.str(name, "")
-	if v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		r.fail(name, "must be a positive duration such as 20m or 2h")
-		return def
-	}
-	return d
-}
-
-// severities reads ALERT_SEVERITY; a bad entry fails naming it.
-func (r *envReader) severities(name string) fleet.SeverityRules {
-	rules, err := fleet.ParseSeverityRules(r.getenv(name))
-	if err != nil {
-		r.fail(name, fleet.ErrorMessage(err))
-	}
-	return rules
-}
-
-// routes reads ALERT_ROUTES; a bad entry fails naming it.
-func (r *envReader) routes(name string) fleet.AlertRoutes {
-	routes, err := fleet.ParseAlertRoutes(r.getenv(name))
-	if err != nil {
-		r.fail(name, fleet.ErrorMessage(err))
-	}
-	return routes
-}
-
-// durationOrZero reads a Go duration that may be 0 (off).
-func (r *envReader) durationOrZero(name string) time.Duration {
-	v := r.str(name, "")
-	if v == "" || v == "0" {
-		return 0
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		r.fail(name, "must be 0 or a duration such as 5m")
-		return 0
-	}
-	return d
+	return slog.GroupValue(attrs...)
 }

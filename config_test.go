@@ -21,12 +21,12 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatalf("loadConfig: %v", err)
 	}
 	checks := []struct{ name, got, want string }{
-		{"RedisURL", c.RedisURL, defaultRedisURL},
+		{"RedisURL", c.RedisURL, "redis://127.0.0.1:6379/0"},
 		{"RedisPrefix", c.RedisPrefix, "watchtower"},
 		{"HTTPAddr", c.HTTPAddr, ":8080"},
 		{"AdminAddr", c.AdminAddr, "127.0.0.1:9090"},
 		{"SlackOpsChannel", c.SlackOpsChannel, ""},
-		{"LoconavAPIURL", c.LoconavAPIURL, defaultLoconavURL},
+		{"LoconavAPIURL", c.LoconavAPIURL, "https://api.a.loconav.com/integration/api/v1"},
 		{"SlackAPIURL", c.SlackAPIURL, "https://slack.com/api/"},
 		{"Timezone", c.Timezone.String(), "Africa/Lagos"},
 		{"LoconavTimezone", c.LoconavTimezone.String(), "Africa/Lagos"},

@@ -21,6 +21,8 @@ require (
 	google.golang.org/api v0.312.0
 )
 
+require github.com/caarlos0/env/v11 v11.4.2
+
 require (
 	cloud.google.com/go/auth v0.24.1-0.20261001053825-dbc26066f70a // indirect
 	cloud.google.com/go/auth/oauth2adapt v0.3.1 // indirect

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,12 +17,10 @@ import (
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest/loconav"
+	"github.com/watchtower-ops/watchtower/ingest/server"
 	"github.com/watchtower-ops/watchtower/schedule"
 	"github.com/watchtower-ops/watchtower/store"
 )
-
-// shutdownTimeout bounds how long inputs get to drain on SIGTERM.
-const shutdownTimeout = 10 * time.Second
 
 // app holds the shared dependencies of a running Watch Tower. It is built once by openApp and
 // closed last, after every component has returned.
@@ -66,7 +62,7 @@ func openApp(ctx context.Context, env *environment) (*app, error) {
 		return nil, err
 	}
 	log := newLogger(cfg, env.stderr)
-	tuneGC(env.getenv)
+	server.TuneGC(env.getenv("GOGC") != "", env.getenv("GOMEMLIMIT") != "")
 	pool, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("%s", fleet.ErrorMessage(err))
@@ -84,27 +80,6 @@ func openApp(ctx context.Context, env *environment) (*app, error) {
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.mux = http.NewServeMux()
 	return a, nil
-}
-
-// Garbage-collector defaults for a long-running Watch Tower. The webhook path allocates a
-// little per request at thousands of requests a second; with Go's default GOGC=100 the
-// collector runs so often that it dominates the listener's tail latency on two cores (p99 at
-// 5,000 requests/s went from 11–24 ms to 6–8 ms with 400; docs/benchmarks.md). The heap stays
-// small (tens of MiB), and the soft memory limit makes the collector work harder long before
-// the process could grow large. GOGC and GOMEMLIMIT, when set, win.
-const (
-	serveGCPercent   = 400
-	serveMemoryLimit = 1 << 30 // 1 GiB
-)
-
-// tuneGC applies the serve defaults above unless the operator set GOGC or GOMEMLIMIT.
-func tuneGC(getenv func(string) string) {
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(serveGCPercent)
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(serveMemoryLimit)
-	}
 }
 
 // openRedis connects to Redis and pings it, reporting an unreachable server in one line without
@@ -150,7 +125,7 @@ and the scheduled jobs. Applies migrations first. Stops cleanly on SIGINT or SIG
 // extra components (the demo's simulator and console) run in the same group.
 func (a *app) serve(ctx context.Context, extra []component) error {
 	a.log.InfoContext(ctx, "starting watchtower", "version", version, "cfg", a.cfg)
-	a.mountHealth()
+	server.MountHealth(a.mux, a.pool.Ping, func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() })
 	comps, err := a.buildComponents(ctx)
 	if err != nil {
 		return err
@@ -160,82 +135,18 @@ func (a *app) serve(ctx context.Context, extra []component) error {
 	if err != nil {
 		return fmt.Errorf("listen on HTTP_ADDR %s: %w", a.cfg.HTTPAddr, err)
 	}
-	adminLn, err := a.listenAdmin()
+	adminLn, err := net.Listen("tcp", a.cfg.AdminAddr)
 	if err != nil {
 		ln.Close()
-		return err
+		return fmt.Errorf("listen on ADMIN_ADDR %s: %w", a.cfg.AdminAddr, err)
 	}
 	a.log.InfoContext(ctx, "http listening", "addr", ln.Addr().String(), "admin_addr", adminLn.Addr().String())
-	g.Go(func() error { return runHTTP(ctx, ln, a.mux, a.log) })
-	g.Go(func() error { return a.runAdmin(ctx, adminLn) })
+	g.Go(func() error { return server.Run(ctx, ln, a.mux, a.log) })
+	g.Go(func() error { return server.RunAdmin(ctx, adminLn, a.registry, a.log) })
 	for _, run := range append(comps, extra...) {
 		g.Go(func() error { return run(ctx) })
 	}
 	err = g.Wait()
 	a.log.Info("watchtower stopped", "err", err)
 	return err
-}
-
-// runHTTP serves h on ln until ctx is done, then shuts down gracefully within shutdownTimeout.
-// It returns nil after a clean shutdown.
-func runHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
-	return serveUntilDone(ctx, ln, newHTTPServer(h, log), "http")
-}
-
-// newHTTPServer returns a server for h with the listener's timeouts, logging through log.
-func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-}
-
-// serveUntilDone runs srv on ln until ctx is done, then shuts it down within shutdownTimeout.
-// It returns nil after a clean shutdown; name labels its errors.
-func serveUntilDone(ctx context.Context, ln net.Listener, srv *http.Server, name string) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("%s server: %w", name, err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("%s shutdown: %w", name, err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("%s server: %w", name, err)
-	}
-	return nil
-}
-
-// mountHealth registers /healthz (the process is up) and /readyz (Postgres and Redis answer).
-// /metrics is on the admin listener (adminHandler), never here.
-func (a *app) mountHealth() {
-	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"status":"ok"}`+"\n")
-	})
-	a.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		pg, rd := "ok", "ok"
-		if err := a.pool.Ping(ctx); err != nil {
-			pg = "unreachable"
-		}
-		if err := a.rdb.Ping(ctx).Err(); err != nil {
-			rd = "unreachable"
-		}
-		w.Header().Set("Content-Type", "application/json")
-		if pg != "ok" || rd != "ok" {
-			w.WriteHeader(http.StatusServiceUnavailable)
-		}
-		fmt.Fprintf(w, `{"postgres":%q,"redis":%q}`+"\n", pg, rd)
-	})
 }

@@ -10,7 +10,7 @@ import (
 
 func TestWireLoconavOffWithoutToken(t *testing.T) {
 	var logs bytes.Buffer
-	a := &app{cfg: config{LoconavAPIURL: defaultLoconavURL}, log: slog.New(slog.NewTextHandler(&logs, nil))}
+	a := &app{cfg: config{LoconavAPIURL: "https://api.a.loconav.com/integration/api/v1"}, log: slog.New(slog.NewTextHandler(&logs, nil))}
 	comps, err := wireLoconav(context.Background(), a)
 	if err != nil || len(comps) != 0 {
 		t.Fatalf("wireLoconav without a token = %d components, %v; want none, nil", len(comps), err)
@@ -21,7 +21,7 @@ func TestWireLoconavOffWithoutToken(t *testing.T) {
 }
 
 func TestNewLoconavClient(t *testing.T) {
-	if _, err := newLoconavClient(config{LoconavAPIURL: defaultLoconavURL, LoconavAPIToken: "s3cret-token"}); err != nil {
+	if _, err := newLoconavClient(config{LoconavAPIURL: "https://api.a.loconav.com/integration/api/v1", LoconavAPIToken: "s3cret-token"}); err != nil {
 		t.Fatalf("newLoconavClient(default URL) = %v; want a client", err)
 	}
 	_, err := newLoconavClient(config{LoconavAPIURL: "/relative", LoconavAPIToken: "s3cret-token"})

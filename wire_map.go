@@ -1,10 +1,6 @@
 package main
 
 import (
-	"context"
-	"strings"
-	"time"
-
 	"github.com/watchtower-ops/watchtower/bot/api"
 	"github.com/watchtower-ops/watchtower/ingest"
 	"github.com/watchtower-ops/watchtower/store"
@@ -12,26 +8,9 @@ import (
 
 // The positions stream feeds the live map; the store names its drivers.
 var (
-	_ api.Feed    = positionFeed{}
+	_ api.Feed    = (*ingest.PositionStream)(nil)
 	_ api.Drivers = (*store.Store)(nil)
 )
-
-// validTileURL checks MAP_TILE_URL: empty (OpenStreetMap) or an http(s) URL template with
-// {z}, {x} and {y}.
-func validTileURL(s string) string {
-	if s == "" {
-		return ""
-	}
-	if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
-		return "must be an http:// or https:// URL template"
-	}
-	for _, p := range []string{"{z}", "{x}", "{y}"} {
-		if !strings.Contains(s, p) {
-			return "must contain {z}, {x} and {y}"
-		}
-	}
-	return ""
-}
 
 // mapLinker makes the /watchtower map links, signed with TRACKING_SECRET for PUBLIC_BASE_URL.
 func mapLinker(a *app) *api.MapLinker {
@@ -40,7 +19,7 @@ func mapLinker(a *app) *api.MapLinker {
 
 // mapDeps returns the live map's dependencies: the positions stream and the driver names.
 func mapDeps(a *app) (api.Feed, api.Drivers) {
-	return positionFeed{ingest.NewPositionStream(a.rdb, a.cfg.RedisPrefix)}, a.store
+	return ingest.NewPositionStream(a.rdb, a.cfg.RedisPrefix), a.store
 }
 
 // mapComponents returns what keeps the live map running: the fan-out of the positions stream.
@@ -50,22 +29,3 @@ func mapComponents(srv *api.Server) []component {
 	}
 	return nil
 }
-
-// positionFeed adapts the ingest positions stream to the API's Feed.
-type positionFeed struct{ s *ingest.PositionStream }
-
-// Read returns up to count fixes after the entry ID after.
-func (p positionFeed) Read(ctx context.Context, after string, count int, block time.Duration) ([]api.Fix, error) {
-	fixes, err := p.s.Read(ctx, after, count, block)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]api.Fix, len(fixes))
-	for i, f := range fixes {
-		out[i] = api.Fix{ID: f.ID, Position: f.Position}
-	}
-	return out, nil
-}
-
-// Bounds returns the IDs of the oldest and newest fixes kept.
-func (p positionFeed) Bounds(ctx context.Context) (string, string, error) { return p.s.Bounds(ctx) }

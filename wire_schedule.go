@@ -4,34 +4,20 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
-	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest"
 	"github.com/watchtower-ops/watchtower/ingest/loconav"
 	"github.com/watchtower-ops/watchtower/schedule"
 	"github.com/watchtower-ops/watchtower/store"
-	"github.com/watchtower-ops/watchtower/store/sheets"
 )
 
 // The store is what the scheduler and its jobs use; the streams carry what they announce.
 var (
-	_ schedule.Ledger           = (*store.Store)(nil)
-	_ schedule.Summarizer       = (*store.Store)(nil)
-	_ schedule.MetricsWriter    = (*store.Store)(nil)
-	_ schedule.TruckActivity    = (*store.Store)(nil)
-	_ schedule.TruckStates      = (*store.Store)(nil)
-	_ schedule.OfflineSweeper   = (*store.Store)(nil)
-	_ schedule.Alerts           = (*store.Store)(nil)
-	_ schedule.Trips            = (*store.Store)(nil)
-	_ schedule.OpenIncidents    = (*store.Store)(nil)
-	_ schedule.SiteLister       = (*store.Store)(nil)
-	_ schedule.PartitionDropper = (*store.Store)(nil)
-	_ schedule.Pruner           = (*store.Store)(nil)
-	_ schedule.RunPruner        = (*store.Store)(nil)
-	_ schedule.Notifier         = (*ingest.NotifyStream)(nil)
-	_ schedule.EventPublisher   = (*ingest.EventStream)(nil)
+	_ schedule.Ledger         = (*store.Store)(nil)
+	_ schedule.Store          = (*store.Store)(nil)
+	_ schedule.Notifier       = (*ingest.NotifyStream)(nil)
+	_ schedule.EventPublisher = (*ingest.EventStream)(nil)
 )
 
 // wireSchedule registers the scheduler's metrics and returns the scheduler, which fires the
@@ -63,107 +49,38 @@ func (a *app) newScheduler(ctx context.Context) (*schedule.Scheduler, error) {
 	s := schedule.New(a.store, schedule.Options{
 		Location: a.cfg.Timezone, Replica: fmt.Sprintf("%s:%d", host, os.Getpid()), Logger: a.log,
 	})
-	fns, err := a.jobFuncs(ctx)
+	notify := ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix)
+	fns := schedule.Standard(schedule.Deps{Store: a.store, Notifier: notify,
+		Events:        ingest.NewEventStream(a.rdb, a.cfg.RedisPrefix),
+		Trimmer:       schedule.RedisTrimmer{RDB: a.rdb, Prefix: a.cfg.RedisPrefix, SeenTTL: ingest.SeenTTL},
+		Observing:     ingest.NewObserver(a.rdb, a.cfg.RedisPrefix, 0),
+		EscalateAfter: a.cfg.AlertEscalateAfter, DigestEvery: a.cfg.AlertDigestEvery,
+		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Log: a.log})
+	disabled := map[string]string{}
+	syncer, err := newSheetsSyncer(ctx, a, notify)
 	if err != nil {
 		return nil, err
+	} else if syncer == nil {
+		disabled[schedule.JobSheetsSync] = "GOOGLE_SHEETS_ID is not set"
+	} else {
+		fns[schedule.JobSheetsSync] = syncer.Run
 	}
-	for _, d := range schedule.Definitions() {
-		j := schedule.Job{Name: d.Name, Spec: d.Spec, Description: d.Description}
-		if spec := a.cfg.Schedules[d.Name]; spec != "" {
-			j.Spec = spec
+	if a.cfg.LoconavAPIToken == "" {
+		disabled[schedule.JobLoconavPoll] = "LOCONAV_API_TOKEN is not set"
+		disabled[schedule.JobLoconavRoster] = "LOCONAV_API_TOKEN is not set"
+	} else {
+		c, err := a.loconavClient()
+		if err != nil {
+			return nil, err
 		}
-		j.Run, j.Disabled = fns[d.Name].run, fns[d.Name].disabled
+		fns[schedule.JobLoconavPoll] = loconav.NewPoller(c, a.store, ingest.NewProducer(a.rdb, a.cfg.RedisPrefix), 0, a.log).Poll
+		fns[schedule.JobLoconavRoster] = loconav.NewRoster(c, a.store, 0, a.log).Import
+	}
+	for _, j := range schedule.Jobs(a.cfg.Schedules, fns, disabled) {
 		if err := s.Add(j); err != nil {
-			return nil, &configError{Var: scheduleVar(d.Name), Reason: fleet.ErrorMessage(err)}
+			return nil, &configError{Var: scheduleVar(j.Name), Reason: fleet.ErrorMessage(err)}
 		}
 	}
 	a.scheduler = s
 	return s, nil
-}
-
-// jobFunc is a job's function, or the reason it is not configured.
-type jobFunc struct {
-	run      schedule.Func
-	disabled string
-}
-
-// jobFuncs builds the function of every job.
-func (a *app) jobFuncs(ctx context.Context) (map[string]jobFunc, error) {
-	st := a.store
-	notify := ingest.NewNotifyStream(a.rdb, a.cfg.RedisPrefix)
-	th, loc := a.cfg.Thresholds, a.cfg.Timezone
-	fns := map[string]jobFunc{
-		schedule.JobAnalytics: {run: (&schedule.Analytics{Summaries: a.store, Trucks: st, Metrics: a.store,
-			Thresholds: th, Location: loc}).Run},
-		schedule.JobDailySummary: {run: (&schedule.DailyDigest{Summaries: a.store, Notifier: notify,
-			Thresholds: th, Location: loc}).Run},
-		schedule.JobWeeklyReport: {run: (&schedule.WeeklyReporter{Summaries: a.store, Trucks: st,
-			States: st, Notifier: notify, Thresholds: th, Location: loc}).Run},
-		schedule.JobConnectivity: {run: (&schedule.Connectivity{Sweeper: a.store, States: st, Alerts: a.store,
-			Notifier: notify, Events: ingest.NewEventStream(a.rdb, a.cfg.RedisPrefix), Thresholds: th, Clock: time.Now,
-			Observing: ingest.NewObserver(a.rdb, a.cfg.RedisPrefix, 0)}).Run},
-		schedule.JobTripMonitor: {run: (&schedule.TripMonitor{Trips: st, States: st, Sites: a.store, Incidents: st,
-			Alerts: a.store, Notifier: notify, Thresholds: th}).Run},
-		schedule.JobAlertUpkeep: {run: (&schedule.AlertUpkeep{Alerts: st, Maintenance: st, Notifier: notify,
-			EscalateAfter: a.cfg.AlertEscalateAfter, Digest: st, DigestEvery: a.cfg.AlertDigestEvery}).Run},
-		schedule.JobCleanup: {run: (&schedule.Cleanup{Partitions: a.store, Pruner: a.store, Runs: a.store,
-			Trimmer:  schedule.RedisTrimmer{RDB: a.rdb, Prefix: a.cfg.RedisPrefix, SeenTTL: ingest.SeenTTL},
-			Location: loc, Log: a.log}).Run},
-	}
-	var err error
-	if fns[schedule.JobSheetsSync], err = a.sheetsSyncJob(ctx, notify); err != nil {
-		return nil, err
-	}
-	if fns[schedule.JobLoconavPoll], fns[schedule.JobLoconavRoster], err = a.loconavJobs(); err != nil {
-		return nil, err
-	}
-	return fns, nil
-}
-
-// sheetsSyncJob is the Google Sheets sync cycle, disabled without GOOGLE_SHEETS_ID.
-func (a *app) sheetsSyncJob(ctx context.Context, n sheets.Notifier) (jobFunc, error) {
-	s, err := newSheetsSyncer(ctx, a, n)
-	if err != nil || s == nil {
-		return jobFunc{disabled: "GOOGLE_SHEETS_ID is not set"}, err
-	}
-	return jobFunc{run: s.Run}, nil
-}
-
-// loconavJobs are the LocoNav polling fallback and roster import, disabled without
-// LOCONAV_API_TOKEN.
-func (a *app) loconavJobs() (poll, roster jobFunc, err error) {
-	if a.cfg.LoconavAPIToken == "" {
-		off := jobFunc{disabled: "LOCONAV_API_TOKEN is not set"}
-		return off, off, nil
-	}
-	c, err := a.loconavClient()
-	if err != nil {
-		return poll, roster, err
-	}
-	p := loconav.NewPoller(c, a.store, ingest.NewProducer(a.rdb, a.cfg.RedisPrefix), 0, a.log)
-	r := loconav.NewRoster(c, a.store, 0, a.log)
-	return jobFunc{run: p.Poll}, jobFunc{run: r.Import}, nil
-}
-
-// scheduleVar is the variable that overrides job's schedule: SCHEDULE_DAILY_SUMMARY.
-func scheduleVar(job string) string {
-	return "SCHEDULE_" + strings.ToUpper(strings.ReplaceAll(job, "-", "_"))
-}
-
-// schedules reads SCHEDULE_<JOB> for every job: a five-field cron spec or a descriptor, read
-// in WATCHTOWER_TIMEZONE. Unset jobs keep their default and are absent from the map.
-func (r *envReader) schedules() map[string]string {
-	out := make(map[string]string)
-	for _, name := range schedule.Names() {
-		v := r.str(scheduleVar(name), "")
-		if v == "" {
-			continue
-		}
-		if _, err := schedule.ParseSpec(v); err != nil {
-			r.fail(scheduleVar(name), "is not a cron spec such as \"0 7 * * *\" or \"*/5 * * * *\"")
-			continue
-		}
-		out[name] = v
-	}
-	return out
 }

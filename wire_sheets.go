@@ -17,14 +17,7 @@ var _ sheets.Notifier = (*ingest.NotifyStream)(nil)
 // (the notify stream). With GOOGLE_SHEETS_ID unset it logs one line and returns nil, nil: the
 // sheets-sync job is then disabled. Unusable credentials are a *configError naming the
 // variable at fault, so the process exits 2 at startup rather than failing every cycle.
-//
-// The syncer makes no request until its first cycle; hand (*sheets.Syncer).Run to the
-// scheduler as the "sheets-sync" job (schedule.Func has the same signature), which also serves
-// `watchtower run-job sheets-sync`:
-//
-//	s, err := newSheetsSyncer(ctx, a, notify)
-//	if err != nil { return err }
-//	if s == nil { /* job disabled: "GOOGLE_SHEETS_ID is not set" */ } else { job.Run = s.Run }
+// The syncer makes no request until its first cycle (the sheets-sync job).
 func newSheetsSyncer(ctx context.Context, a *app, n sheets.Notifier) (*sheets.Syncer, error) {
 	if a.cfg.GoogleSheetsID == "" {
 		a.log.InfoContext(ctx, "google sheets sync off: GOOGLE_SHEETS_ID is not set", "job", "sheets-sync")

@@ -17,10 +17,7 @@ import (
 const positionsMaxLen = 20_000
 
 // PositionFix is one entry of the positions stream.
-type PositionFix struct {
-	ID       string // stream entry ID, ordered
-	Position fleet.Position
-}
+type PositionFix = fleet.Fix
 
 // PositionStream appends to and reads {prefix}:positions. It is safe for concurrent use.
 type PositionStream struct {

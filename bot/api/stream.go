@@ -15,13 +15,10 @@ import (
 )
 
 // Fix is one applied position of the positions stream, with its stream entry ID.
-type Fix struct {
-	ID       string
-	Position fleet.Position
-}
+type Fix = fleet.Fix
 
-// Feed reads the positions stream every replica's consumers append to. main adapts
-// *ingest.PositionStream to it.
+// Feed reads the positions stream every replica's consumers append to. *ingest.PositionStream
+// satisfies it.
 type Feed interface {
 	// Read returns up to count fixes after the entry ID after ("0": from the oldest kept),
 	// waiting up to block for the first when there is none yet (block < 0: not at all). It

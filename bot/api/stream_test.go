@@ -17,20 +17,6 @@ import (
 	"github.com/watchtower-ops/watchtower/tools"
 )
 
-// feedAdapter is main's adapter of the ingest positions stream to the API's Feed.
-type feedAdapter struct{ s *ingest.PositionStream }
-
-func (a feedAdapter) Read(ctx context.Context, after string, count int, block time.Duration) ([]api.Fix, error) {
-	fixes, err := a.s.Read(ctx, after, count, block)
-	out := make([]api.Fix, len(fixes))
-	for i, f := range fixes {
-		out[i] = api.Fix{ID: f.ID, Position: f.Position}
-	}
-	return out, err
-}
-
-func (a feedAdapter) Bounds(ctx context.Context) (string, string, error) { return a.s.Bounds(ctx) }
-
 // driverNames is a fixed Drivers.
 type driverNames map[string]string
 
@@ -39,7 +25,7 @@ func (d driverNames) DriverNames(context.Context) (map[string]string, error) { r
 // withMap gives the API the fixture's positions stream and starts its hub for the test.
 func withMap(t testing.TB, f *fixture) option {
 	return func(d *api.Deps, c *api.Config) {
-		d.Feed = feedAdapter{ingest.NewPositionStream(f.rdb, f.prefix)}
+		d.Feed = ingest.NewPositionStream(f.rdb, f.prefix)
 		d.Drivers = driverNames{"T28737LA": "Musa Bello"}
 		c.Stream = api.StreamConfig{Coalesce: 10 * time.Millisecond, Block: 200 * time.Millisecond}
 	}

@@ -2,10 +2,12 @@ package sim_test
 
 import (
 	"context"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -94,5 +96,30 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := sim.Run(context.Background(), sim.Config{URL: "http://127.0.0.1:1"}); err == nil {
 		t.Error("Run without secret or token: no error; want one")
+	}
+}
+
+func TestCheckFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string // a word of the error; "" for none
+	}{
+		{nil, ""},
+		{[]string{"--trucks", "0"}, "--trucks"},
+		{[]string{"--concurrency", "0"}, "--concurrency"},
+		{[]string{"--batch", "2001"}, "--batch"},
+		{[]string{"--url", "ftp://x"}, "--url"},
+	}
+	for _, tt := range tests {
+		var c sim.Config
+		fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+		c.Flags(fs)
+		if err := fs.Parse(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		err := c.CheckFlags()
+		if got := err != nil && strings.Contains(err.Error(), tt.want); tt.want != "" && !got || tt.want == "" && err != nil {
+			t.Errorf("CheckFlags after %v = %v; want an error naming %q", tt.args, err, tt.want)
+		}
 	}
 }

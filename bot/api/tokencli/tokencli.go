@@ -14,6 +14,19 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
+// Usage is the help of `watchtower token`.
+const Usage = `Manages bearer tokens of the JSON API (/api/v1, documented at /api/v1/openapi.json).
+
+  watchtower token create --name NAME --scope read|write
+      makes a token and prints it once, on stdout; only its hash is stored
+  watchtower token list
+      lists every token: name, scope, first characters, created, last used, revoked
+  watchtower token revoke NAME   (or --name NAME)
+      revokes a token; every replica refuses it within seconds
+
+A read token may call every GET; a write token may also create trips (POST /api/v1/trips).
+Writes are audited with the token's name.`
+
 // Store keeps API tokens, auditing each change by actor (*store.Store).
 type Store interface {
 	// CreateAPIToken stores a token by its SHA-256 and first characters. It returns EINVALID
