@@ -50,7 +50,37 @@ func (d *delivery) approval(ctx context.Context) error {
 		}
 		return "", err
 	})
+	if err != nil {
+		return err
+	}
+	return d.markMoved(ctx, t)
+}
+
+// markMoved updates the old approval message of a decided trip that was moved (it still shows
+// the old decision) to say who moved it and that the trip waits for approval again.
+func (d *delivery) markMoved(ctx context.Context, t fleet.Trip) error {
+	m, ok := fleet.MovedApprovalOf(d.n)
+	if !ok {
+		return nil
+	}
+	_, err := d.step(ctx, "moved", d.updater(m.Channel, m.TS, d.s.r.MovedApproval(t, m.By, d.n.Text)))
 	return err
+}
+
+// MovedApproval replaces the approval message of a decided trip that was moved: the trip,
+// who moved it, what changed and that it waits for approval in a new message.
+func (r *Renderer) MovedApproval(t fleet.Trip, by, change string) View {
+	state := "is awaiting approval again in a new message"
+	if t.Status != fleet.TripPendingApproval {
+		state = "went back for approval in a new message"
+	}
+	line := fmt.Sprintf(":arrows_counterclockwise: Trip *%s* (%s, %s → %s) was moved by %s and %s.", t.Code, esc(t.Plate),
+		esc(t.Origin), esc(t.Destination), esc(by), state)
+	v := View{Text: plainLine(line)}.add(&Section{Text: line})
+	if change != "" {
+		v = v.add(&Context{Items: []string{":pencil2: " + esc(change)}})
+	}
+	return v
 }
 
 // reapproval handles an approval request for a trip that already has its approval message: a

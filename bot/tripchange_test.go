@@ -118,3 +118,43 @@ func TestSlashCancelAndAmend(t *testing.T) {
 		t.Errorf("trip = %s (%q); want cancelled with the reason", tr.Status, tr.CancelReason)
 	}
 }
+
+// TestMovedTripMarksOldApproval: moving an approved trip sends it back to approval with a new
+// message, and its old approval message, which showed "Approved", now says who moved it and
+// that it awaits approval again.
+func TestMovedTripMarksOldApproval(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	code, ts := h.requestTrip(t, "T11985LA", "tomorrow 9am")
+	if _, err := h.reg.ApproveTrip(ctx, code, tools.Caller{UserID: "UAPPROVER", Via: "slack", Approver: true}); err != nil {
+		t.Fatal(err)
+	}
+	err := h.fake.WaitTimeout(waitFor, "the approval message shows the approval", func() bool {
+		m, _ := h.fake.Message(dispatchCh, ts)
+		return strings.Contains(string(m.Blocks), "Approved")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.reg.UpdateTrip(ctx, tools.UpdateTripArgs{TripID: code, Departure: ptr("tomorrow 3pm")},
+		tools.Caller{UserID: "UDISPATCH", Name: "Ada Dispatch", Via: "slack"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = h.fake.WaitTimeout(waitFor, "the old approval message marked as moved", func() bool {
+		m, _ := h.fake.Message(dispatchCh, ts)
+		return strings.Contains(m.Text, "moved by Ada Dispatch") && strings.Contains(m.Text, "awaiting approval again") &&
+			!strings.Contains(string(m.Blocks), "Approved")
+	})
+	if err != nil {
+		m, _ := h.fake.Message(dispatchCh, ts)
+		t.Fatalf("%v: text %q, blocks %s", err, m.Text, m.Blocks)
+	}
+	tr, err := h.st.TripByCode(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Status != fleet.TripPendingApproval || tr.SlackTS == "" || tr.SlackTS == ts {
+		t.Errorf("trip = %s, approval message %q; want pending approval in a new message (not %s)", tr.Status, tr.SlackTS, ts)
+	}
+}

@@ -89,3 +89,21 @@ type DailySummary struct {
 	TrucksOfflineNow []string          `json:"trucks_offline_now"`
 	Fleet            *Census           `json:"fleet_now,omitempty"` // the fleet as of now; nil in summaries stored before it existed
 }
+
+// MovedApproval is the Data of the trip.approval notification of a decided trip that was
+// changed and waits for approval again: where its old approval message is and who moved the
+// trip, so the bot can mark that message, which still shows the old decision, as moved.
+type MovedApproval struct {
+	Channel string `json:"channel"` // the old approval message
+	TS      string `json:"ts"`
+	By      string `json:"by"` // who moved the trip, as users see them
+}
+
+// MovedApprovalOf returns the MovedApproval in a notification's Data; ok is false when there is
+// none.
+func MovedApprovalOf(n Notification) (m MovedApproval, ok bool) {
+	if len(n.Data) == 0 || json.Unmarshal(n.Data, &m) != nil || m.Channel == "" || m.TS == "" {
+		return MovedApproval{}, false
+	}
+	return m, true
+}

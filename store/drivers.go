@@ -137,3 +137,26 @@ func (s *Store) AssignDriver(ctx context.Context, plate string, driverID int64) 
 	}
 	return t, nil
 }
+
+// DriversByID returns the drivers with ids, by ID, in one query; IDs of no driver (0, or a
+// driver since deleted) are absent from the map.
+func (s *Store) DriversByID(ctx context.Context, ids []int64) (_ map[int64]fleet.Driver, err error) {
+	defer wrap(&err, "DriversByID")
+	out := make(map[int64]fleet.Driver, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+driverCols+` FROM drivers WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDriver(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[d.ID] = d
+	}
+	return out, rows.Err()
+}

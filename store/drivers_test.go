@@ -56,3 +56,22 @@ func TestDrivers(t *testing.T) {
 		t.Errorf("AssignDriver(0): driver = %d; want unassigned", tr.DriverID)
 	}
 }
+
+func TestDriversByID(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	a, err := s.CreateDriver(ctx, fleet.Driver{Name: "Musa Ibrahim", Phone: "08031234567"})
+	must(t, err)
+	b, err := s.CreateDriver(ctx, fleet.Driver{Name: "Ada Obi", Phone: "08039876543"})
+	must(t, err)
+	got, err := s.DriversByID(ctx, []int64{a.ID, b.ID, a.ID, 999, 0})
+	must(t, err)
+	if len(got) != 2 || got[a.ID].Name != a.Name || got[a.ID].Phone != a.Phone || got[b.ID].Name != b.Name || got[b.ID].Phone != b.Phone {
+		t.Errorf("DriversByID = %+v; want %s and %s only", got, a.Name, b.Name)
+	}
+	none, err := s.DriversByID(ctx, nil)
+	must(t, err)
+	if len(none) != 0 {
+		t.Errorf("DriversByID(nil) = %+v; want empty", none)
+	}
+}

@@ -23,6 +23,9 @@ type Fleet interface {
 type Roster interface {
 	// DriverByID returns the driver with id. It returns ENOTFOUND.
 	DriverByID(ctx context.Context, id int64) (fleet.Driver, error)
+	// DriversByID returns the drivers with ids, by ID, in one round trip; an ID of no driver
+	// is absent from the map.
+	DriversByID(ctx context.Context, ids []int64) (map[int64]fleet.Driver, error)
 	// FindTruck resolves a plate in any spelling, or digits naming one truck ("11985"). It
 	// returns ENOTFOUND with close plates as suggestions.
 	FindTruck(ctx context.Context, query string) (fleet.Truck, error)

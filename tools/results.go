@@ -101,8 +101,10 @@ type FleetTruck struct {
 	Status      fleet.State       `json:"status"`
 	TruckStatus fleet.TruckStatus `json:"truck_status"`
 	SpeedKmh    float64           `json:"speed_kmh"`
-	Site        string            `json:"site"`    // site code the truck is at, "" when none
-	TripID      string            `json:"trip_id"` // active trip, "" when none
+	Site        string            `json:"site"`         // site code the truck is at, "" when none
+	TripID      string            `json:"trip_id"`      // active trip, "" when none
+	DriverName  string            `json:"driver_name"`  // the truck's driver, "" when none
+	DriverPhone string            `json:"driver_phone"` // "" when none or unknown
 	FixAge      string            `json:"fix_age"`
 	FixTime     time.Time         `json:"fix_time"`
 	Lat         float64           `json:"latitude"`

@@ -82,7 +82,39 @@ func (r *Registry) FleetStatus(ctx context.Context, a FleetStatusArgs) (*FleetSt
 		return nil, err
 	}
 	r.tally(out, trucks, states, trips, sites, only)
+	if err := r.nameDrivers(ctx, out.Trucks, trucks); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// nameDrivers fills the driver of each listed truck from the roster trucks, with one lookup.
+func (r *Registry) nameDrivers(ctx context.Context, listed []FleetTruck, trucks []fleet.Truck) error {
+	driverOf := make(map[string]int64, len(listed))
+	for _, t := range trucks {
+		if t.DriverID != 0 {
+			driverOf[t.Plate] = t.DriverID
+		}
+	}
+	ids := make([]int64, 0, len(listed))
+	for _, ft := range listed {
+		if id, ok := driverOf[ft.Plate]; ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	drivers, err := r.fleet.DriversByID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range listed {
+		if d, ok := drivers[driverOf[listed[i].Plate]]; ok {
+			listed[i].DriverName, listed[i].DriverPhone = d.Name, d.Phone
+		}
+	}
+	return nil
 }
 
 // fleetRow is one truck with everything the status needs.

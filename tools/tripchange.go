@@ -162,6 +162,10 @@ func (r *Registry) UpdateTrip(ctx context.Context, a UpdateTripArgs, c Caller) (
 	text := fmt.Sprintf("Trip %s changed by %s: %s", trip.Code, displayName(c), strings.Join(changes, "; "))
 	n := fleet.Notification{ID: fleet.TripNotificationID("trip.amend", trip, strconv36(trip.UpdatedAt)), Kind: fleet.NotifyTripApproval,
 		Audience: fleet.AudienceDispatch, Trip: &trip, Text: text, CreatedAt: now.UTC()}
+	if cur.Status != fleet.TripPendingApproval && cur.SlackChannel != "" && cur.SlackTS != "" {
+		// the old approval message still shows the decision: the bot marks it as moved
+		n.Data, _ = json.Marshal(fleet.MovedApproval{Channel: cur.SlackChannel, TS: cur.SlackTS, By: displayName(c)})
+	}
 	queued := r.notify(ctx, n)
 	msg := text + ". It waits for approval again."
 	if cur.Status == fleet.TripPendingApproval {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 // truckPage is GET /api/v1/trucks as a client reads it.
@@ -241,5 +244,47 @@ func TestGetFleet(t *testing.T) {
 	}
 	if got.Utilisation != 0 || got.ActiveTrips != 0 || got.ScheduledTrips != 0 || got.PendingTrips != 0 {
 		t.Errorf("GET /api/v1/fleet trips = %+v; want none", got)
+	}
+}
+
+// TestListTrucksCarriesDriver checks that the list names each truck's driver like the
+// single-truck answer, and leaves the fields empty for a truck without one.
+func TestListTrucksCarriesDriver(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	d, err := f.st.CreateDriver(ctx, fleet.Driver{Name: "Musa Ibrahim", Phone: "08031234567"})
+	if err != nil {
+		t.Fatalf("CreateDriver: %v", err)
+	}
+	if _, err := f.st.AssignDriver(ctx, "T11985LA", d.ID); err != nil {
+		t.Fatalf("AssignDriver: %v", err)
+	}
+	r := f.do(t, "GET", "/api/v1/trucks", f.read, "")
+	wantStatus(t, "GET /api/v1/trucks", r, http.StatusOK, "")
+	var p struct {
+		Data []struct {
+			Plate       string `json:"plate"`
+			DriverName  string `json:"driver_name"`
+			DriverPhone string `json:"driver_phone"`
+		} `json:"data"`
+	}
+	r.json(t, &p)
+	got := map[string][2]string{}
+	for _, tr := range p.Data {
+		got[tr.Plate] = [2]string{tr.DriverName, tr.DriverPhone}
+	}
+	want := map[string][2]string{"KJA123AB": {}, "T11985LA": {d.Name, d.Phone}, "T28737LA": {}, "T55501LA": {}, "T77702LA": {}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("drivers of GET /api/v1/trucks, -want +got:\n%s", diff)
+	}
+	r = f.do(t, "GET", "/api/v1/trucks/T11985LA", f.read, "")
+	var one struct {
+		DriverName  string `json:"driver_name"`
+		DriverPhone string `json:"driver_phone"`
+	}
+	r.json(t, &one)
+	if g := [2]string{one.DriverName, one.DriverPhone}; g != want["T11985LA"] {
+		t.Errorf("GET /api/v1/trucks/T11985LA driver = %v, the list says %v", g, want["T11985LA"])
 	}
 }
