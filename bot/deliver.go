@@ -236,15 +236,24 @@ const lockTTL = 2 * time.Minute
 // unlockScript deletes a lock only when this consumer holds it.
 var unlockScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`)
 
+// lockScript takes the lock for consumer ARGV[1] for ARGV[2] ms when it is free or already
+// this consumer's. A consumer name is unique in the group and stable across restarts, and one
+// process delivers an entry once at a time (inflight), so a lock under this consumer's name
+// that this process does not hold was left by its previous run, killed mid-delivery.
+var lockScript = redis.NewScript(`local v = redis.call("get", KEYS[1])
+if v == false or v == ARGV[1] then redis.call("set", KEYS[1], ARGV[1], "PX", ARGV[2]) return 1 end
+return 0`)
+
 // lock takes the delivery lock of notification id, so that two replicas holding the same
-// entry (one took it over while the other was stuck) do not post it twice. When Redis cannot
+// entry (one took it over while the other was stuck) do not post it twice. A restarted
+// replica takes its own lock back at once rather than waiting lockTTL. When Redis cannot
 // say, the delivery goes ahead.
 func (s *Sender) lock(ctx context.Context, id string) bool {
-	ok, err := s.rdb.SetNX(ctx, s.keys.NotifyLock(id), s.cfg.Consumer, lockTTL).Result()
+	ok, err := lockScript.Run(ctx, s.rdb, []string{s.keys.NotifyLock(id)}, s.cfg.Consumer, lockTTL.Milliseconds()).Int()
 	if err != nil {
 		return true
 	}
-	return ok
+	return ok == 1
 }
 
 func (s *Sender) unlock(id string) {

@@ -63,7 +63,7 @@ type SenderConfig struct {
 	PerSecond  float64                   // messages per second per channel; default 1
 	Burst      int                       // short burst allowed per channel; default 3
 	MaxTries   int                       // tries of an unclassified Slack error before dead-lettering; default 5
-	ClaimIdle  time.Duration             // pending entries idle this long are taken over; default 1 min
+	ClaimIdle  time.Duration             // another consumer's pending entries idle this long are taken over; default 10 s
 	MaxBackoff time.Duration             // longest wait between transient retries; default 1 min
 	Block      time.Duration             // how long one read waits for new entries (bounds shutdown); default 1 s
 	Metrics    *Metrics                  // nil counts nothing
@@ -71,6 +71,12 @@ type SenderConfig struct {
 	Oncall     string                    // SLACK_ONCALL: user or user-group ID escalations mention
 	DigestInfo bool                      // ALERT_DIGEST_EVERY > 0: info alerts come in digests, not one by one
 }
+
+// defaultClaimIdle is how long another consumer's entry stays pending before this one takes it
+// over. It may be shorter than one delivery (a Slack call may take callTimeout): a take-over
+// of an entry still being delivered waits on the delivery lock (lockTTL) and then finds it
+// done, so nothing is posted twice; it only bounds how late a crashed replica's entries go out.
+const defaultClaimIdle = 10 * time.Second
 
 func (c *SenderConfig) defaults() {
 	if c.Consumer == "" {
@@ -89,7 +95,7 @@ func (c *SenderConfig) defaults() {
 		c.MaxTries = 5
 	}
 	if c.ClaimIdle <= 0 {
-		c.ClaimIdle = time.Minute
+		c.ClaimIdle = defaultClaimIdle
 	}
 	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = time.Minute

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,5 +43,34 @@ func TestSenderLocksOnlyOnceAdmitted(t *testing.T) {
 	}
 	if got := len(e.fake.TopLevel(alertsCh)); got != 0 {
 		t.Errorf("messages posted = %d; want 0 until the rate limit admits one", got)
+	}
+}
+
+// TestSenderTakesBackItsOwnLock: a replica killed mid-delivery leaves its entry pending and
+// its delivery lock set; restarted under the same name it delivers at once, while a lock
+// another replica holds is still respected.
+func TestSenderTakesBackItsOwnLock(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	keys := fleet.Keys{Prefix: e.prefix}
+	if err := e.rdb.XGroupCreateMkStream(ctx, keys.Notify(), bot.NotifyGroup, "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	e.notify(t, fleet.Notification{ID: "mine", Kind: fleet.NotifySystem, Text: "left by my previous run"})
+	e.notify(t, fleet.Notification{ID: "theirs", Kind: fleet.NotifySystem, Text: "being sent by replica-b"})
+	if err := e.rdb.XReadGroup(ctx, &redisXReadGroup{Group: bot.NotifyGroup, Consumer: "replica-a",
+		Streams: []string{keys.Notify(), ">"}, Count: 2}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	e.rdb.Set(ctx, keys.NotifyLock("mine"), "replica-a", 2*time.Minute)
+	e.rdb.Set(ctx, keys.NotifyLock("theirs"), "replica-b", 2*time.Minute)
+	runSender(t, e, bot.SenderConfig{Consumer: "replica-a", ClaimIdle: time.Hour})
+	if err := e.fake.WaitTimeout(waitFor, "the own entry", func() bool { return len(e.fake.Messages(alertsCh)) >= 1 }); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // give a wrong second post the time to show
+	msgs := e.fake.Messages(alertsCh)
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "left by my previous run") {
+		t.Errorf("messages = %+v; want only the entry under this replica's own lock", msgs)
 	}
 }
