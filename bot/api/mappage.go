@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -96,22 +95,9 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request) {
 		TileURL: s.tiles.url, Attribution: s.tiles.attribution})
 }
 
+// renderMap writes the live map page.
 func (s *Server) renderMap(w http.ResponseWriter, r *http.Request, status int, v mapPageView) {
-	var buf bytes.Buffer
-	if err := s.mapTmpl.ExecuteTemplate(&buf, "map", v); err != nil {
-		s.log.ErrorContext(r.Context(), "render map page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer") // the token stays on this page
-	h.Set("X-Robots-Tag", "noindex, nofollow")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", s.tiles.csp())
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	s.renderPage(w, r, status, s.mapTmpl, "map", v)
 }
 
 // assets serves the map's script, style and Leaflet from the binary.

@@ -103,13 +103,13 @@ func endedBefore(t fleet.Trip, cutoff time.Time) bool {
 	return end == nil || end.Before(cutoff)
 }
 
-// renderTrack writes the page with headers that keep the token private: no caching, no
-// referrer (the map link must not carry it away), scripts from this server only (the map), no
-// framing, no indexing.
-func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int, v trackView) {
+// renderPage executes template name of t with v and writes it with headers that keep a
+// page's token private: no caching, no referrer (links must not carry it away), scripts from
+// this server only (the map), no indexing. The tracking page and the live map both use it.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, t *template.Template, name string, v any) {
 	var buf bytes.Buffer
-	if err := s.trackTmpl.ExecuteTemplate(&buf, "page", v); err != nil {
-		s.log.ErrorContext(r.Context(), "render tracking page", "err", err)
+	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
+		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -122,6 +122,11 @@ func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int,
 	h.Set("Content-Security-Policy", s.tiles.csp())
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// renderTrack writes the tracking page.
+func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int, v trackView) {
+	s.renderPage(w, r, status, s.trackTmpl, "page", v)
 }
 
 // trackView turns get_trip_details' answer into what the customer sees.
