@@ -4,32 +4,14 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/ingest/envcfg"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/store/seed"
 )
 
-// openDB loads the configuration and connects to Postgres only (migrate and seed need no Redis).
-func openDB(ctx context.Context, env *environment) (*pgxpool.Pool, error) {
-	cfg, err := loadConfig(env.getenv)
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.requireDatabase(); err != nil {
-		return nil, err
-	}
-	pool, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("%s", fleet.ErrorMessage(err))
-	}
-	return pool, nil
-}
-
 func cmdMigrate(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "migrate", "Applies the embedded database migrations to DATABASE_URL and exits. Safe to run again.")
-	if err := parseFlags(fs, args); err != nil {
+	fs := envcfg.NewFlagSet(env.stderr, "migrate", "Applies the embedded database migrations to DATABASE_URL and exits. Safe to run again.")
+	if err := envcfg.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	return withStore(ctx, env, func(*store.Store) error {
@@ -39,9 +21,9 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 }
 
 func cmdSeed(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "seed", `Loads the demo fleet in Lagos (sites, trucks and drivers) into DATABASE_URL, migrating
+	fs := envcfg.NewFlagSet(env.stderr, "seed", `Loads the demo fleet in Lagos (sites, trucks and drivers) into DATABASE_URL, migrating
 first. Running it again changes nothing.`)
-	if err := parseFlags(fs, args); err != nil {
+	if err := envcfg.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	return withStore(ctx, env, func(s *store.Store) error {
@@ -57,7 +39,7 @@ first. Running it again changes nothing.`)
 // withStore opens DATABASE_URL, applies the migrations and runs fn on the store, for the
 // commands that need the database but not Redis (migrate, seed, token).
 func withStore(ctx context.Context, env *environment, fn func(*store.Store) error) error {
-	pool, err := openDB(ctx, env)
+	_, pool, err := openDB(ctx, env)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/watchtower-ops/watchtower/ingest/envcfg"
 	"github.com/watchtower-ops/watchtower/ingest/server"
 	"github.com/watchtower-ops/watchtower/ingest/sim"
 )
@@ -16,9 +17,9 @@ otherwise. For container HEALTHCHECKs and service managers, where no curl is ins
 
 // cmdHealthcheck probes the local listener (healthcheckUsage).
 func cmdHealthcheck(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "healthcheck", healthcheckUsage)
+	fs := envcfg.NewFlagSet(env.stderr, "healthcheck", healthcheckUsage)
 	ready := fs.Bool("ready", false, "check /readyz (Postgres and Redis) instead of /healthz")
-	if err := parseFlags(fs, args); err != nil {
+	if err := envcfg.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(env.getenv)

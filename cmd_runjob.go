@@ -5,70 +5,43 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/ingest/envcfg"
 	"github.com/watchtower-ops/watchtower/schedule"
 )
 
-// cmdRunJob runs one scheduled job now and prints its outcome. An unknown or missing name is
-// bad usage (exit 2) and lists the known jobs; a failed run exits 1.
+// cmdRunJob runs one scheduled job now and prints its outcome (schedule.RunUsage). An unknown
+// or missing name is bad usage (exit 2) and lists the known jobs; a failed run exits 1.
 func cmdRunJob(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "run-job NAME", `Runs one scheduled job now, whatever its schedule, and prints how it ended. The run
-is recorded in job_runs like a scheduled one (replica "manual:cli"); it never takes a
-scheduled slot. A job whose dependency is not configured (no GOOGLE_SHEETS_ID, no
-LOCONAV_API_TOKEN) is reported skipped.
-
-Jobs:
-`+jobList())
+	fs := envcfg.NewFlagSet(env.stderr, "run-job NAME", schedule.RunUsage())
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return &usageError{msg: err.Error()}
+		return &envcfg.UsageError{Msg: err.Error()}
 	}
-	if fs.NArg() != 1 {
-		return &usageError{msg: "run-job needs one job name; known jobs: " + strings.Join(schedule.Names(), ", ")}
-	}
-	name := fs.Arg(0)
-	if _, ok := schedule.Lookup(name); !ok {
-		return &usageError{msg: fmt.Sprintf("run-job: unknown job %q; known jobs: %s", name, strings.Join(schedule.Names(), ", "))}
+	name, err := schedule.CheckRunArgs(fs.Args())
+	if err != nil {
+		return &envcfg.UsageError{Msg: err.Error()}
 	}
 	a, err := openApp(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	s, err := a.newScheduler(ctx)
+	p, err := newParts(ctx, a)
 	if err != nil {
 		return err
 	}
-	run, err := s.RunNow(ctx, name, "cli", time.Now())
+	run, err := p.scheduler.RunNow(ctx, name, "cli", time.Now())
 	if err != nil {
 		return fmt.Errorf("run-job %s: %s", name, fleet.ErrorMessage(err))
 	}
-	fmt.Fprintln(env.stdout, runLine(run))
+	fmt.Fprintln(env.stdout, schedule.RunLine(run))
 	if run.Outcome == fleet.JobFailed {
 		return &failedError{msg: fmt.Sprintf("job %s failed; see the line above", name)}
 	}
 	return nil
-}
-
-// runLine is one line about a finished run: "analytics: ok in 1.2s".
-func runLine(r fleet.JobRun) string {
-	line := fmt.Sprintf("%s: %s in %s", r.Job, r.Outcome, r.Duration.Round(time.Millisecond))
-	if r.Error != "" {
-		line += ": " + r.Error
-	}
-	return line
-}
-
-// jobList lists the jobs with their default schedules for --help.
-func jobList() string {
-	var b strings.Builder
-	for _, d := range schedule.Definitions() {
-		fmt.Fprintf(&b, "  %-15s %-13s %s\n", d.Name, d.Spec, d.Description)
-	}
-	return b.String()
 }

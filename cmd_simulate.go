@@ -4,40 +4,35 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/watchtower-ops/watchtower/ingest/envcfg"
 	"github.com/watchtower-ops/watchtower/ingest/sim"
 	"github.com/watchtower-ops/watchtower/store/seed"
 )
 
 // cmdSimulate drives a simulated fleet at a webhook URL (sim.Usage).
 func cmdSimulate(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "simulate", sim.Usage)
+	fs := envcfg.NewFlagSet(env.stderr, "simulate", sim.Usage)
 	var c sim.Config
 	c.Flags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := envcfg.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := c.CheckFlags(); err != nil {
-		return &usageError{msg: err.Error()}
+		return &envcfg.UsageError{Msg: err.Error()}
 	}
 	cfg, err := loadConfig(env.getenv)
 	if err != nil {
 		return err
 	}
-	if c.Secret == "" && c.Token == "" {
-		c.Secret, c.Token = cfg.LoconavWebhookSecret, cfg.LoconavWebhookToken
-		if c.Secret != "" {
-			c.Token = ""
-		}
-	}
-	if c.Secret == "" && c.Token == "" {
-		return &usageError{msg: "simulate: --secret or --token is required (or LOCONAV_WEBHOOK_SECRET / LOCONAV_WEBHOOK_TOKEN)"}
+	if err := c.UseCredentials(cfg.LoconavWebhookSecret, cfg.LoconavWebhookToken); err != nil {
+		return &envcfg.UsageError{Msg: "simulate: --secret or --token is required (or LOCONAV_WEBHOOK_SECRET / LOCONAV_WEBHOOK_TOKEN)"}
 	}
 	c.Zone = cfg.LoconavTimezone
 	c.Vehicles, _ = rosterVehicles() // without the roster every truck is generated
 	fmt.Fprintf(env.stdout, "simulating %d trucks at %s to %s; Ctrl-C stops\n", c.Trucks, c.RateText(), c.URL)
 	rep, err := sim.Run(ctx, c)
 	if err != nil {
-		return &usageError{msg: err.Error()}
+		return &envcfg.UsageError{Msg: err.Error()}
 	}
 	fmt.Fprint(env.stdout, rep.String())
 	if rep.Requests == 0 {

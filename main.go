@@ -21,13 +21,14 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strings"
 	"syscall"
 
 	_ "time/tzdata" // the business zone must load on machines without tzdata
 
 	"github.com/watchtower-ops/watchtower/bot"
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/ingest/envcfg"
+	"github.com/watchtower-ops/watchtower/schedule"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -48,11 +49,6 @@ type environment struct {
 	stdout io.Writer
 	stderr io.Writer
 }
-
-// usageError is bad usage of the command line; main exits 2 with its message.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
 
 // failedError is a failure already explained to the user (exit 1), e.g. a job run that failed
 // after its outcome was printed.
@@ -78,8 +74,8 @@ func exitCode(stderr io.Writer, err error) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	var ue *usageError
-	var ce *configError
+	var ue *envcfg.UsageError
+	var ce *envcfg.Error
 	switch {
 	case errors.As(err, &ue) || errors.As(err, &ce):
 		fmt.Fprintln(stderr, "watchtower:", err)
@@ -127,7 +123,7 @@ func run(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	printUsage(env.stderr)
-	return &usageError{msg: fmt.Sprintf("unknown command %q", name)}
+	return envcfg.Usagef("unknown command %q", name)
 }
 
 func printUsage(w io.Writer) {
@@ -138,47 +134,20 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nConfiguration comes from the environment; see .env.example. Run 'watchtower <command> --help' for flags.")
 }
 
-// newFlagSet returns a flag set for a subcommand whose errors are returned, not exited on, and
-// whose --help prints the summary and flags.
-func newFlagSet(env *environment, name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(env.stderr, "Usage: watchtower %s\n\n%s\n", name, strings.TrimSpace(usage))
-		if hasFlags(fs) {
-			fmt.Fprintln(env.stderr, "\nFlags:")
-			fs.PrintDefaults()
-		}
-	}
-	return fs
-}
-
-func hasFlags(fs *flag.FlagSet) bool {
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	return n > 0
-}
-
-// parseFlags parses args, turning a flag error into a usageError (exit 2) and --help into
-// flag.ErrHelp (exit 0).
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &usageError{msg: err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
-	}
-	return nil
-}
-
 func cmdVersion(_ context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "version", "Prints the version of this binary.")
-	if err := parseFlags(fs, args); err != nil {
+	fs := envcfg.NewFlagSet(env.stderr, "version", "Prints the version of this binary.")
+	if err := envcfg.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.stdout, "watchtower", version)
 	return nil
+}
+
+// loadConfig reads the configuration through getenv, SCHEDULE_<JOB> of every scheduled job
+// included.
+func loadConfig(getenv func(string) string) (envcfg.Config, error) {
+	return envcfg.Load(getenv, schedule.Names(), func(spec string) error {
+		_, err := schedule.ParseSpec(spec)
+		return err
+	})
 }

@@ -1,4 +1,4 @@
-package main
+package envcfg
 
 import (
 	"bytes"
@@ -13,6 +13,16 @@ import (
 
 func mapEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
+}
+
+// loadConfig is Load with one job, daily-summary, whose specs are five fields.
+func loadConfig(getenv func(string) string) (Config, error) {
+	return Load(getenv, []string{"daily-summary"}, func(spec string) error {
+		if len(strings.Fields(spec)) != 5 {
+			return errors.New("not five fields")
+		}
+		return nil
+	})
 }
 
 func TestLoadConfigDefaults(t *testing.T) {
@@ -81,12 +91,12 @@ func TestLoadConfigErrors(t *testing.T) {
 				env[k] = v
 			}
 			_, err := loadConfig(mapEnv(env))
-			var ce *configError
+			var ce *Error
 			if !errors.As(err, &ce) {
-				t.Fatalf("loadConfig error = %v; want *configError", err)
+				t.Fatalf("loadConfig error = %v; want *Error", err)
 			}
 			if ce.Var != tt.wantVar {
-				t.Errorf("configError.Var = %s; want %s", ce.Var, tt.wantVar)
+				t.Errorf("Error.Var = %s; want %s", ce.Var, tt.wantVar)
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error %q spans lines; want one line", err)
@@ -125,9 +135,9 @@ func TestRequireDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loadConfig without DATABASE_URL: %v (only serve-like commands require it)", err)
 	}
-	err = c.requireDatabase()
+	err = c.RequireDatabase()
 	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
-		t.Errorf("requireDatabase() = %v; want an error naming DATABASE_URL", err)
+		t.Errorf("RequireDatabase() = %v; want an error naming DATABASE_URL", err)
 	}
 }
 
@@ -187,9 +197,9 @@ func TestLoadConfigAlerts(t *testing.T) {
 				env[k] = v
 			}
 			_, err := loadConfig(mapEnv(env))
-			var ce *configError
+			var ce *Error
 			if !errors.As(err, &ce) || ce.Var != tt.key {
-				t.Fatalf("loadConfig error = %v; want a *configError naming %s", err, tt.key)
+				t.Fatalf("loadConfig error = %v; want a *Error naming %s", err, tt.key)
 			}
 			if !strings.Contains(err.Error(), tt.wantEntry) {
 				t.Errorf("error %q does not name the entry %q", err, tt.wantEntry)
