@@ -48,6 +48,7 @@ var (
 	_ api.Trucks           = (*tools.Registry)(nil)
 	_ api.Trips            = (*tools.Registry)(nil)
 	_ api.Reports          = (*tools.Registry)(nil)
+	_ api.Alerts           = (*tools.Registry)(nil)
 	_ bot.Lookups          = (*tools.Registry)(nil)
 	_ bot.TripDesk         = (*tools.Registry)(nil)
 	_ bot.Asker            = (*tools.Agent)(nil)

@@ -2,13 +2,15 @@
 // in Lagos: the LocoNav webhook listener and its consumers, the Slack app, the scheduled jobs,
 // and the tools around them (migrate, seed, demo, simulate, run-job).
 //
-// main owns the wiring: it parses flags and the environment (the only package that reads it),
-// builds the components and runs them; the bodies of its subcommands live in the packages
-// (bot/console, bot/api/tokencli, ingest/sim, store/seed). It may import every package, and
-// holds the compile-time checks that the store, the streams and the scheduler satisfy the
-// consumers' interfaces. Every long-running part exposes Run(ctx) and is started under one
-// errgroup; on SIGINT or SIGTERM inputs stop first, consumers finish the entry in hand, and the
-// pools close last.
+// main owns the wiring and nothing else. It reads the environment into envcfg.Config (the only
+// package that calls os.Getenv) and parses each subcommand's flags (commands.go, demo.go); it
+// builds the parts top to bottom (wire.go: the shared parts once, then each feature, inputs
+// first) and runs them (serve.go). The bodies of its subcommands live in the packages that own
+// them (bot/console, bot/api/tokencli, ingest/sim, store/seed, schedule). It may import every
+// package, and holds the compile-time checks that the store, the streams and the scheduler
+// satisfy the consumers' interfaces (checks.go). Every long-running part exposes Run(ctx) and
+// is started under one errgroup; on SIGINT or SIGTERM inputs stop first, consumers finish the
+// entry in hand, and the pools close last.
 package main
 
 import (
@@ -20,7 +22,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
 
 	_ "time/tzdata" // the business zone must load on machines without tzdata
@@ -34,7 +35,7 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// command is one subcommand of the binary.
+// command is one subcommand of the binary (commands.go).
 type command struct {
 	name    string
 	summary string
@@ -91,22 +92,6 @@ func exitCode(stderr io.Writer, err error) int {
 	return 1
 }
 
-func commands() []command {
-	cmds := []command{
-		{"serve", "run the webhook listener, consumers, Slack app and scheduler (default)", cmdServe},
-		{"migrate", "apply database migrations and exit", cmdMigrate},
-		{"seed", "load the demo fleet (sites, trucks, drivers) idempotently", cmdSeed},
-		{"demo", "run the local try-out: a simulated fleet and a console chat, no Slack or OpenAI needed", cmdDemo},
-		{"simulate", "post signed LocoNav webhooks for a simulated fleet and report rate and latency", cmdSimulate},
-		{"run-job", "run one scheduled job now", cmdRunJob},
-		{"token", "create, list or revoke API tokens", cmdToken},
-		{"version", "print the version", cmdVersion},
-		{"healthcheck", "exit 0 when the local listener answers /healthz (or /readyz with --ready)", cmdHealthcheck},
-	}
-	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
-	return cmds
-}
-
 // run dispatches args to a subcommand; with no arguments it serves.
 func run(ctx context.Context, env *environment, args []string) error {
 	name := "serve"
@@ -132,15 +117,6 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration comes from the environment; see .env.example. Run 'watchtower <command> --help' for flags.")
-}
-
-func cmdVersion(_ context.Context, env *environment, args []string) error {
-	fs := envcfg.NewFlagSet(env.stderr, "version", "Prints the version of this binary.")
-	if err := envcfg.ParseFlags(fs, args); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.stdout, "watchtower", version)
-	return nil
 }
 
 // loadConfig reads the configuration through getenv, SCHEDULE_<JOB> of every scheduled job

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -33,15 +32,6 @@ type app struct {
 	mux      *http.ServeMux
 }
 
-// newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.
-func newLogger(cfg envcfg.Config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
-}
-
 // openApp loads the configuration, connects to Postgres and Redis, and applies migrations.
 // A missing or malformed variable is an *envcfg.Error; an unreachable database or Redis says so
 // in one line.
@@ -51,7 +41,7 @@ func openApp(ctx context.Context, env *environment) (*app, error) {
 		return nil, err
 	}
 	server.TuneGC(env.getenv("GOGC") != "", env.getenv("GOMEMLIMIT") != "")
-	a := &app{cfg: cfg, log: newLogger(cfg, env.stderr), pool: pool, store: store.New(pool)}
+	a := &app{cfg: cfg, log: cfg.Logger(env.stderr), pool: pool, store: store.New(pool)}
 	if a.rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {
 		pool.Close()
 		return nil, err

@@ -18,7 +18,6 @@ import (
 	"github.com/watchtower-ops/watchtower/ingest/loconav"
 	"github.com/watchtower-ops/watchtower/ingest/server"
 	"github.com/watchtower-ops/watchtower/schedule"
-	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/store/sheets"
 	"github.com/watchtower-ops/watchtower/tools"
 )
@@ -44,6 +43,9 @@ type parts struct {
 // a.registry, and returns the shared parts and the components to run.
 func (a *app) build(ctx context.Context) (*parts, []component, error) {
 	a.log.InfoContext(ctx, "starting watchtower", "version", version, "cfg", a.cfg)
+	for _, w := range a.cfg.Warnings() {
+		a.log.WarnContext(ctx, w)
+	}
 	server.MountHealth(a.mux, a.pool.Ping, func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() })
 	p, err := newParts(ctx, a)
 	if err != nil {
@@ -183,9 +185,6 @@ func wireIngest(ctx context.Context, a *app, _ *parts) ([]component, error) {
 	if a.cfg.LoconavWebhookSecret != "" {
 		secrets = []string{a.cfg.LoconavWebhookSecret}
 	}
-	if len(secrets) == 0 && a.cfg.LoconavWebhookToken == "" {
-		a.log.WarnContext(ctx, "LOCONAV_WEBHOOK_SECRET and LOCONAV_WEBHOOK_TOKEN are unset: every webhook will be refused")
-	}
 	ingest.NewListener(ingest.NewProducer(a.rdb, a.cfg.RedisPrefix), ingest.ListenerConfig{
 		Secrets: secrets, Token: a.cfg.LoconavWebhookToken, Zone: a.cfg.LoconavTimezone,
 	}, m, a.log).Mount(a.mux)
@@ -276,10 +275,6 @@ func newHandler(a *app, p *parts, r *bot.Renderer, approvers bot.Approvers) *bot
 		Approvers: approvers, Maps: p.maps, Renderer: r, Log: a.log})
 }
 
-// minTrackingSecret is the TRACKING_SECRET length below which links could be forged by
-// guessing the key offline from one link.
-const minTrackingSecret = 32
-
 // wireAPI mounts the JSON API (/api/v1/…), the customer tracking page (GET /track/{token})
 // and the live map on the side listener, over the fleet functions Slack uses. The truck
 // routes get a second registry over the same store and index whose get_fleet_status lists
@@ -290,17 +285,9 @@ func wireAPI(ctx context.Context, a *app, p *parts) ([]component, error) {
 	trucks := tools.NewRegistry(a.store, p.notify, tools.Options{
 		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Nearby: ft.Index, Logger: a.log, MaxListed: math.MaxInt32,
 	})
-	switch secret := a.cfg.TrackingSecret; {
-	case secret == "":
-		a.log.WarnContext(ctx, "TRACKING_SECRET is unset: no tracking links are made and /track pages say the link expired")
-	case len(secret) < minTrackingSecret:
-		a.log.WarnContext(ctx, fmt.Sprintf("TRACKING_SECRET is shorter than %d characters: use a long random value (openssl rand -hex 32)", minTrackingSecret))
-	case a.cfg.PublicBaseURL == envcfg.DefaultPublicURL:
-		a.log.WarnContext(ctx, "PUBLIC_BASE_URL is the default "+envcfg.DefaultPublicURL+": tracking links will only work on this machine")
-	}
 	srv, err := api.New(api.Deps{
 		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Tokens: a.store,
-		Alerts:  apiAlerts{a.store, ft.Registry},
+		Alerts:  ft.Registry,
 		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
 		Metrics: a.registry, Log: a.log, Feed: ingest.NewPositionStream(a.rdb, a.cfg.RedisPrefix), Drivers: a.store,
 	}, api.Config{TrackingSecret: []byte(a.cfg.TrackingSecret), PublicBaseURL: a.cfg.PublicBaseURL, Location: a.cfg.Timezone,
@@ -315,21 +302,6 @@ func wireAPI(ctx context.Context, a *app, p *parts) ([]component, error) {
 		return []component{h.Run}, nil
 	}
 	return nil, nil
-}
-
-// apiAlerts gives the JSON API the alert history from the store and acknowledgement through
-// the registry, the function behind the Slack button.
-type apiAlerts struct {
-	st  *store.Store
-	reg *tools.Registry
-}
-
-func (x apiAlerts) QueryAlerts(ctx context.Context, q fleet.AlertQuery) ([]fleet.Alert, int64, error) {
-	return x.st.QueryAlerts(ctx, q)
-}
-
-func (x apiAlerts) ActOnAlert(ctx context.Context, id int64, act fleet.AlertAction, c tools.Caller) (fleet.Alert, error) {
-	return x.reg.ActOnAlert(ctx, id, act, c)
 }
 
 // wireSystemAlerts returns the watch that posts Watch Tower's own incidents (failed jobs,

@@ -1,6 +1,8 @@
 package envcfg
 
 import (
+	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -158,6 +160,37 @@ func (c Config) RequireDatabase() error {
 		return &Error{Var: "DATABASE_URL", Reason: "is required (e.g. postgres://postgres@127.0.0.1:5432/watchtower?sslmode=disable)"}
 	}
 	return nil
+}
+
+// Logger is the process logger of LOG_LEVEL and LOG_FORMAT, writing to w.
+func (c Config) Logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// minTrackingSecret is the TRACKING_SECRET length below which links could be forged by
+// guessing the key offline from one link.
+const minTrackingSecret = 32
+
+// Warnings are the settings that work but are probably not what an operator wants, each a
+// sentence for the startup log.
+func (c Config) Warnings() []string {
+	var w []string
+	if c.LoconavWebhookSecret == "" && c.LoconavWebhookToken == "" {
+		w = append(w, "LOCONAV_WEBHOOK_SECRET and LOCONAV_WEBHOOK_TOKEN are unset: every webhook will be refused")
+	}
+	switch {
+	case c.TrackingSecret == "":
+		w = append(w, "TRACKING_SECRET is unset: no tracking links are made and /track pages say the link expired")
+	case len(c.TrackingSecret) < minTrackingSecret:
+		w = append(w, fmt.Sprintf("TRACKING_SECRET is shorter than %d characters: use a long random value (openssl rand -hex 32)", minTrackingSecret))
+	case c.PublicBaseURL == DefaultPublicURL:
+		w = append(w, "PUBLIC_BASE_URL is the default "+DefaultPublicURL+": tracking links will only work on this machine")
+	}
+	return w
 }
 
 // SlackEnabled reports whether both Slack tokens are set.

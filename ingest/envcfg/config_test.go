@@ -231,3 +231,33 @@ func TestLoadConfigAlerts(t *testing.T) {
 		t.Errorf("escalate %s, digest %s, oncall %q", c.AlertEscalateAfter, c.AlertDigestEvery, c.SlackOncall)
 	}
 }
+
+func TestWarnings(t *testing.T) {
+	long := strings.Repeat("k", 40)
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want []string // the start of each warning
+	}{
+		{"nothing set", nil, []string{"LOCONAV_WEBHOOK_SECRET and LOCONAV_WEBHOOK_TOKEN are unset", "TRACKING_SECRET is unset"}},
+		{"short secret", map[string]string{"LOCONAV_WEBHOOK_TOKEN": "t", "TRACKING_SECRET": "short"}, []string{"TRACKING_SECRET is shorter than 32"}},
+		{"default public URL", map[string]string{"LOCONAV_WEBHOOK_SECRET": "s", "TRACKING_SECRET": long}, []string{"PUBLIC_BASE_URL is the default"}},
+		{"all good", map[string]string{"LOCONAV_WEBHOOK_SECRET": "s", "TRACKING_SECRET": long, "PUBLIC_BASE_URL": "https://wt.example.com"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := loadConfig(mapEnv(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := c.Warnings()
+			if len(got) != len(tt.want) {
+				t.Fatalf("Warnings() = %q; want %d starting %q", got, len(tt.want), tt.want)
+			}
+			for i, w := range tt.want {
+				if !strings.HasPrefix(got[i], w) {
+					t.Errorf("Warnings()[%d] = %q; want it to start %q", i, got[i], w)
+				}
+			}
+		})
+	}
+}
