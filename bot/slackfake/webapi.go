@@ -80,9 +80,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		channel = req.arg("channel_id")
 	}
 	s.mu.Lock()
+	f := s.faultLocked(method, channel)
+	if f != nil && f.Hang {
+		req.Fault = f.name()
+		s.calls = append(s.calls, req.Call)
+		s.notifyLocked()
+		s.mu.Unlock()
+		<-r.Context().Done() // the caller hung up, or Close dropped the connection
+		return
+	}
 	defer s.mu.Unlock()
 	defer s.notifyLocked()
-	if f := s.faultLocked(method, channel); f != nil {
+	if f != nil {
 		req.Fault = f.name()
 		s.calls = append(s.calls, req.Call)
 		f.write(w)
