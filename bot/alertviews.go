@@ -161,15 +161,19 @@ func (r *Renderer) AlertActed(a fleet.Alert, act fleet.AlertAction, err error) V
 // mentioning the on-call person or group.
 func (r *Renderer) AlertEscalation(a fleet.Alert, oncall string, after string) View {
 	who := "on-call"
-	switch {
-	case oncall == "":
-	case oncall[0] == 'S':
-		who = "<!subteam^" + oncall + ">"
-	default:
-		who = userRef(oncall)
+	if oncall != "" {
+		who = mentionOf(oncall)
 	}
 	line := fmt.Sprintf(":mega: %s — nobody has acknowledged this %s alert for %s: %s", who, fleet.SeverityWord(orSeverity(a.Severity)), after, esc(a.Message))
 	return View{Text: plainLine(line)}.add(&Section{Text: line})
+}
+
+// mentionOf mentions a user (U…) or a user group (S…).
+func mentionOf(id string) string {
+	if strings.HasPrefix(id, "S") {
+		return "<!subteam^" + id + ">"
+	}
+	return userRef(id)
 }
 
 func orSeverity(s fleet.Severity) fleet.Severity {

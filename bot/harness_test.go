@@ -67,9 +67,10 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		cfg.APIKey, cfg.BaseURL, cfg.Model = "sk-test", h.oai.BaseURL(), "gpt-test"
 	}
 	agent := tools.NewAgent(h.reg, tools.NewRedisMemory(e.rdb, e.prefix, time.Hour), cfg, log)
-	handler := bot.NewHandler(bot.HandlerDeps{Lookups: h.reg, Desk: h.reg, Asker: agent, Trips: e.st, Alerts: h.reg, Trucks: e.st, History: e.st,
-		Approvers: bot.Approvers{"UAPPROVER", "UAPPROVER2"}, Log: log})
 	api := slack.New("xoxb-test", slack.OptionAppLevelToken("xapp-test"), slack.OptionAPIURL(e.fake.APIURL()))
+	e.fake.AddUserGroup("S0ONCALL", "UOPS1", "UOPS2", "UOPS3", "UOPS4") // the on-call group escalations mention
+	handler := bot.NewHandler(bot.HandlerDeps{Lookups: h.reg, Desk: h.reg, Asker: agent, Trips: e.st, Alerts: h.reg, Trucks: e.st, History: e.st,
+		Approvers: bot.Approvers{"UAPPROVER", "UAPPROVER2"}, OnCall: bot.NewOnCall("S0ONCALL", api), Log: log})
 	channels := map[fleet.Audience]string{fleet.AudienceAlerts: alertsCh, fleet.AudienceSummary: summaryCh, fleet.AudienceDispatch: dispatchCh}
 	app := bot.NewApp(bot.Config{Channels: channels, Prefix: e.prefix, PingInterval: 5 * time.Second,
 		AnswerWorkers: o.answerWorkers}, api, handler, e.st, e.rdb, log)
