@@ -108,9 +108,9 @@ type Server struct {
 	files      map[string]*File
 	users      map[string]User
 	groups     map[string][]string // user-group ID → member user IDs
-	channels   map[string]string // id → name
-	missing    map[string]bool   // channels that do not exist
-	triggers   map[string]string // trigger_id → user
+	channels   map[string]string   // id → name
+	missing    map[string]bool     // channels that do not exist
+	triggers   map[string]string   // trigger_id → user
 	acks       map[string]Ack
 	ackCount   map[string]int
 	sentAt     map[string]time.Time
