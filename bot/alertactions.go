@@ -91,8 +91,8 @@ func (a *App) actOnAlert(ctx context.Context, cb slack.InteractionCallback, act 
 		}
 		return
 	}
-	if ts == "" {
-		return
+	if ts == "" || inDigest(act.BlockID) {
+		return // a digest is updated by the sender, which renders every alert it lists
 	}
 	if _, _, _, err := a.api.UpdateMessageContext(ctx, channel, ts, messageOptions(reply.View, "")...); err != nil {
 		a.log.WarnContext(ctx, "update alert message", "channel", channel, "alert_id", act.Value, "err", err)
