@@ -72,7 +72,7 @@ func cmdDemo(ctx context.Context, env *environment, args []string) error {
 	con := console.New(console.Config{In: env.stdin, Out: env.stdout, Plates: plates,
 		Script: opts.Script != "" || !console.IsTerminal(env.stdin)})
 	printer := bot.NewConsoleSender(a.rdb, renderer, bot.ConsoleConfig{Prefix: a.cfg.RedisPrefix}, con.Event, a.log)
-	con.Start(newHandler(a, p, renderer, bot.Approvers{console.Caller().UserID}), p.tools.Index, printer, stop)
+	con.Start(newHandler(a, p, renderer, bot.Approvers{console.Caller().UserID}, nil), p.tools.Index, printer, stop)
 	con.Greet(demoGreeting(a.cfg, counts, p.tools.Agent.Online(), logName))
 	simulate := func(ctx context.Context) error { return sim.RunLocal(ctx, sc, a.log) }
 	err = a.serve(ctx, append(comps, simulate, con.RunPrinter, con.Run))

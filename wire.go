@@ -253,7 +253,7 @@ func wireBot(ctx context.Context, a *app, p *parts) ([]component, error) {
 		fleet.AudienceDispatch: a.cfg.SlackDispatchChannel,
 		fleet.AudienceOps:      a.cfg.SlackOpsChannel,
 	}
-	h := newHandler(a, p, renderer, bot.Approvers(a.cfg.SlackApprovers))
+	h := newHandler(a, p, renderer, bot.Approvers(a.cfg.SlackApprovers), bot.NewOnCall(a.cfg.SlackOncall, api))
 	m, err := bot.NewMetrics(a.registry)
 	if err != nil {
 		return nil, fmt.Errorf("slack metrics: %w", err)
@@ -268,11 +268,12 @@ func wireBot(ctx context.Context, a *app, p *parts) ([]component, error) {
 	return []component{app.Run, sender.Run}, nil
 }
 
-// newHandler is the handler of chat lines and commands that Slack and the demo console share.
-func newHandler(a *app, p *parts, r *bot.Renderer, approvers bot.Approvers) *bot.Handler {
+// newHandler is the handler of chat lines and commands that Slack and the demo console share;
+// approvers and on-call (nil: nobody) may act on trips and alerts.
+func newHandler(a *app, p *parts, r *bot.Renderer, approvers bot.Approvers, onCall *bot.OnCall) *bot.Handler {
 	return bot.NewHandler(bot.HandlerDeps{Lookups: p.tools.Registry, Desk: p.tools.Registry, Asker: p.tools.Agent,
 		Jobs: p.scheduler, Trips: a.store, Alerts: p.tools.Registry, Trucks: a.store, History: a.store,
-		Approvers: approvers, Maps: p.maps, Renderer: r, Log: a.log})
+		Approvers: approvers, OnCall: onCall, Maps: p.maps, Renderer: r, Log: a.log})
 }
 
 // wireAPI mounts the JSON API (/api/v1/…), the customer tracking page (GET /track/{token})
