@@ -89,6 +89,13 @@ func TestAlertDigestButtons(t *testing.T) {
 	}
 
 	h.ackOf(t, h.fake.Click("UOPS1", alertsCh, ts, "alert_ack", first).EnvelopeID)
+	// Clicks are handled on a worker pool, in any order: let the first land before the second.
+	if err := h.fake.WaitTimeout(waitFor, "the first acknowledgement in the digest", func() bool {
+		m, _ := h.fake.Message(alertsCh, ts)
+		return strings.Contains(string(m.Blocks), "Acknowledged by \\u003c@UOPS1")
+	}); err != nil {
+		t.Fatal(err)
+	}
 	h.ackOf(t, h.fake.Click("UOPS2", alertsCh, ts, "alert_ack", first).EnvelopeID)
 	h.ephemeralTo(t, "UOPS2", "already acknowledged by")
 	err = h.fake.WaitTimeout(waitFor, "the digest updated in place", func() bool {
