@@ -79,8 +79,8 @@ func newParts(ctx context.Context, a *app) (*parts, error) {
 	return p, nil
 }
 
-// newLoconavClient is the LocoNav API client of cfg, nil without LOCONAV_API_TOKEN, or an
-// *envcfg.Error naming LOCONAV_API_URL or LOCONAV_API_TOKEN (never their value).
+// newLoconavClient is the LocoNav API client of cfg, nil without LOCONAV_API_TOKEN (the API is
+// then off), or an *envcfg.Error naming LOCONAV_API_URL (never the token).
 func newLoconavClient(cfg envcfg.Config) (*loconav.Client, error) {
 	if cfg.LoconavAPIToken == "" {
 		return nil, nil
