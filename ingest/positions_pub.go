@@ -33,8 +33,8 @@ func NewPositionStream(rdb *redis.Client, prefix string) *PositionStream {
 // Publish appends the fixes of obs that name a truck, in one round trip. It returns
 // EUNAVAILABLE when Redis cannot be reached.
 func (p *PositionStream) Publish(ctx context.Context, obs []fleet.Observation) error {
-	var buf []byte // every payload, one after the other
-	var ends []int
+	buf := make([]byte, 0, 320*len(obs)) // every payload, one after the other (about 280 bytes each)
+	ends := make([]int, 0, len(obs))
 	for _, o := range obs {
 		if o.Position == nil || o.Position.Plate == "" {
 			continue // a fix known only by its device shows with the next snapshot
