@@ -69,7 +69,7 @@ func (s *Store) ApplyIngest(ctx context.Context, stream string, obs []fleet.Obse
 	if err := s.EnsurePositionPartitions(ctx, fixes...); err != nil {
 		return out, err
 	}
-	plates := map[string]bool{}
+	plates := make(map[string]bool, len(obs))
 	for _, o := range obs {
 		plates[observed(o).plate] = true
 	}
@@ -114,6 +114,7 @@ func (a *applier) claimAndLoad(ctx context.Context, stream string, ids, plates [
 	})
 	b.Queue(lockTrucksSQL, ingestLockClass, plates)
 	a.states = make(map[string]*fleet.TruckState, len(plates))
+	a.dirty = make(map[string]bool, len(plates))
 	b.Queue(loadStatesSQL, plates).Query(func(rows pgx.Rows) error { return scanStates(rows, a.states) })
 	b.Queue(ingestTripsSQL, plates).Query(func(rows pgx.Rows) error {
 		trips, err := collectTrips(rows, nil)
@@ -213,7 +214,7 @@ func (s *Store) resolveVehicles(ctx context.Context, obs []fleet.Observation) ([
 	if err != nil {
 		return nil, err
 	}
-	resolved := map[vehicle]string{}
+	resolved := make(map[vehicle]string, len(byPlate))
 	var unknown []vehicle
 	for _, o := range obs {
 		v := observed(o)
@@ -282,7 +283,7 @@ func (s *Store) registerUnknown(ctx context.Context, vs []vehicle, resolved map[
 
 // rosterOf returns the trucks the observations name, as plate → IMEI and IMEI → plate.
 func (s *Store) rosterOf(ctx context.Context, obs []fleet.Observation) (byPlate, byIMEI map[string]string, err error) {
-	plateSet, imeiSet := map[string]bool{}, map[string]bool{}
+	plateSet, imeiSet := make(map[string]bool, len(obs)), make(map[string]bool, len(obs))
 	for _, o := range obs {
 		v := observed(o)
 		plateSet[v.plate], imeiSet[v.imei] = true, true
@@ -291,7 +292,7 @@ func (s *Store) rosterOf(ctx context.Context, obs []fleet.Observation) (byPlate,
 	if err != nil {
 		return nil, nil, err
 	}
-	byPlate, byIMEI = map[string]string{}, map[string]string{}
+	byPlate, byIMEI = make(map[string]string, len(plateSet)), make(map[string]string, len(imeiSet))
 	err = forEachRow(rows, func(r pgx.Row) error {
 		var p, i string
 		if err := r.Scan(&p, &i); err != nil {

@@ -73,7 +73,7 @@ func newApplier(s *Store, tx pgx.Tx, sites []fleet.Site, th fleet.Thresholds) *a
 // apply runs the fresh observations through the rules, truck by truck in time order, and
 // writes the result. The trucks' states and trips are loaded (and locked) already.
 func (a *applier) apply(ctx context.Context, stream string, obs []fleet.Observation, fresh map[string]bool, out *fleet.IngestOutcome) error {
-	byPlate := map[string][]fleet.Observation{}
+	byPlate := make(map[string][]fleet.Observation, len(a.states))
 	for _, o := range obs {
 		if fresh[o.EntryID] {
 			p := observed(o).plate
