@@ -23,6 +23,8 @@ require (
 
 require github.com/caarlos0/env/v11 v11.4.2
 
+require github.com/getkin/kin-openapi v0.153.0 // indirect
+
 require (
 	cloud.google.com/go/auth v0.24.1-0.20261001053825-dbc26066f70a // indirect
 	cloud.google.com/go/auth/oauth2adapt v0.3.1 // indirect
