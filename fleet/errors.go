@@ -76,6 +76,18 @@ func FieldErrorf(field, code, format string, args ...any) *Error {
 	return e
 }
 
+// WithField returns err with field as the field at fault when err is a classified error
+// (not EINTERNAL) that names none yet; any other error is returned as it is.
+func WithField(field string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Code == EINTERNAL || e.Field != "" {
+		return err
+	}
+	c := *e
+	c.Field = field
+	return &c
+}
+
 // ErrorField returns the field at fault of the first *Error in err's chain, "" when none.
 func ErrorField(err error) string {
 	var e *Error

@@ -10,8 +10,9 @@ import (
 )
 
 // errorBody is the one error shape of the API:
-// {"error":{"code":"not_found","message":"truck T1 not found"}}. Param names the query
-// parameter or body field at fault; Suggestions are close matches of something not found.
+// {"error":{"code":"not_found","message":"truck T1 not found"}}. Field names the query
+// parameter or body field at fault, and Param repeats it for the first release's clients;
+// Suggestions are close matches of something not found.
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }
@@ -19,6 +20,7 @@ type errorBody struct {
 type errorDetail struct {
 	Code        string   `json:"code"`
 	Message     string   `json:"message"`
+	Field       string   `json:"field,omitempty"`
 	Param       string   `json:"param,omitempty"`
 	Suggestions []string `json:"suggestions,omitempty"`
 }
@@ -93,7 +95,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var pe *paramError
 	if errors.As(err, &pe) {
 		body.Error.Param = pe.param
+	} else {
+		body.Error.Param = fleet.ErrorField(err)
 	}
+	body.Error.Field = body.Error.Param
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "api request failed", "err", err, "route", routeOf(r), "status", status)
 	}

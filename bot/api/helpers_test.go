@@ -102,7 +102,7 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 // serve builds the API with opts and serves it.
 func (f *fixture) serve(t testing.TB, opts ...option) {
 	t.Helper()
-	deps := api.Deps{Trucks: f.reg, Trips: f.reg, Reports: f.reg, Catalog: f.st, Tokens: f.st,
+	deps := api.Deps{Trucks: f.reg, Trips: f.reg, Reports: f.reg, Catalog: f.st, Roster: f.st, Tokens: f.st,
 		Limiter: api.NewLimiter(f.rdb, f.prefix, 1_000_000, 100_000), Log: quiet}
 	cfg := api.Config{TrackingSecret: trackingSecret, PublicBaseURL: "https://track.example.com",
 		Now: func() time.Time { return f.now }, TokenCacheTTL: -1}

@@ -13,16 +13,6 @@ import (
 // maxAnalyticsDays bounds GET /api/v1/analytics/daily.
 const maxAnalyticsDays = 31
 
-// SiteItem is one site in GET /api/v1/sites.
-type SiteItem struct {
-	Code    string         `json:"code"`
-	Name    string         `json:"name"`
-	Kind    fleet.SiteKind `json:"kind"`
-	Lat     float64        `json:"latitude"`
-	Lng     float64        `json:"longitude"`
-	RadiusM float64        `json:"radius_m"`
-}
-
 // sitePage is GET /api/v1/sites.
 type sitePage struct {
 	Data       []SiteItem `json:"data"`
@@ -55,8 +45,7 @@ func (s *Server) listSites(_ http.ResponseWriter, r *http.Request, q *query) (in
 	})
 	out := sitePage{Data: []SiteItem{}}
 	for _, st := range sites[i:min(i+limit, len(sites))] {
-		out.Data = append(out.Data, SiteItem{Code: st.Code, Name: st.Name, Kind: st.Kind, Lat: st.Point.Lat,
-			Lng: st.Point.Lng, RadiusM: st.RadiusM})
+		out.Data = append(out.Data, siteItem(st))
 	}
 	if i+limit < len(sites) {
 		out.NextCursor = optional(encodeCursor(cursorSites, out.Data[len(out.Data)-1].Code))
