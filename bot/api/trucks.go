@@ -48,7 +48,7 @@ func (s *Server) listTrucks(_ http.ResponseWriter, r *http.Request, q *query) (i
 	}
 	fs, err := s.deps.Trucks.FleetStatus(r.Context(), tools.FleetStatusArgs{Filter: optional(state), Site: optional(site)})
 	if err != nil {
-		return 0, nil, aboutParam("site", err)
+		return 0, nil, badValue(fleet.WithField("site", err))
 	}
 	if fs.Truncated {
 		return 0, nil, fleet.Errorf(fleet.EINTERNAL, "fleet status listed %d of %d trucks: raise tools.Options.MaxListed", len(fs.Trucks), fs.Matching)

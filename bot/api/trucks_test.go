@@ -104,7 +104,8 @@ func TestListTrucksBadInput(t *testing.T) {
 		{"?limit=1&limit=2", "limit", "invalid", 400},
 		{"?cursor=bm9wZQ", "cursor", "invalid", 400},
 		{"?cursor=" + url.QueryEscape("c2l0ZXM6QVBBUEE"), "cursor", "invalid", 400}, // a sites cursor
-		{"?site=atlantis", "site", "not_found", 404},
+		{"?site=atlantis", "site", "invalid", 400},
+		{"?status=flying", "status", "invalid", 400},
 		{"?state=moving;", "", "invalid", 400},
 	}
 	for _, tc := range tests {
