@@ -39,16 +39,6 @@ func badParam(param, format string, args ...any) error {
 	return &paramError{param: param, err: fleet.Errorf(fleet.EINVALID, format, args...)}
 }
 
-// aboutParam attaches param to err when err is a classified fleet error (not internal), so
-// a not-found site in ?site= says which parameter named it.
-func aboutParam(param string, err error) error {
-	var fe *fleet.Error
-	if err == nil || !errors.As(err, &fe) || fe.Code == fleet.EINTERNAL || fe.Code == fleet.EUNAVAILABLE {
-		return err
-	}
-	return &paramError{param: param, err: fe}
-}
-
 // statusError is a failure whose HTTP status does not follow from its code alone (413, 415,
 // 405).
 type statusError struct {

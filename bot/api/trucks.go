@@ -107,7 +107,7 @@ func (s *Server) nearTrucks(_ http.ResponseWriter, r *http.Request, q *query) (i
 	}
 	res, err := s.deps.Trucks.NearbyTrucks(r.Context(), tools.NearbyArgs{Near: near, RadiusKm: &radius, Limit: &limit, Status: optional(status)})
 	if err != nil {
-		return 0, nil, aboutParam("near", err)
+		return 0, nil, badValue(fleet.WithField("near", err))
 	}
 	return http.StatusOK, res, nil
 }

@@ -208,7 +208,7 @@ func TestNearTrucks(t *testing.T) {
 		{"near=APAPA&limit=51", "limit", "invalid", 400},
 		{"near=APAPA&status=asleep", "status", "invalid", 400},
 		{"near=APAPA&sort=plate", "sort", "invalid", 400},
-		{"near=atlantis", "near", "not_found", 404},
+		{"near=atlantis", "near", "invalid", 400},
 		{"near=T77702LA", "near", "invalid", 400}, // never reported: nothing can be near it
 	}
 	for _, tc := range bad {
