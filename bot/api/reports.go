@@ -19,8 +19,14 @@ type sitePage struct {
 	NextCursor *string    `json:"next_cursor"`
 }
 
-// listSites pages through the sites by code.
+// siteKinds are the values of GET /api/v1/sites?kind=.
+var siteKinds = []string{string(fleet.SiteTerminal), string(fleet.SiteClient), string(fleet.SiteDepot), string(fleet.SiteServiceArea)}
+
+// listSites pages through the sites by code, keeping those of ?kind= whose code or name
+// contains ?q=.
 func (s *Server) listSites(_ http.ResponseWriter, r *http.Request, q *query) (int, any, error) {
+	kind := q.oneOf("kind", siteKinds...)
+	search := strings.ToLower(q.str("q"))
 	limit := q.intIn("limit", defaultPageSize, 1, maxPageSize)
 	if q.err != nil {
 		return 0, nil, q.err
@@ -32,6 +38,12 @@ func (s *Server) listSites(_ http.ResponseWriter, r *http.Request, q *query) (in
 	sites, err := s.deps.Catalog.ListSites(r.Context())
 	if err != nil {
 		return 0, nil, err
+	}
+	if kind != "" || search != "" {
+		sites = slices.DeleteFunc(slices.Clone(sites), func(st fleet.Site) bool {
+			return (kind != "" && string(st.Kind) != kind) ||
+				!(strings.Contains(strings.ToLower(st.Code), search) || strings.Contains(strings.ToLower(st.Name), search))
+		})
 	}
 	byCode := func(a, b fleet.Site) int { return strings.Compare(a.Code, b.Code) }
 	if !slices.IsSortedFunc(sites, byCode) {

@@ -399,6 +399,39 @@ func TestSites(t *testing.T) {
 	}
 }
 
+func TestListSitesFilters(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	codes := func(path string) []string {
+		t.Helper()
+		r := f.do(t, "GET", path, f.read, "")
+		wantStatus(t, path, r, http.StatusOK, "")
+		var page struct {
+			Data []siteView `json:"data"`
+		}
+		r.json(t, &page)
+		var out []string
+		for _, s := range page.Data {
+			out = append(out, s.Code)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/api/v1/sites?kind=client", []string{"ECLAT"}},
+		{"/api/v1/sites?q=port", []string{"APAPA", "TINCAN"}},
+		{"/api/v1/sites?q=esslibra&kind=terminal", []string{"ESSLIBRA"}},
+		{"/api/v1/sites?q=port&kind=client", nil},
+	} {
+		if got := codes(tc.path); !slices.Equal(got, tc.want) {
+			t.Errorf("GET %s = %v; want %v", tc.path, got, tc.want)
+		}
+	}
+	wantField(t, "kind=mall", wantStatus(t, "kind=mall", f.do(t, "GET", "/api/v1/sites?kind=mall", f.read, ""), http.StatusBadRequest, "invalid"), "kind")
+}
+
 func TestSitesRefused(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -48,7 +48,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/trucks/{plate}", fleet.ScopeRead, nil, s.getTruck},
 		{"PATCH", "/api/v1/trucks/{plate}", fleet.ScopeWrite, nil, s.updateTruck},
 		{"DELETE", "/api/v1/trucks/{plate}", fleet.ScopeWrite, nil, s.retireTruck},
-		{"GET", "/api/v1/sites", fleet.ScopeRead, []string{"limit", "cursor"}, s.listSites},
+		{"GET", "/api/v1/sites", fleet.ScopeRead, []string{"kind", "q", "limit", "cursor"}, s.listSites},
 		{"POST", "/api/v1/sites", fleet.ScopeWrite, nil, s.createSite},
 		{"GET", "/api/v1/sites/{code}", fleet.ScopeRead, nil, s.getSite},
 		{"PATCH", "/api/v1/sites/{code}", fleet.ScopeWrite, nil, s.updateSite},
