@@ -32,6 +32,7 @@ var (
 	_ bot.TripMessages         = (*store.Store)(nil)
 	_ bot.Catalog              = (*store.Store)(nil)
 	_ api.Catalog              = (*store.Store)(nil)
+	_ api.Roster               = (*store.Store)(nil)
 	_ api.TokenStore           = (*store.Store)(nil)
 	_ api.Drivers              = (*store.Store)(nil)
 	_ tokencli.Store           = (*store.Store)(nil)

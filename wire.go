@@ -287,7 +287,7 @@ func wireAPI(ctx context.Context, a *app, p *parts) ([]component, error) {
 		Thresholds: a.cfg.Thresholds, Location: a.cfg.Timezone, Nearby: ft.Index, Logger: a.log, MaxListed: math.MaxInt32,
 	})
 	srv, err := api.New(api.Deps{
-		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Tokens: a.store,
+		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Roster: a.store, Tokens: a.store,
 		Alerts:  ft.Registry,
 		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
 		Metrics: a.registry, Log: a.log, Feed: ingest.NewPositionStream(a.rdb, a.cfg.RedisPrefix), Drivers: a.store,
