@@ -57,6 +57,7 @@ type applier struct {
 	dets   []entryDetection
 	boxes  map[string]*outbox
 	moves  []fleet.Trip // trips moved, for the audit log
+	late   map[string][]time.Time // fix times older than their truck's state, for the visit history
 }
 
 // entryDetection is one rule outcome and the entry that caused it.
@@ -181,8 +182,11 @@ func (a *applier) detect(plate string, o fleet.Observation) {
 	case o.Alert != nil:
 		det = fleet.DetectAlert(*st, *o.Alert, a.th)
 		det.State.Plate = plate
+	case o.Position != nil && o.Position.FixTime.Before(st.FixTime):
+		a.lateFix(plate, o.Position.FixTime) // history, and the visits around it are revised
+		return
 	default:
-		return // an older fix: history only
+		return // a fix at the same time as the state: history only
 	}
 	*st = det.State
 	if !st.FixTime.IsZero() {
@@ -195,7 +199,7 @@ func (a *applier) detect(plate string, o fleet.Observation) {
 			delete(a.trips, plate)
 		}
 	}
-	if len(det.Events) > 0 || len(det.Open) > 0 || len(det.Resolve) > 0 || det.Trip != nil {
+	if len(det.Events) > 0 || len(det.Open) > 0 || len(det.Resolve) > 0 || det.Trip != nil || len(det.Visits) > 0 {
 		a.dets = append(a.dets, entryDetection{entry: o.EntryID, det: det})
 	}
 }
@@ -206,6 +210,9 @@ func (a *applier) write(ctx context.Context, stream string, out *fleet.IngestOut
 		return err
 	}
 	if err := a.writeDetections(ctx); err != nil {
+		return err
+	}
+	if err := a.reviseVisits(ctx); err != nil {
 		return err
 	}
 	for _, t := range a.moves {
@@ -304,6 +311,7 @@ func (a *applier) writeDetections(ctx context.Context) error {
 		if d.det.Trip != nil {
 			a.queueTripMove(b, d.det, box, &moved[i])
 		}
+		queueVisits(b, d.det.Visits)
 	}
 	if err := a.tx.SendBatch(ctx, b).Close(); err != nil {
 		return err
