@@ -56,7 +56,7 @@ type applier struct {
 	moved  int
 	dets   []entryDetection
 	boxes  map[string]*outbox
-	moves  []fleet.Trip // trips moved, for the audit log
+	moves  []fleet.Trip           // trips moved, for the audit log
 	late   map[string][]time.Time // fix times older than their truck's state, for the visit history
 }
 

@@ -122,7 +122,9 @@ func collectStats(rows pgx.Rows) (map[string]fleet.DwellStats, error) {
 	return out, err
 }
 
-func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)).Round(time.Second) }
+func seconds(f float64) time.Duration {
+	return time.Duration(f * float64(time.Second)).Round(time.Second)
+}
 
 // OpenVisits returns the visits still open that started at or before enteredBefore: every
 // truck inside a site since then.
