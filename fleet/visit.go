@@ -3,6 +3,7 @@ package fleet
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -176,4 +177,19 @@ func sameTime(a, b *time.Time) bool {
 		return a == b
 	}
 	return a.Equal(*b)
+}
+
+// DwellMessage is the text of the dwell alert of visit v at now: truck, site and how long,
+// and what is usual there ("T28737LA has been at Apapa Port (APAPA) for 4 h 10 min; 90% of
+// visits there in the last 7 days took under 3 h 30 min").
+func DwellMessage(v Visit, siteName string, st DwellStats, now time.Time) string {
+	where := v.SiteCode
+	if siteName != "" {
+		where = siteName + " (" + v.SiteCode + ")"
+	}
+	msg := v.Plate + " has been at " + where + " for " + FormatDuration(v.Dwell(now))
+	if st.Visits == 0 {
+		return msg + "; no visits there in the last 7 days to compare with"
+	}
+	return msg + "; 90% of the " + strconv.Itoa(st.Visits) + " visits there in the last 7 days took under " + FormatDuration(st.P90)
 }
