@@ -49,6 +49,8 @@ func RenderResult(r Result) string {
 		return v.Text()
 	case *NearbyTrucks:
 		return v.Text()
+	case *SiteStatus:
+		return v.Text()
 	}
 	return string(r.Output)
 }
