@@ -46,6 +46,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/trucks/near", fleet.ScopeRead, []string{"near", "radius_km", "limit", "status"}, s.nearTrucks},
 		{"GET", "/api/v1/trucks/{plate}", fleet.ScopeRead, nil, s.getTruck},
 		{"GET", "/api/v1/sites", fleet.ScopeRead, []string{"limit", "cursor"}, s.listSites},
+		{"GET", "/api/v1/sites/{code}/status", fleet.ScopeRead, []string{"truck"}, s.siteStatus},
 		{"GET", "/api/v1/trips", fleet.ScopeRead, []string{"status", "plate", "from", "to", "limit", "cursor"}, s.listTrips},
 		{"GET", "/api/v1/trips/{id}", fleet.ScopeRead, nil, s.getTrip},
 		{"POST", "/api/v1/trips", fleet.ScopeWrite, nil, s.createTrip},
