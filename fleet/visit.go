@@ -65,10 +65,43 @@ func DwellKey(plate, site string) string { return IncidentKey(AlertDwell, plate+
 
 // SiteWait is one truck inside a site now and how long it has been there.
 type SiteWait struct {
-	Plate     string
-	SiteCode  string
-	EnteredAt time.Time
-	Dwell     time.Duration
+	Plate     string        `json:"plate"`
+	SiteCode  string        `json:"site"`
+	EnteredAt time.Time     `json:"entered_at"`
+	Dwell     time.Duration `json:"dwell"`
+}
+
+// SiteQueue is how many trucks are inside a site now, and the longest wait among them.
+type SiteQueue struct {
+	SiteCode string        `json:"site"`
+	Trucks   int           `json:"trucks"`
+	Longest  time.Duration `json:"longest"`
+}
+
+// SummaryWaits is how many of the longest current waits the daily summary lists.
+const SummaryWaits = 5
+
+// Queues reads the open visits at now: the top longest waits (longest first) and the worst
+// queue, the site with the most trucks inside (ties: the longer longest wait, then the code);
+// nil when nobody is inside a site.
+func Queues(open []Visit, now time.Time, top int) ([]SiteWait, *SiteQueue) {
+	waits := make([]SiteWait, 0, len(open))
+	for _, v := range open {
+		waits = append(waits, SiteWait{Plate: v.Plate, SiteCode: v.SiteCode, EnteredAt: v.EnteredAt, Dwell: v.Dwell(now)})
+	}
+	SortWaits(waits)
+	site, n := WorstQueue(waits)
+	if site == "" {
+		return waits[:0], nil
+	}
+	q := &SiteQueue{SiteCode: site, Trucks: n}
+	for _, w := range waits {
+		if w.SiteCode == site {
+			q.Longest = w.Dwell
+			break
+		}
+	}
+	return waits[:min(top, len(waits))], q
 }
 
 // SiteStatus is a site's queue: the trucks inside now, longest wait first, and the typical

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -297,4 +299,31 @@ func insertVisit(t *testing.T, pool *pgxpool.Pool, plate, site string, in, out t
 	_, err := pool.Exec(context.Background(), `INSERT INTO site_visits (plate, site_code, entered_at, exited_at) VALUES ($1, $2, $3, $4)`,
 		plate, site, in, exited)
 	must(t, err)
+}
+
+func TestDailySummaryWaits(t *testing.T) {
+	s, pool := igSetupPool(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Minute)
+	// ECLAT has 3 trucks inside (longest 2 h), APAPA 3 (longest 9 h), one truck left APAPA.
+	for i, h := range []int{9, 1, 3} {
+		insertVisit(t, pool, fmt.Sprintf("T1000%dLA", i), "APAPA", now.Add(-time.Duration(h)*time.Hour), time.Time{})
+	}
+	for i, h := range []int{2, 4 * 60, 30} {
+		insertVisit(t, pool, fmt.Sprintf("T2000%dLA", i), "ECLAT", now.Add(-time.Duration(h)*time.Minute), time.Time{})
+	}
+	insertVisit(t, pool, "T30000LA", "APAPA", now.Add(-20*time.Hour), now.Add(-time.Hour))
+	sum, err := s.DailySummary(ctx, fleet.Day(now, fleet.Lagos()), now, fleet.DefaultThresholds())
+	must(t, err)
+	var got []string
+	for _, w := range sum.LongestWaits {
+		got = append(got, fmt.Sprintf("%s@%s %v", w.Plate, w.SiteCode, w.Dwell))
+	}
+	want := []string{"T10000LA@APAPA 9h0m0s", "T20001LA@ECLAT 4h0m0s", "T10002LA@APAPA 3h0m0s", "T10001LA@APAPA 1h0m0s", "T20002LA@ECLAT 30m0s"}
+	if !slices.Equal(got, want) {
+		t.Errorf("longest waits = %v; want %v", got, want)
+	}
+	if q := sum.WorstQueue; q == nil || q.SiteCode != "APAPA" || q.Trucks != 3 || q.Longest != 9*time.Hour {
+		t.Errorf("worst queue = %+v; want APAPA, 3 trucks, longest 9 h (ties with ECLAT on count)", q)
+	}
 }

@@ -166,6 +166,9 @@ func (s *DailySummary) Text() string {
 		fmt.Fprintf(&b, " (%s)", strings.Join(s.TrucksOfflineNow, ", "))
 	}
 	b.WriteString(".")
+	if w := WaitsText(s.LongestWaits, s.WorstQueue); w != "" {
+		b.WriteString("\n" + w)
+	}
 	return b.String()
 }
 
