@@ -103,6 +103,26 @@ func TestSiteStatus(t *testing.T) {
 	}
 }
 
+// TestSummaryWaits: the daily summary names the longest waits and the worst queue.
+func TestSummaryWaits(t *testing.T) {
+	f := newFixture(t)
+	for _, plate := range []string{"T40001LA", "T40002LA"} {
+		_, err := f.st.CreateTruck(context.Background(), fleet.Truck{Plate: plate})
+		must(t, err)
+	}
+	driveVisit(t, f, "T40001LA", testSites[3], f.now.Add(-270*time.Minute), time.Time{})
+	driveVisit(t, f, "T40002LA", testSites[2], f.now.Add(-20*time.Minute), time.Time{})
+	sum, err := f.reg.DailySummary(context.Background(), "today")
+	must(t, err)
+	if len(sum.LongestWaits) != 2 || sum.WorstQueue == nil || sum.WorstQueue.Site != "APAPA" {
+		t.Fatalf("waits %+v, worst %+v; want 2 waits, APAPA worst", sum.LongestWaits, sum.WorstQueue)
+	}
+	want := "Longest waits now: T40001LA at APAPA 4 h 30 min, T40002LA at TINCAN 20 min.\nWorst queue: APAPA, 1 truck inside (longest 4 h 30 min)."
+	if text := sum.Text(); !strings.Contains(text, want) {
+		t.Errorf("summary text lacks %q:\n%s", want, text)
+	}
+}
+
 func TestSiteStatusBadInput(t *testing.T) {
 	f := newFixture(t)
 	res, err := f.call(t, tools.ToolSiteStatus, map[string]any{"site": "Apapaa wharf gate", "truck": nil})
