@@ -12,7 +12,7 @@ import (
 func TestSiteStatusCard(t *testing.T) {
 	r := NewRenderer(nil)
 	s := &tools.SiteStatus{Site: "APAPA (Apapa Port)", Code: "APAPA", Count: 2,
-		Trucks: []tools.SiteTruck{{Plate: "T28737LA", Since: "Mon 7 Dec 08:10", Dwell: "4 h 30 min"}, {Plate: "T11985LA", Since: "Mon 7 Dec 12:00", Dwell: "40 min"}},
+		Trucks:  []tools.SiteTruck{{Plate: "T28737LA", Since: "Mon 7 Dec 08:10", Dwell: "4 h 30 min"}, {Plate: "T11985LA", Since: "Mon 7 Dec 12:00", Dwell: "40 min"}},
 		Typical: tools.TypicalDwell{Days: 7, Visits: 12, Median: "3 h", P90: "6 h"},
 		Truck:   &tools.SiteTruckCheck{Plate: "T28737LA", Inside: true, Wait: &tools.SiteTruck{Plate: "T28737LA", Since: "Mon 7 Dec 08:10", Dwell: "4 h 30 min"}}}
 	text := r.SiteStatus(s).Console()
