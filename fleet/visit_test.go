@@ -13,8 +13,10 @@ var (
 	vEdge = Point{Lat: 6.45 + 0.0020, Lng: 3.36}
 )
 
-func vFix(m int, p Point) Position { return Position{FixTime: vT0.Add(time.Duration(m) * time.Minute), Point: p} }
-func vAt(m int) *time.Time        { t := vT0.Add(time.Duration(m) * time.Minute); return &t }
+func vFix(m int, p Point) Position {
+	return Position{FixTime: vT0.Add(time.Duration(m) * time.Minute), Point: p}
+}
+func vAt(m int) *time.Time { t := vT0.Add(time.Duration(m) * time.Minute); return &t }
 
 func TestReviseVisit(t *testing.T) {
 	closed := Visit{Plate: "T1", SiteCode: "APAPA", EnteredAt: *vAt(10), ExitedAt: vAt(100)}
