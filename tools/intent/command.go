@@ -29,6 +29,8 @@ func parseCommand(text string) (Intent, bool) {
 		return commandNear(rest), true
 	case "/site":
 		return commandSite(rest), true
+	case "/alerts":
+		return commandAlerts(rest), true
 	case "/summary":
 		return call(DailySummary, map[string]any{"date": nullable(rest)}), true
 	}
