@@ -132,3 +132,13 @@ func (s *Store) OpenVisits(ctx context.Context, enteredBefore time.Time) (_ []fl
 	defer wrap(&err, "OpenVisits")
 	return collectVisits(s.pool.Query(ctx, openVisitsSQL, enteredBefore))
 }
+
+const pruneVisitsSQL = `DELETE FROM site_visits WHERE exited_at < $1`
+
+// PruneVisits deletes the visits that ended before before (the analytics retention) and
+// returns how many.
+func (s *Store) PruneVisits(ctx context.Context, before time.Time) (_ int64, err error) {
+	defer wrap(&err, "PruneVisits")
+	tag, err := s.pool.Exec(ctx, pruneVisitsSQL, before)
+	return tag.RowsAffected(), err
+}

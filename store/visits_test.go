@@ -327,3 +327,16 @@ func TestDailySummaryWaits(t *testing.T) {
 		t.Errorf("worst queue = %+v; want APAPA, 3 trucks, longest 9 h (ties with ECLAT on count)", q)
 	}
 }
+
+func TestPruneVisits(t *testing.T) {
+	s, pool := igSetupPool(t)
+	now := time.Now().UTC()
+	insertVisit(t, pool, "T1", "APAPA", now.Add(-400*24*time.Hour), now.Add(-399*24*time.Hour))
+	insertVisit(t, pool, "T1", "APAPA", now.Add(-30*24*time.Hour), now.Add(-29*24*time.Hour))
+	insertVisit(t, pool, "T2", "APAPA", now.Add(-500*24*time.Hour), time.Time{}) // still inside: kept
+	n, err := s.PruneVisits(context.Background(), now.Add(-365*24*time.Hour))
+	must(t, err)
+	if n != 1 || len(visitsOf(t, pool, "T1")) != 1 || len(visitsOf(t, pool, "T2")) != 1 {
+		t.Errorf("PruneVisits removed %d; want only the visit that ended 399 days ago", n)
+	}
+}
