@@ -69,7 +69,7 @@ func TestDepartureBand(t *testing.T) {
 		{time.Date(2026, 12, 7, 0, 0, 0, 0, lagos), 0},
 		{time.Date(2026, 12, 7, 2, 59, 59, 0, lagos), 0},
 		{time.Date(2026, 12, 7, 3, 0, 0, 0, lagos), 1},
-		{time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC), 1}, // 03:00 in Lagos
+		{time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC), 1},  // 03:00 in Lagos
 		{time.Date(2026, 12, 7, 1, 59, 0, 0, time.UTC), 0}, // 02:59 in Lagos
 		{time.Date(2026, 12, 7, 20, 59, 0, 0, lagos), 6},
 		{time.Date(2026, 12, 7, 21, 0, 0, 0, lagos), 7},
