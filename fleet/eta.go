@@ -114,6 +114,13 @@ func (e Estimate) Explain() string {
 	return "estimated from distance"
 }
 
+// LaneAssumption explains a learned estimate of lane for users and the model: "median of the 12
+// completed APAPA → ECLAT trips leaving 03–06, 4h 10m door to door, loading and waiting included".
+func LaneAssumption(lane Lane, h LaneHistory) string {
+	return fmt.Sprintf("median of the %d completed %s → %s trips leaving %s, %s from departure to arrival, loading and waiting included",
+		h.Trips, lane.Origin, lane.Destination, BandLabel(lane.Band), FormatDuration(h.Median))
+}
+
 // PlanArrival estimates the arrival of a trip leaving origin for destination at departure, with
 // h the history of its lane: departure plus the lane's median when it has enough trips, else
 // departure plus the distance estimate and an hour for loading and gates.
