@@ -20,7 +20,7 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 		{"Driver", driverText(d.DriverName, d.DriverPhone)},
 	}
 	if d.PlannedArrivalLagos != "" {
-		fields = append(fields, Field{"Planned arrival", withBasis(esc(d.PlannedArrivalLagos), d.PlannedArrivalBasis, d.PlannedArrivalTrips)})
+		fields = append(fields, Field{"Planned arrival", withBasis(esc(d.PlannedArrivalLagos), basisOf(d.PlannedArrivalBasis), d.PlannedArrivalTrips)})
 	}
 	if d.ProgressPct != nil {
 		fields = append(fields, Field{"Progress", pct(d.ProgressPct)})
@@ -29,7 +29,7 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 		fields = append(fields, Field{"Distance left", km(*d.DistanceLeftKm) + " (straight line)"})
 	}
 	if d.ETALagos != "" {
-		fields = append(fields, Field{"ETA", withBasis(esc(d.ETALagos), d.ETABasis, d.ETATrips)})
+		fields = append(fields, Field{"ETA", withBasis(esc(d.ETALagos), basisOf(d.ETABasis), d.ETATrips)})
 	}
 	fields = append(fields, Field{"Container", esc(d.ContainerNo)}, Field{"Cargo", esc(d.CargoType)})
 	if d.Truck != nil && d.Truck.HasFix {
@@ -70,6 +70,14 @@ func withBasis(when string, basis fleet.ETABasis, trips int) string {
 		basis = fleet.ETAFromDistance
 	}
 	return when + "\n_" + fleet.Estimate{Basis: basis, Trips: trips}.Explain() + "_"
+}
+
+// basisOf is *b, or "" when b is nil.
+func basisOf(b *fleet.ETABasis) fleet.ETABasis {
+	if b == nil {
+		return ""
+	}
+	return *b
 }
 
 func route(from, to tools.SiteRef) string {

@@ -246,9 +246,10 @@ func TestCardsSayHowArrivalWasEstimated(t *testing.T) {
 	old := learned
 	old.PlannedBasis, old.PlannedTrips = "", 0 // planned before bases were stored
 	eta := dep.Add(6 * time.Hour)
+	learnedBasis, distanceBasis := fleet.ETALearned, fleet.ETAFromDistance
 	details := &tools.TripDetails{TripID: "TRP-0042", Plate: "T11985LA", Status: fleet.TripOngoing, ScheduledDepartureLagos: "Thu 27 Nov 08:00",
-		PlannedArrivalLagos: "Thu 27 Nov 13:00", PlannedArrivalBasis: fleet.ETALearned, PlannedArrivalTrips: 12,
-		ETA: &eta, ETALagos: "Thu 27 Nov 14:00", ETABasis: fleet.ETAFromDistance}
+		PlannedArrivalLagos: "Thu 27 Nov 13:00", PlannedArrivalBasis: &learnedBasis, PlannedArrivalTrips: 12,
+		ETA: &eta, ETALagos: "Thu 27 Nov 14:00", ETABasis: &distanceBasis}
 	created := &tools.TripCreated{TripID: "TRP-0042", Status: fleet.TripPendingApproval, Departure: dep,
 		PlannedArrivalLagos: "Thu 27 Nov 13:00", PlannedArrivalBasis: fleet.ETALearned, PlannedArrivalTrips: 7}
 	cases := []struct {

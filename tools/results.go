@@ -188,7 +188,7 @@ type TripDetails struct {
 	ScheduledDepartureLagos string           `json:"scheduled_departure_lagos"`
 	PlannedArrival          *time.Time       `json:"planned_arrival"`
 	PlannedArrivalLagos     string           `json:"planned_arrival_lagos"`
-	PlannedArrivalBasis     fleet.ETABasis   `json:"planned_arrival_basis"` // "" when there is no planned arrival
+	PlannedArrivalBasis     *fleet.ETABasis  `json:"planned_arrival_basis"` // nil when there is no planned arrival
 	PlannedArrivalTrips     int              `json:"planned_arrival_trips"`
 	Timeline                []Milestone      `json:"timeline"`
 	TripKm                  float64          `json:"trip_straight_km"` // origin → destination, straight line
@@ -197,7 +197,7 @@ type TripDetails struct {
 	ETA                     *time.Time       `json:"eta"`
 	ETALagos                string           `json:"eta_lagos"`
 	ETAAssumption           string           `json:"eta_assumption"`
-	ETABasis                fleet.ETABasis   `json:"eta_basis"` // learned or distance; "" without an ETA
+	ETABasis                *fleet.ETABasis  `json:"eta_basis"` // learned or distance; nil without an ETA
 	ETATrips                int              `json:"eta_trips"` // completed trips behind a learned ETA
 	ETANote                 string           `json:"eta_note"`  // "based on 12 past trips" / "estimated from distance"
 	Truck                   *TruckLocation   `json:"truck"`

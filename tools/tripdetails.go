@@ -94,7 +94,7 @@ func (r *Registry) tripDetails(t fleet.Trip, sites []fleet.Site) *TripDetails {
 	}
 	if !t.PlannedArrival.IsZero() {
 		d.PlannedArrival, d.PlannedArrivalLagos = ptr(t.PlannedArrival.UTC()), r.lagos(t.PlannedArrival)
-		d.PlannedArrivalBasis, d.PlannedArrivalTrips = orDistance(t.PlannedBasis), t.PlannedTrips
+		d.PlannedArrivalBasis, d.PlannedArrivalTrips = ptr(orDistance(t.PlannedBasis)), t.PlannedTrips
 	}
 	d.Timeline = r.timeline(t)
 	return d
@@ -162,7 +162,7 @@ func (r *Registry) progress(ctx context.Context, d *TripDetails, t fleet.Trip, s
 		return nil
 	}
 	d.ETA, d.ETALagos = ptr(e.At.UTC()), r.lagos(e.At)
-	d.ETABasis, d.ETATrips, d.ETANote = e.Basis, e.Trips, e.Explain()
+	d.ETABasis, d.ETATrips, d.ETANote = ptr(e.Basis), e.Trips, e.Explain()
 	switch {
 	case e.Basis == fleet.ETALearned:
 		d.ETAAssumption = e.Explain() + ": " + fleet.LaneAssumption(lane, h)
