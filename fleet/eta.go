@@ -115,7 +115,8 @@ func (e Estimate) Explain() string {
 }
 
 // LaneAssumption explains a learned estimate of lane for users and the model: "median of the 12
-// completed APAPA → ECLAT trips leaving 03–06, 4h 10m door to door, loading and waiting included".
+// completed APAPA → ECLAT trips leaving 03–06, 4 h 10 min from departure to arrival, loading and
+// waiting included".
 func LaneAssumption(lane Lane, h LaneHistory) string {
 	return fmt.Sprintf("median of the %d completed %s → %s trips leaving %s, %s from departure to arrival, loading and waiting included",
 		h.Trips, lane.Origin, lane.Destination, BandLabel(lane.Band), FormatDuration(h.Median))

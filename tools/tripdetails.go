@@ -19,8 +19,9 @@ func (r *Registry) tripDetailsTool() Tool {
 	return Tool{
 		Name: ToolTripDetails,
 		Description: "A trip's details: status, truck, origin and destination, container and cargo, scheduled and " +
-			"actual times (Lagos), who requested and approved it, progress, straight-line distance left and an ETA " +
-			"with its assumption, the truck's position, and the customer tracking link when known.",
+			"actual times (Lagos), who requested and approved it, progress, straight-line distance left, an ETA and " +
+			"how it was estimated (eta_note: \"based on 12 past trips\" when the route's median is used, \"estimated from " +
+			"distance\" otherwise; say which), the truck's position, and the customer tracking link when known.",
 		Parameters: strictSchema(TripDetailsArgs{}),
 		ReadOnly:   true,
 		run: func(ctx context.Context, raw json.RawMessage, _ Caller) (any, error) {
