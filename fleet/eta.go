@@ -40,6 +40,10 @@ func TravelTime(straightKm float64) time.Duration {
 const (
 	// MinLaneTrips is how many completed trips a lane needs before its median is used.
 	MinLaneTrips = 5
+	// LaneWindow is how many of a lane's most recent completed trips its median is taken over:
+	// enough for a steady median, recent enough to follow a changed road or port rule, and a
+	// bounded read however busy the lane.
+	LaneWindow = 100
 	// BandHours is the width of a departure band in business time: 00–03, 03–06, …, 21–24.
 	BandHours = 3
 	// MaxObservedDuration bounds an observed duration; a longer one is a record error (a trip

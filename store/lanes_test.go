@@ -128,8 +128,36 @@ func TestLaneHistory(t *testing.T) {
 	trips = append(trips, insertLaneTrips(t, pool, []laneTrip{done(day(13, 4, 0), 0, 72*time.Hour)})...)
 	check("an outlier", lane, fleet.LaneHistory{Trips: 6, Median: 4*time.Hour + 30*time.Minute}, true)
 
-	_, err := s.LaneHistory(ctx, fleet.Lane{Origin: "APAPA"})
-	wantCode(t, "LaneHistory without destination", err, fleet.EINVALID)
+	// Another business zone draws the bands in its own hours: 02:59 and 03:00 in Lagos are
+	// 01:59 and 02:00 UTC, both in the UTC band 00–03.
+	utc := fleet.LaneOf("APAPA", "ECLAT", time.Date(2026, 11, 12, 1, 0, 0, 0, time.UTC), time.UTC)
+	if got, err := s.LaneHistory(ctx, utc); err != nil || got != (fleet.LaneHistory{Trips: 2, Median: 2*time.Hour + 15*time.Minute}) {
+		t.Errorf("LaneHistory(%+v) = %+v, %v; want 2 trips, median 2 h 15 min", utc, got, err)
+	}
+
+	for _, bad := range []fleet.Lane{{Origin: "APAPA", Zone: "Africa/Lagos"}, {Origin: "APAPA", Destination: "ECLAT", Zone: "x'; DROP TABLE trips; --"}} {
+		_, err := s.LaneHistory(ctx, bad)
+		wantCode(t, "LaneHistory(bad lane)", err, fleet.EINVALID)
+	}
+}
+
+// TestLaneHistoryWindow: the median is taken over the lane's most recent fleet.LaneWindow
+// completed trips; older ones no longer count.
+func TestLaneHistoryWindow(t *testing.T) {
+	ctx := context.Background()
+	s, pool := newStore(t)
+	addSites(t, s)
+	addTrucks(t, s, "T11985LA")
+	_, err := pool.Exec(ctx, `INSERT INTO trips (code, plate, origin, destination, scheduled_departure, status, departed_at, arrived_at, completed_at)
+		SELECT 'TRP-W' || i, 'T11985LA', 'TINCAN', 'ECLAT', d, 'completed', d, d + hours * interval '1 hour', d + interval '12 hours'
+		FROM (SELECT i, timestamptz '2026-11-30 10:00+01' - i * interval '1 day' AS d,
+			CASE WHEN i <= $1 THEN 2 ELSE 10 END AS hours FROM generate_series(1, 2 * $1 + 30) i) g`, fleet.LaneWindow)
+	must(t, err)
+	got, err := s.LaneHistory(ctx, fleet.LaneOf("TINCAN", "ECLAT", time.Date(2026, 12, 1, 10, 0, 0, 0, fleet.Lagos()), nil))
+	must(t, err)
+	if want := (fleet.LaneHistory{Trips: fleet.LaneWindow, Median: 2 * time.Hour}); got != want {
+		t.Errorf("LaneHistory = %+v; want %+v (the 130 older 10-hour trips, a majority, left out)", got, want)
+	}
 }
 
 // TestTripPlannedBasisStored: the basis of a planned arrival is stored with the trip and read back.
