@@ -36,7 +36,7 @@ func TravelTime(straightKm float64) time.Duration {
 // least MinLaneTrips completed trips is estimated from the median of their observed durations
 // (Trip.ObservedDuration), which already hold loading, gate queues and traffic, so nothing is
 // added on top. Any other lane is estimated from distance (TravelTime) plus an hour for loading
-// and gates. Estimate and TripETA are the only places that choose.
+// and gates. PlanArrival and TripETA are the only places that choose.
 const (
 	// MinLaneTrips is how many completed trips a lane needs before its median is used.
 	MinLaneTrips = 5
