@@ -93,19 +93,19 @@ func (r *Registry) tripRequest(ctx context.Context, a CreateTripArgs, c Caller) 
 	}
 	truck, err := r.fleet.FindTruck(ctx, a.Truck)
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("truck", err)
 	}
 	dest, err := r.fleet.FindSite(ctx, a.Destination)
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("destination", err)
 	}
 	origin, err := r.origin(ctx, truck, str(a.Origin))
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("origin", err)
 	}
 	dep, err := intent.ParseTime(a.DepartureTime, r.now(), r.loc)
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("departure", err)
 	}
 	hist, err := r.fleet.LaneHistory(ctx, fleet.LaneOf(origin.Code, dest.Code, dep, r.loc))
 	if err != nil {

@@ -58,6 +58,7 @@ type Deps struct {
 	Trips   Trips
 	Reports Reports
 	Catalog Catalog
+	Roster  Roster
 	Alerts  Alerts // nil: the alert routes answer 503
 	Tokens  TokenStore
 	Limiter *Limiter
