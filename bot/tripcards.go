@@ -20,7 +20,7 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 		{"Driver", driverText(d.DriverName, d.DriverPhone)},
 	}
 	if d.PlannedArrivalLagos != "" {
-		fields = append(fields, Field{"Planned arrival", esc(d.PlannedArrivalLagos)})
+		fields = append(fields, Field{"Planned arrival", withBasis(esc(d.PlannedArrivalLagos), basisOf(d.PlannedArrivalBasis), d.PlannedArrivalTrips)})
 	}
 	if d.ProgressPct != nil {
 		fields = append(fields, Field{"Progress", pct(d.ProgressPct)})
@@ -29,7 +29,7 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 		fields = append(fields, Field{"Distance left", km(*d.DistanceLeftKm) + " (straight line)"})
 	}
 	if d.ETALagos != "" {
-		fields = append(fields, Field{"ETA", esc(d.ETALagos)})
+		fields = append(fields, Field{"ETA", withBasis(esc(d.ETALagos), basisOf(d.ETABasis), d.ETATrips)})
 	}
 	fields = append(fields, Field{"Container", esc(d.ContainerNo)}, Field{"Cargo", esc(d.CargoType)})
 	if d.Truck != nil && d.Truck.HasFix {
@@ -60,6 +60,26 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 	return v
 }
 
+// withBasis follows an estimated time (already escaped) with how it was estimated, on its own
+// line: "based on 12 past trips" or "estimated from distance" (fleet.Estimate.Explain).
+func withBasis(when string, basis fleet.ETABasis, trips int) string {
+	if when == "" {
+		return when
+	}
+	if basis != fleet.ETALearned {
+		basis = fleet.ETAFromDistance
+	}
+	return when + "\n_" + fleet.Estimate{Basis: basis, Trips: trips}.Explain() + "_"
+}
+
+// basisOf is *b, or "" when b is nil.
+func basisOf(b *fleet.ETABasis) fleet.ETABasis {
+	if b == nil {
+		return ""
+	}
+	return *b
+}
+
 func route(from, to tools.SiteRef) string {
 	name := func(s tools.SiteRef) string {
 		if s.Name != "" && !strings.EqualFold(s.Name, s.Code) {
@@ -80,7 +100,7 @@ func (r *Renderer) TripCreated(c *tools.TripCreated) View {
 		{"Truck", esc(c.Plate)},
 		{"Driver", driverText(c.DriverName, c.DriverPhone)},
 		{"Departure", esc(dep)},
-		{"Planned arrival", esc(c.PlannedArrivalLagos)},
+		{"Planned arrival", withBasis(esc(c.PlannedArrivalLagos), c.PlannedArrivalBasis, c.PlannedArrivalTrips)},
 		{"Status", capitalize(human(c.Status))},
 		{"Container", esc(c.ContainerNo)},
 		{"Cargo", esc(c.CargoType)},

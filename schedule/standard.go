@@ -21,6 +21,7 @@ type Store interface {
 	Trips
 	OpenIncidents
 	SiteLister
+	LaneHistories
 	PartitionDropper
 	Pruner
 	RunPruner
@@ -53,8 +54,8 @@ func Standard(d Deps) map[string]Func {
 			Thresholds: th, Location: loc}).Run,
 		JobConnectivity: (&Connectivity{Sweeper: st, States: st, Alerts: st, Notifier: d.Notifier, Events: d.Events,
 			Thresholds: th, Clock: time.Now, Observing: d.Observing}).Run,
-		JobTripMonitor: (&TripMonitor{Trips: st, States: st, Sites: st, Incidents: st, Alerts: st,
-			Notifier: d.Notifier, Thresholds: th}).Run,
+		JobTripMonitor: (&TripMonitor{Trips: st, States: st, Sites: st, Lanes: st, Incidents: st, Alerts: st,
+			Notifier: d.Notifier, Thresholds: th, Location: loc}).Run,
 		JobAlertUpkeep: (&AlertUpkeep{Alerts: st, Maintenance: st, Notifier: d.Notifier,
 			EscalateAfter: d.EscalateAfter, Digest: st, DigestEvery: d.DigestEvery,
 			Dwell: &DwellWatch{Visits: st, Sites: st, Incidents: st, Alerts: st, Notifier: d.Notifier, Thresholds: th}}).Run,
