@@ -97,6 +97,9 @@ type TripCreated struct {
 	DepartureLagos      string           `json:"departure_lagos"`
 	PlannedArrival      time.Time        `json:"planned_arrival"`
 	PlannedArrivalLagos string           `json:"planned_arrival_lagos"`
+	PlannedArrivalBasis fleet.ETABasis   `json:"planned_arrival_basis"` // learned or distance
+	PlannedArrivalTrips int              `json:"planned_arrival_trips"` // completed trips behind a learned one
+	PlannedArrivalNote  string           `json:"planned_arrival_note"`  // "based on 12 past trips" / "estimated from distance"
 	ContainerNo         string           `json:"container_no"`
 	CargoType           string           `json:"cargo_type"`
 	Notes               string           `json:"notes"`
@@ -195,6 +198,8 @@ type TripDetails struct {
 	ScheduledDepartureLagos string           `json:"departure_lagos"`
 	PlannedArrival          *time.Time       `json:"planned_arrival"`
 	PlannedArrivalLagos     string           `json:"planned_arrival_lagos"`
+	PlannedArrivalBasis     *fleet.ETABasis  `json:"planned_arrival_basis"` // nil when there is no planned arrival
+	PlannedArrivalTrips     int              `json:"planned_arrival_trips"`
 	Timeline                []Milestone      `json:"timeline"`
 	TripKm                  float64          `json:"trip_straight_km"` // origin → destination, straight line
 	ProgressPct             *float64         `json:"progress_pct"`
@@ -202,6 +207,9 @@ type TripDetails struct {
 	ETA                     *time.Time       `json:"eta"`
 	ETALagos                string           `json:"eta_lagos"`
 	ETAAssumption           string           `json:"eta_assumption"`
+	ETABasis                *fleet.ETABasis  `json:"eta_basis"` // learned or distance; nil without an ETA
+	ETATrips                int              `json:"eta_trips"` // completed trips behind a learned ETA
+	ETANote                 string           `json:"eta_note"`  // "based on 12 past trips" / "estimated from distance"
 	Truck                   *TruckLocation   `json:"truck"`
 	TrackingURL             string           `json:"tracking_url"`
 	Trip                    fleet.Trip       `json:"-"`
@@ -228,7 +236,9 @@ type DailySummary struct {
 	AlertsTotal      int            `json:"alerts_total"`
 	TrucksTotal      int            `json:"trucks_total"`
 	TrucksOfflineNow []string       `json:"trucks_offline_now"`
-	FleetNow         *fleet.Census  `json:"fleet_now"` // the fleet as of now, the counts of get_fleet_status
+	FleetNow         *fleet.Census  `json:"fleet_now"`     // the fleet as of now, the counts of get_fleet_status
+	LongestWaits     []Wait         `json:"longest_waits"` // the 5 trucks inside a site longest now, longest first
+	WorstQueue       *Queue         `json:"worst_queue"`   // the site with the most trucks inside now; null: nobody is inside a site
 	// Summary is the domain value the figures come from (for digests).
 	Summary fleet.DailySummary `json:"-"`
 }

@@ -31,6 +31,8 @@ type TripItem struct {
 	Notes          string           `json:"notes"`
 	Departure      time.Time        `json:"departure"`
 	PlannedArrival *time.Time       `json:"planned_arrival"`
+	PlannedBasis   *fleet.ETABasis  `json:"planned_arrival_basis"` // nil when there is no planned arrival
+	PlannedTrips   int              `json:"planned_arrival_trips"`
 	DepartedAt     *time.Time       `json:"departed_at"`
 	ArrivedAt      *time.Time       `json:"arrived_at"`
 	CompletedAt    *time.Time       `json:"completed_at"`
@@ -106,8 +108,11 @@ func (s *Server) tripItem(t fleet.Trip) TripItem {
 		RequestedBy: t.RequestedBy, RequestedVia: t.RequestedVia, DecidedBy: t.DecidedBy, DecidedAt: t.DecidedAt,
 		TrackingURL: s.trackingURL(t), CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
 	if !t.PlannedArrival.IsZero() {
-		pa := t.PlannedArrival.UTC()
-		it.PlannedArrival = &pa
+		pa, basis := t.PlannedArrival.UTC(), fleet.ETAFromDistance
+		if t.PlannedBasis == fleet.ETALearned {
+			basis = fleet.ETALearned
+		}
+		it.PlannedArrival, it.PlannedBasis, it.PlannedTrips = &pa, &basis, t.PlannedTrips
 	}
 	return it
 }

@@ -81,6 +81,7 @@ type thresholds struct {
 	DelayedAfter  time.Duration       `env:"TRIP_DELAYED_AFTER" check:"positive"`
 	MinLeadTime   time.Duration       `env:"TRIP_MIN_LEAD_TIME" check:"positive"`
 	Severity      fleet.SeverityRules `env:"ALERT_SEVERITY"` // kind=severity overrides
+	DwellAlertMin time.Duration       `env:"DWELL_ALERT_MIN" check:"positive"`
 }
 
 // DefaultPublicURL is PUBLIC_BASE_URL's default, which makes tracking links that only work on
