@@ -152,12 +152,16 @@ func (e *ReadOnlyError) Error() string { return e.Unwrap().Error() }
 
 // Unwrap is the EFORBIDDEN fleet error, so fleet.ErrorCode and ErrorMessage see it.
 func (e *ReadOnlyError) Unwrap() error {
-	what := map[string]string{ToolCreateTrip: "requesting a trip", ToolCancelTrip: "cancelling a trip",
-		ToolUpdateTrip: "changing a trip"}[e.Tool]
-	if what == "" {
-		what = "calling " + e.Tool
+	return fleet.Errorf(fleet.EFORBIDDEN, "you may only read: %s needs write access", e.What())
+}
+
+// What names what was refused: "requesting a trip".
+func (e *ReadOnlyError) What() string {
+	if what, ok := map[string]string{ToolCreateTrip: "requesting a trip", ToolCancelTrip: "cancelling a trip",
+		ToolUpdateTrip: "changing a trip"}[e.Tool]; ok {
+		return what
 	}
-	return fleet.Errorf(fleet.EFORBIDDEN, "you may only read: %s needs write access", what)
+	return "calling " + e.Tool
 }
 
 // permit refuses t to c when t writes and c may only read.

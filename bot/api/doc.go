@@ -8,7 +8,12 @@
 // "api".
 //
 // Callers authenticate with bearer tokens made by `watchtower token create` (only their
-// SHA-256 is stored); a read token may call every GET, a write token also POST. Each token is
+// SHA-256 is stored). Scopes nest: a read token may call every GET and ask questions (POST
+// /api/v1/ask); a write token may also change things, and cancel or change the trips it
+// requested itself, like a dispatcher in Slack; an admin token may cancel or change any trip,
+// like a dispatch approver, and read the audit log (GET /api/v1/audit). Every write is audited
+// with the token's name as the actor, via "api". PATCH /api/v1/trips/{id}, POST
+// /api/v1/trips/{id}/cancel and POST /api/v1/ask call the same services and agent as Slack. Each token is
 // rate limited with a GCRA bucket kept in Redis, so the limit holds across replicas. Every
 // failure has one shape, {"error":{"code":"not_found","message":"truck T1 not found"}}, whose
 // code is the fleet.Error code and whose HTTP status follows from it (see StatusOf). Query

@@ -29,7 +29,7 @@ type handler func(w http.ResponseWriter, r *http.Request, q *query) (int, any, e
 type route struct {
 	method string
 	path   string
-	scope  string   // fleet.ScopeRead or fleet.ScopeWrite; "" public (no token)
+	scope  string   // fleet.ScopeRead, ScopeWrite or ScopeAdmin; "" public (no token)
 	params []string // the query parameters it takes; any other is a 400
 	handle handler
 }
@@ -52,6 +52,10 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/analytics/daily", fleet.ScopeRead, []string{"from", "to"}, s.dailyAnalytics},
 		{"GET", "/api/v1/alerts", fleet.ScopeRead, []string{"status", "plate", "kind", "severity", "since", "limit", "cursor"}, s.listAlerts},
 		{"POST", "/api/v1/alerts/{id}/ack", fleet.ScopeWrite, nil, s.ackAlert},
+		{"PATCH", "/api/v1/trips/{id}", fleet.ScopeWrite, nil, s.updateTrip},
+		{"POST", "/api/v1/trips/{id}/cancel", fleet.ScopeWrite, nil, s.cancelTrip},
+		{"POST", "/api/v1/ask", fleet.ScopeRead, nil, s.ask},
+		{"GET", "/api/v1/audit", fleet.ScopeAdmin, []string{"actor", "action", "subject", "since", "until", "limit", "cursor"}, s.listAudit},
 	}
 }
 
@@ -78,7 +82,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) (int, a
 			return 0, nil, err
 		}
 		if !tok.Allows(rt.scope) {
-			return 0, nil, fleet.Errorf(fleet.EFORBIDDEN, "token %s has scope %s; %s needs a %s token", tok.Name, tok.Scope, rt.pattern(), rt.scope)
+			return 0, nil, fleet.Errorf(fleet.EFORBIDDEN, "token %s has scope %s; %s needs scope %s", tok.Name, tok.Scope, rt.pattern(), rt.scope)
 		}
 		r = r.WithContext(withToken(r.Context(), tok))
 	}
@@ -93,7 +97,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) (int, a
 // methods, else 404, both in the error shape.
 func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != apiPrefix {
