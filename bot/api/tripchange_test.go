@@ -27,7 +27,9 @@ type tripChange struct {
 
 // requestTrip creates a trip of T11985LA from APAPA to ECLAT tomorrow 08:00 through the API
 // with the write token (erp-sync) and returns its ID.
-func (f *fixture) requestTrip(t *testing.T) string { return f.requestTripAt(t, "2025-11-27T08:00:00+01:00") }
+func (f *fixture) requestTrip(t *testing.T) string {
+	return f.requestTripAt(t, "2025-11-27T08:00:00+01:00")
+}
 
 // requestTripAt is requestTrip departing at an RFC 3339 time.
 func (f *fixture) requestTripAt(t *testing.T, departure string) string {
