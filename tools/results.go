@@ -19,6 +19,10 @@ type Caller struct {
 	// ReadOnly says the front door lets the caller only read (a JSON API token of scope read):
 	// the functions that write refuse with a *ReadOnlyError.
 	ReadOnly bool
+	// AlertHandler says the front door vouches the caller may acknowledge, snooze and mute
+	// alerts: SLACK_APPROVERS and on-call (SLACK_ONCALL) in Slack, the console, an API token
+	// with scope write. Anyone else is refused (EFORBIDDEN) and the refusal audited.
+	AlertHandler bool
 }
 
 // Result is the outcome of one fleet function call, in the order the calls were made.

@@ -32,12 +32,13 @@ type tripChange struct {
 }
 
 // caller is the token of r as the fleet functions' caller: its name is the audit log's actor.
-// A write token may cancel and change the trips it requested, like a dispatcher in Slack; an
-// admin token any trip, like a dispatch approver. A read token may only read.
+// A write token may cancel and change the trips it requested, like a dispatcher in Slack, and
+// act on alerts; an admin token any trip, like a dispatch approver. A read token may only read.
 func caller(r *http.Request) tools.Caller {
 	tok := tokenOf(r.Context())
+	write := tok.Allows(fleet.ScopeWrite)
 	return tools.Caller{UserID: tok.Name, Name: tok.Name, Via: "api", Approver: tok.Allows(fleet.ScopeAdmin),
-		ReadOnly: !tok.Allows(fleet.ScopeWrite)}
+		ReadOnly: !write, AlertHandler: write}
 }
 
 // tripCode returns the trip code in the path. It returns ENOTFOUND for something that is not
