@@ -14,9 +14,9 @@ type Actor struct {
 func SystemActor() Actor { return Actor{ID: "system", Name: "Watch Tower", Via: "system"} }
 
 // API token scopes, each including the one before: a read token may call every GET of the
-// JSON API and ask questions; a write token also the calls that change something (and acts on
-// the trips it requested itself, like a dispatcher); an admin token also reads the audit log
-// and may cancel or change any trip, like a dispatch approver.
+// JSON API and ask questions; a write token also the calls that change something (POST,
+// PATCH, DELETE; on trips, only those it requested itself, like a dispatcher); an admin token
+// also reads the audit log and may cancel or change any trip, like a dispatch approver.
 const (
 	ScopeRead  = "read"
 	ScopeWrite = "write"

@@ -59,16 +59,16 @@ type TripRequest struct {
 func NewTrip(req TripRequest, now time.Time, th Thresholds) (Trip, error) {
 	switch {
 	case req.Departure.Before(now.Add(th.MinLeadTime).Truncate(time.Minute)): // "in 30 minutes" is whole minutes
-		return Trip{}, Errorf(EINVALID, "departure %s is less than %d minutes from now; pick a later time",
+		return Trip{}, FieldErrorf("departure", EINVALID, "departure %s is less than %d minutes from now; pick a later time",
 			FormatTime(req.Departure, nil), int(th.MinLeadTime.Minutes()))
 	case req.Origin.Code == "" || req.Destination.Code == "":
 		return Trip{}, Errorf(EINVALID, "a trip needs both an origin and a destination site")
 	case strings.EqualFold(req.Origin.Code, req.Destination.Code):
-		return Trip{}, Errorf(EINVALID, "origin and destination are both %s", req.Origin.Code)
+		return Trip{}, FieldErrorf("destination", EINVALID, "origin and destination are both %s", req.Origin.Code)
 	case req.Truck.Bookable() != nil:
-		return Trip{}, req.Truck.Bookable()
+		return Trip{}, WithField("truck", req.Truck.Bookable())
 	case len(req.ContainerNo) > 32:
-		return Trip{}, Errorf(EINVALID, "container number is too long")
+		return Trip{}, FieldErrorf("container_no", EINVALID, "container number is too long")
 	}
 	return Trip{
 		Plate:              req.Truck.Plate,

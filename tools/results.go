@@ -52,8 +52,8 @@ type TripBrief struct {
 	Status                  fleet.TripStatus `json:"status"`
 	Origin                  string           `json:"origin"`
 	Destination             string           `json:"destination"`
-	ScheduledDeparture      time.Time        `json:"scheduled_departure"`
-	ScheduledDepartureLagos string           `json:"scheduled_departure_lagos"`
+	ScheduledDeparture      time.Time        `json:"departure"`
+	ScheduledDepartureLagos string           `json:"departure_lagos"`
 }
 
 // TruckLocation answers get_truck_location.
@@ -62,8 +62,8 @@ type TruckLocation struct {
 	Status       fleet.State       `json:"status"`       // moving, idle, parked, offline, maintenance (fleet.StateOf)
 	TruckStatus  fleet.TruckStatus `json:"truck_status"` // operational, maintenance, …
 	HasFix       bool              `json:"has_fix"`      // false: the truck never reported
-	Lat          float64           `json:"latitude"`
-	Lng          float64           `json:"longitude"`
+	Lat          float64           `json:"lat"`
+	Lng          float64           `json:"lng"`
 	SpeedKmh     float64           `json:"speed_kmh"`
 	Heading      float64           `json:"heading_deg"`
 	Direction    string            `json:"direction"` // compass point of the heading, "NE"
@@ -79,6 +79,12 @@ type TruckLocation struct {
 	ActiveTrip   *TripBrief        `json:"active_trip"`
 	DriverName   string            `json:"driver_name"`  // the truck's driver, "" when none
 	DriverPhone  string            `json:"driver_phone"` // "" when none or unknown
+	HomeSite     string            `json:"home_site"`    // the site code the truck is based at, "" when none
+	Notes        string            `json:"notes"`        // the operations team's notes
+	// MaintenanceUntil is when a maintenance ends by itself; nil otherwise.
+	MaintenanceUntil *time.Time `json:"maintenance_until"`
+	// RetiredAt is when the truck was retired (truck_status "retired"); nil while in the fleet.
+	RetiredAt *time.Time `json:"retired_at"`
 }
 
 // TripCreated answers create_trip: a trip request waiting for approval, never a scheduled trip.
@@ -114,8 +120,8 @@ type FleetTruck struct {
 	DriverPhone string            `json:"driver_phone"` // "" when none or unknown
 	FixAge      string            `json:"fix_age"`
 	FixTime     time.Time         `json:"fix_time"`
-	Lat         float64           `json:"latitude"`
-	Lng         float64           `json:"longitude"`
+	Lat         float64           `json:"lat"`
+	Lng         float64           `json:"lng"`
 }
 
 // StateCounts counts trucks by state (fleet.StateOf); the five add up to the fleet size.
@@ -188,8 +194,8 @@ type TripDetails struct {
 	ContainerNo             string           `json:"container_no"`
 	CargoType               string           `json:"cargo_type"`
 	Notes                   string           `json:"notes"`
-	ScheduledDeparture      time.Time        `json:"scheduled_departure"`
-	ScheduledDepartureLagos string           `json:"scheduled_departure_lagos"`
+	ScheduledDeparture      time.Time        `json:"departure"`
+	ScheduledDepartureLagos string           `json:"departure_lagos"`
 	PlannedArrival          *time.Time       `json:"planned_arrival"`
 	PlannedArrivalLagos     string           `json:"planned_arrival_lagos"`
 	Timeline                []Milestone      `json:"timeline"`
@@ -239,8 +245,8 @@ type NearbyTruck struct {
 	Site       string       `json:"site"`
 	FixAge     string       `json:"fix_age"`
 	FixTime    time.Time    `json:"fix_time"`
-	Lat        float64      `json:"latitude"`
-	Lng        float64      `json:"longitude"`
+	Lat        float64      `json:"lat"`
+	Lng        float64      `json:"lng"`
 }
 
 // NearbyTrucks answers find_nearby_trucks.

@@ -91,19 +91,19 @@ func (r *Registry) tripRequest(ctx context.Context, a CreateTripArgs, c Caller) 
 	}
 	truck, err := r.fleet.FindTruck(ctx, a.Truck)
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("truck", err)
 	}
 	dest, err := r.fleet.FindSite(ctx, a.Destination)
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("destination", err)
 	}
 	origin, err := r.origin(ctx, truck, str(a.Origin))
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("origin", err)
 	}
 	dep, err := intent.ParseTime(a.DepartureTime, r.now(), r.loc)
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("departure", err)
 	}
 	return fleet.TripRequest{Truck: truck, Origin: origin, Destination: dest, Departure: dep,
 		ContainerNo: strings.ToUpper(strings.ReplaceAll(str(a.ContainerNo), " ", "")), CargoType: str(a.CargoType),

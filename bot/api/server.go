@@ -63,6 +63,7 @@ type Deps struct {
 	Trips   Trips
 	Reports Reports
 	Catalog Catalog
+	Roster  Roster
 	Alerts  Alerts // nil: the alert routes answer 503
 	Agent   Agent  // nil: POST /api/v1/ask answers 503
 	Audit   Audit  // nil: GET /api/v1/audit answers 503

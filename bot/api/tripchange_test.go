@@ -151,11 +151,11 @@ func TestUpdateTripErrors(t *testing.T) {
 		name, path, token, body, param, code, msg string
 		status                                    int
 	}{
-		{"read token", path, f.read, `{"notes":"x"}`, "", "forbidden", "needs scope write", 403},
+		{"read token", path, f.read, `{"notes":"x"}`, "", "forbidden", "needs a write token", 403},
 		{"not its trip", path, stranger, `{"notes":"x"}`, "", "forbidden", "an admin token any trip", 403},
 		{"unknown trip", "/api/v1/trips/TRP-0099", f.write, `{"notes":"x"}`, "", "not_found", "TRP-0099", 404},
 		{"not a trip code", "/api/v1/trips/lorry", f.write, `{"notes":"x"}`, "", "not_found", "lorry", 404},
-		{"past departure", path, f.write, `{"departure":"2025-11-26T09:00:00+01:00"}`, "", "invalid", "30 minutes", 400},
+		{"past departure", path, f.write, `{"departure":"2025-11-26T09:00:00+01:00"}`, "departure", "invalid", "30 minutes", 400},
 		{"words for a time", path, f.write, `{"departure":"3pm"}`, "departure", "invalid", "RFC 3339", 400},
 		{"both spellings", path, f.write, `{"departure":"2025-11-27T15:00:00+01:00","departure_time":"2025-11-27T15:00:00+01:00"}`, "departure_time", "invalid", "not both", 400},
 		{"empty destination", path, f.write, `{"destination":" "}`, "destination", "invalid", "site code", 400},
@@ -163,7 +163,7 @@ func TestUpdateTripErrors(t *testing.T) {
 		{"all null", path, f.write, `{"departure":null,"destination":null,"notes":null}`, "", "invalid", "nothing to change", 400},
 		{"unknown field", path, f.write, `{"status":"scheduled"}`, "status", "invalid", "unknown field", 400},
 		{"unknown site", path, f.write, `{"destination":"go"}`, "", "not_found", "go", 404},
-		{"destination is the origin", path, f.write, `{"destination":"APAPA"}`, "", "invalid", "APAPA", 400},
+		{"destination is the origin", path, f.write, `{"destination":"APAPA"}`, "destination", "invalid", "APAPA", 400},
 		{"overlap", "/api/v1/trips/" + later, f.write, `{"departure":"2025-11-27T08:30:00+01:00"}`, "", "conflict", code, 409},
 		{"same plan", path, f.write, `{"departure":"2025-11-27T08:00:00+01:00"}`, "", "invalid", "nothing to change", 400},
 	}
