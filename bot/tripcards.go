@@ -109,6 +109,8 @@ type summaryFigures struct {
 	trucks                                               int
 	offline                                              []string
 	now                                                  *fleet.Census // the fleet as of now
+	waits                                                []tools.Wait  // the longest waits inside sites now
+	worst                                                *tools.Queue  // the site with the most trucks inside now
 }
 
 // DailySummary shows one Lagos day's operations figures.
@@ -119,7 +121,7 @@ func (r *Renderer) DailySummary(d *tools.DailySummary) View {
 		delayed: d.TripsDelayed, cancelled: d.TripsCancelled, rej: d.TripsRejected,
 		onTime: d.OnTimePct, turnaround: d.AvgTurnaround, distanceKm: d.DistanceKm,
 		utilisation: d.UtilisationPct, idleHours: d.IdleHours, alerts: d.AlertsByKind,
-		trucks: d.TrucksTotal, offline: d.TrucksOfflineNow, now: d.FleetNow,
+		trucks: d.TrucksTotal, offline: d.TrucksOfflineNow, now: d.FleetNow, waits: d.LongestWaits, worst: d.WorstQueue,
 	})
 }
 
@@ -136,6 +138,7 @@ func (r *Renderer) DigestSummary(d *fleet.DailySummary) View {
 	if d.AvgTurnaround != nil {
 		f.turnaround = duration(*d.AvgTurnaround)
 	}
+	f.waits, f.worst = tools.SummaryWaits(*d, r.Zone)
 	for k, n := range d.AlertsByKind {
 		f.alerts[string(k)] = n
 	}
@@ -164,6 +167,14 @@ func (r *Renderer) summary(f summaryFigures) View {
 	}
 	if len(f.offline) > 0 {
 		v = v.add(&Section{Text: fmt.Sprintf("%s *Offline now (%d):* %s", motionEmoji(fleet.StateOffline), len(f.offline), esc(listUpTo(f.offline, 40)))})
+	}
+	if f.worst != nil {
+		lines := make([]string, 0, len(f.waits))
+		for i, w := range f.waits {
+			lines = append(lines, fmt.Sprintf("%d. *%s* at %s — %s (since %s)", i+1, esc(w.Plate), esc(w.Site), esc(w.Dwell), esc(w.Since)))
+		}
+		v = v.add(&Section{Text: ":hourglass_flowing_sand: *Longest waits now:*\n" + strings.Join(lines, "\n") +
+			fmt.Sprintf("\n*Worst queue:* %s — %d inside, longest %s", esc(f.worst.Site), f.worst.Trucks, esc(f.worst.Longest))})
 	}
 	return v
 }

@@ -24,6 +24,7 @@ type Store interface {
 	PartitionDropper
 	Pruner
 	RunPruner
+	Visits
 }
 
 // Deps are what the built-in jobs run on.
@@ -55,7 +56,8 @@ func Standard(d Deps) map[string]Func {
 		JobTripMonitor: (&TripMonitor{Trips: st, States: st, Sites: st, Incidents: st, Alerts: st,
 			Notifier: d.Notifier, Thresholds: th}).Run,
 		JobAlertUpkeep: (&AlertUpkeep{Alerts: st, Maintenance: st, Notifier: d.Notifier,
-			EscalateAfter: d.EscalateAfter, Digest: st, DigestEvery: d.DigestEvery}).Run,
+			EscalateAfter: d.EscalateAfter, Digest: st, DigestEvery: d.DigestEvery,
+			Dwell: &DwellWatch{Visits: st, Sites: st, Incidents: st, Alerts: st, Notifier: d.Notifier, Thresholds: th}}).Run,
 		JobCleanup: (&Cleanup{Partitions: st, Pruner: st, Runs: st, Trimmer: d.Trimmer, Location: loc, Log: d.Log}).Run,
 	}
 }

@@ -17,6 +17,7 @@ type Fleet interface {
 	TripWriter
 	Reporter
 	AlertDesk
+	SiteVisits
 }
 
 // Roster resolves what users type to trucks and sites.

@@ -231,7 +231,9 @@ type DailySummary struct {
 	AlertsTotal      int            `json:"alerts_total"`
 	TrucksTotal      int            `json:"trucks_total"`
 	TrucksOfflineNow []string       `json:"trucks_offline_now"`
-	FleetNow         *fleet.Census  `json:"fleet_now"` // the fleet as of now, the counts of get_fleet_status
+	FleetNow         *fleet.Census  `json:"fleet_now"`     // the fleet as of now, the counts of get_fleet_status
+	LongestWaits     []Wait         `json:"longest_waits"` // the 5 trucks inside a site longest now, longest first
+	WorstQueue       *Queue         `json:"worst_queue"`   // the site with the most trucks inside now; null: nobody is inside a site
 	// Summary is the domain value the figures come from (for digests).
 	Summary fleet.DailySummary `json:"-"`
 }

@@ -53,6 +53,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/sites/{code}", fleet.ScopeRead, nil, s.getSite},
 		{"PATCH", "/api/v1/sites/{code}", fleet.ScopeWrite, nil, s.updateSite},
 		{"DELETE", "/api/v1/sites/{code}", fleet.ScopeWrite, nil, s.retireSite},
+		{"GET", "/api/v1/sites/{code}/status", fleet.ScopeRead, []string{"truck"}, s.siteStatus},
 		{"GET", "/api/v1/trips", fleet.ScopeRead, []string{"status", "plate", "from", "to", "limit", "cursor"}, s.listTrips},
 		{"GET", "/api/v1/trips/{id}", fleet.ScopeRead, nil, s.getTrip},
 		{"POST", "/api/v1/trips", fleet.ScopeWrite, nil, s.createTrip},
