@@ -40,15 +40,15 @@ func cliActor(env *environment) fleet.Actor {
 func cmdTokenCreate(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "token create", "Makes an API token and prints it once on stdout. Only its SHA-256 is stored.")
 	name := fs.String("name", "", "token name: who uses it, e.g. erp-sync (letters, digits, . _ -)")
-	scope := fs.String("scope", "", "read (every GET) or write (also POST /api/v1/trips)")
+	scope := fs.String("scope", "", "read (every GET, /ask), write (also changes) or admin (also any trip, the audit log)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *name == "" {
 		return &usageError{msg: "token create: --name is required"}
 	}
-	if *scope != fleet.ScopeRead && *scope != fleet.ScopeWrite {
-		return &usageError{msg: "token create: --scope must be read or write"}
+	if !fleet.ValidScope(*scope) {
+		return &usageError{msg: "token create: --scope must be read, write or admin"}
 	}
 	return withStore(ctx, env, func(s *store.Store) error {
 		return tokencli.Create(ctx, s, env.stdout, env.stderr, *name, *scope, cliActor(env))

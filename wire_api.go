@@ -20,6 +20,8 @@ var (
 	_ api.Catalog    = (*store.Store)(nil)
 	_ api.Roster     = (*store.Store)(nil)
 	_ api.TokenStore = (*store.Store)(nil)
+	_ api.Audit      = (*store.Store)(nil)
+	_ api.Agent      = (*tools.Agent)(nil)
 )
 
 // minTrackingSecret is the TRACKING_SECRET length below which links could be forged by
@@ -47,7 +49,7 @@ func wireAPI(ctx context.Context, a *app) ([]component, error) {
 	feed, drivers := mapDeps(a)
 	srv, err := api.New(api.Deps{
 		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Roster: a.store, Tokens: a.store,
-		Alerts:  apiAlerts{a.store, ft.Registry},
+		Alerts: apiAlerts{a.store, ft.Registry}, Agent: ft.Agent, Audit: a.store,
 		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
 		Metrics: a.registry, Log: a.log, Feed: feed, Drivers: drivers,
 	}, api.Config{TrackingSecret: []byte(a.cfg.TrackingSecret), PublicBaseURL: a.cfg.PublicBaseURL, Location: a.cfg.Timezone,
