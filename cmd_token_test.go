@@ -34,6 +34,11 @@ func TestTokenCommands(t *testing.T) {
 		t.Errorf("token list = %d %q; want erp-sync write active, its first characters only", code, out)
 	}
 
+	code, out, stderr = runCmd(t, env, "token", "create", "--name", "auditor", "--scope", "admin")
+	if code != 0 || !strings.HasPrefix(strings.TrimSpace(out), api.TokenPrefix) || !strings.Contains(stderr, "scope admin") {
+		t.Errorf("token create --scope admin = %d, stdout %q, stderr %q; want 0, a token and its scope", code, out, stderr)
+	}
+
 	code, out, _ = runCmd(t, env, "token", "revoke", "erp-sync")
 	if code != 0 || !strings.Contains(out, "revoked") {
 		t.Errorf("token revoke = %d %q; want 0 and revoked", code, out)
@@ -52,13 +57,13 @@ func TestTokenCommands(t *testing.T) {
 		{"no subcommand", []string{"token"}, 2, "create, list or revoke"},
 		{"unknown subcommand", []string{"token", "rotate"}, 2, "unknown subcommand"},
 		{"no name", []string{"token", "create", "--scope", "read"}, 2, "--name"},
-		{"bad scope", []string{"token", "create", "--name", "x", "--scope", "admin"}, 2, "--scope"},
+		{"bad scope", []string{"token", "create", "--name", "x", "--scope", "root"}, 2, "--scope"},
 		{"name taken", []string{"token", "create", "--name", "erp-sync", "--scope", "read"}, 1, "already exists"},
 		{"bad name", []string{"token", "create", "--name", "no spaces", "--scope", "read"}, 1, "token name"},
 		{"revoke twice", []string{"token", "revoke", "--name", "erp-sync"}, 1, "already revoked"},
 		{"revoke unknown", []string{"token", "revoke", "nobody"}, 1, "no token called nobody"},
 		{"revoke without name", []string{"token", "revoke"}, 2, "name"},
-		{"help", []string{"token", "--help"}, 0, "token create --name NAME --scope read|write"},
+		{"help", []string{"token", "--help"}, 0, "token create --name NAME --scope read|write|admin"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -288,7 +288,7 @@ func wireAPI(ctx context.Context, a *app, p *parts) ([]component, error) {
 	})
 	srv, err := api.New(api.Deps{
 		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Roster: a.store, Tokens: a.store,
-		Alerts:  ft.Registry,
+		Alerts: ft.Registry, Agent: ft.Agent, Audit: a.store,
 		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
 		Metrics: a.registry, Log: a.log, Feed: ingest.NewPositionStream(a.rdb, a.cfg.RedisPrefix), Drivers: a.store,
 	}, api.Config{TrackingSecret: []byte(a.cfg.TrackingSecret), PublicBaseURL: a.cfg.PublicBaseURL, Location: a.cfg.Timezone,

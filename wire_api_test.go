@@ -101,6 +101,26 @@ func TestServeAPI(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "Trip "+created.TripID) {
 		t.Errorf("tracking page = %d; want 200 showing %s\n%s", resp.StatusCode, created.TripID, page)
 	}
+	// the agent and the audit log are wired: the offline parser answers (no model configured)
+	status, body = call("POST", "/api/v1/ask", `{"question":"where is `+truck+`?"}`)
+	if status != http.StatusOK || !strings.Contains(string(body), `"engine":"offline"`) || !strings.Contains(string(body), truck) {
+		t.Errorf("POST /api/v1/ask = %d %s; want the offline parser's answer about %s", status, body, truck)
+	}
+	if status, body = call("POST", "/api/v1/trips/"+created.TripID+"/cancel", ""); status != http.StatusOK {
+		t.Errorf("cancel = %d %s; want 200", status, body)
+	}
+	if status, _ = call("GET", "/api/v1/audit", ""); status != http.StatusForbidden {
+		t.Errorf("GET /api/v1/audit with a write token = %d; want 403", status)
+	}
+	if code, out, stderr := runCmd(t, env, "token", "create", "--name", "auditor", "--scope", "admin"); code != 0 {
+		t.Fatalf("token create --scope admin: %s", stderr)
+	} else {
+		token = strings.TrimSpace(out)
+	}
+	if status, body = call("GET", "/api/v1/audit?actor=erp&action=trip.*", ""); status != http.StatusOK ||
+		!strings.Contains(string(body), `"action":"trip.cancel"`) || !strings.Contains(string(body), `"action":"trip.create"`) {
+		t.Errorf("GET /api/v1/audit = %d %s; want erp's trip.create and trip.cancel", status, body)
+	}
 	if !strings.Contains(adminMetrics(t, admin), `watchtower_api_requests_total{route="POST /api/v1/trips",status="201"} 1`) {
 		t.Errorf("metrics lack the API request counter of the POST")
 	}

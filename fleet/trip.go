@@ -213,6 +213,22 @@ func (t Trip) Amend(truck Truck, origin, dest Site, dep, now time.Time, th Thres
 	return t, nil
 }
 
+// Annotate replaces a trip's notes (booking reference, gate instructions). Notes are not part
+// of the plan an approver decides on, so the status stays as it is. It returns ECONFLICT for a
+// trip that is over (completed, rejected or cancelled) and EINVALID when the notes are the
+// same.
+func (t Trip) Annotate(notes string, at time.Time) (Trip, error) {
+	notes = strings.TrimSpace(notes)
+	if t.Status.Final() {
+		return t, t.illegal("annotated")
+	}
+	if notes == t.Notes {
+		return t, Errorf(EINVALID, "trip %s already has these notes; nothing to change", t.Code)
+	}
+	t.Notes, t.UpdatedAt = notes, at
+	return t, nil
+}
+
 // OnTime reports whether a completed or arrived trip arrived by its planned arrival (or
 // departed within the delay threshold when no arrival was planned). ok is false when the trip
 // has not arrived.

@@ -454,3 +454,27 @@ func TestCancelTwiceSaysSo(t *testing.T) {
 		t.Errorf("second cancel: %q; want %q", got, want)
 	}
 }
+
+func TestAnnotate(t *testing.T) {
+	at := base.Add(time.Hour)
+	for _, st := range fleet.TripStatuses {
+		trip := fleet.Trip{Code: "TRP-0007", Status: st, Notes: "gate 3", UpdatedAt: base}
+		got, err := trip.Annotate("  gate 5, ask for Musa ", at)
+		if st.Final() {
+			if fleet.ErrorCode(err) != fleet.ECONFLICT || !reflect.DeepEqual(got, trip) {
+				t.Errorf("Annotate on %s = %+v, %v; want ECONFLICT and the trip unchanged", st, got, err)
+			}
+			continue
+		}
+		if err != nil || got.Notes != "gate 5, ask for Musa" || got.Status != st || !got.UpdatedAt.Equal(at) {
+			t.Errorf("Annotate on %s = %+v, %v; want the new notes trimmed, status kept, updated at %s", st, got, err, at)
+		}
+	}
+	trip := fleet.Trip{Code: "TRP-0007", Status: fleet.TripScheduled, Notes: "gate 3"}
+	if _, err := trip.Annotate("gate 3 ", at); fleet.ErrorCode(err) != fleet.EINVALID {
+		t.Errorf("Annotate with the same notes code = %s; want %s", fleet.ErrorCode(err), fleet.EINVALID)
+	}
+	if got, err := trip.Annotate("", at); err != nil || got.Notes != "" {
+		t.Errorf("Annotate(\"\") = %q, %v; want the notes cleared", got.Notes, err)
+	}
+}

@@ -3,20 +3,15 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"time"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-// AuditEntry is one line of the audit log.
-type AuditEntry struct {
-	ID      int64
-	At      time.Time // now when zero
-	Actor   fleet.Actor
-	Action  string          // "trip.create", "trip.approve", "truck.status", …
-	Subject string          // what it was done to: "TRP-0042", "T11985LA"
-	Details json.RawMessage // action-specific, may be nil
-}
+// AuditEntry is one line of the audit log (fleet.AuditEntry).
+type AuditEntry = fleet.AuditEntry
 
 const auditInsertSQL = `
 INSERT INTO audit_log (at, actor, actor_name, via, action, subject, details)
@@ -52,7 +47,54 @@ FROM audit_log WHERE subject = $1 ORDER BY at, id`
 // ListAudit returns the audit entries about subject, oldest first.
 func (s *Store) ListAudit(ctx context.Context, subject string) (_ []AuditEntry, err error) {
 	defer wrap(&err, "ListAudit(%q)", subject)
-	rows, err := s.pool.Query(ctx, listAuditSQL, subject)
+	return collectAudit(s.pool.Query(ctx, listAuditSQL, subject))
+}
+
+const queryAuditSQL = `
+SELECT id, at, actor, actor_name, via, action, subject, details
+FROM audit_log
+WHERE ($1 = '' OR actor = $1)
+  AND ($2 = '' OR action = $2)
+  AND ($3 = '' OR action LIKE $3)
+  AND ($4 = '' OR subject = $4)
+  AND ($5::timestamptz IS NULL OR at >= $5)
+  AND ($6::timestamptz IS NULL OR at < $6)
+  AND ($7 = 0 OR id < $7)
+ORDER BY id DESC LIMIT $8`
+
+// QueryAudit returns the audit entries q selects, newest first (in the order they were
+// written), and the cursor of the next page (0 when this is the last). An action ending in
+// ".*" selects its family ("trip.*": trip.create, trip.cancel, …).
+func (s *Store) QueryAudit(ctx context.Context, q fleet.AuditQuery) (_ []fleet.AuditEntry, next int64, err error) {
+	defer wrap(&err, "QueryAudit")
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 500)
+	action, family := q.Action, ""
+	if prefix, ok := strings.CutSuffix(action, ".*"); ok {
+		action, family = "", likeEscape(prefix)+".%"
+	}
+	out, err := collectAudit(s.pool.Query(ctx, queryAuditSQL, q.Actor, action, family, q.Subject,
+		nullTime(q.Since), nullTime(q.Until), q.Before, limit+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, nil
+}
+
+// likeEscape escapes LIKE's wildcards (and its escape character) in s.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// collectAudit reads audit rows.
+func collectAudit(rows pgx.Rows, err error) ([]AuditEntry, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -41,8 +41,8 @@ func (s *Store) CreateAPIToken(ctx context.Context, name, scope string, hash []b
 	switch {
 	case !tokenNameRE.MatchString(name):
 		return fleet.APIToken{}, fleet.Errorf(fleet.EINVALID, "token name %q must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit", name)
-	case scope != fleet.ScopeRead && scope != fleet.ScopeWrite:
-		return fleet.APIToken{}, fleet.Errorf(fleet.EINVALID, "token scope %q must be read or write", scope)
+	case !fleet.ValidScope(scope):
+		return fleet.APIToken{}, fleet.Errorf(fleet.EINVALID, "token scope %q must be read, write or admin", scope)
 	case len(hash) != 32:
 		return fleet.APIToken{}, fleet.Errorf(fleet.EINVALID, "token hash must be 32 bytes (SHA-256)")
 	}

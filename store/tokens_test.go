@@ -44,7 +44,7 @@ func TestAPITokens(t *testing.T) {
 		{"same hash", "other", fleet.ScopeRead, tokenHash("wt_secret1"), fleet.ECONFLICT},
 		{"empty name", "", fleet.ScopeRead, tokenHash("x"), fleet.EINVALID},
 		{"name with space", "erp sync", fleet.ScopeRead, tokenHash("x"), fleet.EINVALID},
-		{"bad scope", "portal", "admin", tokenHash("x"), fleet.EINVALID},
+		{"bad scope", "portal", "root", tokenHash("x"), fleet.EINVALID},
 		{"short hash", "portal", fleet.ScopeRead, []byte("x"), fleet.EINVALID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

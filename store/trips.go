@@ -260,11 +260,14 @@ func (s *Store) recheckBooking(ctx context.Context, tx pgx.Tx, cur, next fleet.T
 }
 
 // transitionDetails is the audit detail of a transition: the statuses, and the old and new
-// departure and destination when they changed.
+// departure, destination and notes when they changed.
 func transitionDetails(cur, out fleet.Trip) map[string]any {
 	d := map[string]any{"from": cur.Status, "to": out.Status}
 	if !cur.ScheduledDeparture.Equal(out.ScheduledDeparture) {
 		d["departure_from"], d["departure_to"] = cur.ScheduledDeparture, out.ScheduledDeparture
+	}
+	if cur.Notes != out.Notes {
+		d["notes_from"], d["notes_to"] = cur.Notes, out.Notes
 	}
 	if cur.Destination != out.Destination {
 		d["destination_from"], d["destination_to"] = cur.Destination, out.Destination

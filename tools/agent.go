@@ -230,7 +230,12 @@ func (a *Agent) offline(ctx context.Context, q Question, degraded string) Answer
 	}
 	in = in.InThread(q.ThreadTrip)
 	a.remember(ctx, q.Conversation, conv, in)
-	_, known := a.reg.Tool(in.Tool)
+	tool, known := a.reg.Tool(in.Tool)
+	if err := permit(tool, q.Caller); known && err != nil { // refused before asking for what is missing
+		ans.Results = []Result{{Tool: in.Tool, Args: in.Args, Err: err, Output: output(nil, err)}}
+		ans.Text = RenderResults(ans.Results)
+		return ans
+	}
 	switch {
 	case in.Tool == "":
 		ans.Text = intent.Help

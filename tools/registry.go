@@ -131,7 +131,7 @@ func (r *Registry) Call(ctx context.Context, name string, args json.RawMessage, 
 			names[i] = t.Name
 		}
 		res.Err = fleet.Errorf(fleet.ENOTFOUND, "unknown function %q; the functions are %s", name, strings.Join(names, ", "))
-	} else {
+	} else if res.Err = permit(t, caller); res.Err == nil {
 		res.Value, res.Err = t.run(ctx, args, caller)
 	}
 	if res.Err != nil {
@@ -139,6 +139,37 @@ func (r *Registry) Call(ctx context.Context, name string, args json.RawMessage, 
 	}
 	res.Output = output(res.Value, res.Err)
 	return res, res.Err
+}
+
+// ReadOnlyError refuses a function that writes to a caller who may only read
+// (Caller.ReadOnly). It is an EFORBIDDEN fleet error.
+type ReadOnlyError struct {
+	Tool string // the function refused: create_trip, cancel_trip or update_trip
+}
+
+// Error says what was refused, safe to show.
+func (e *ReadOnlyError) Error() string { return e.Unwrap().Error() }
+
+// Unwrap is the EFORBIDDEN fleet error, so fleet.ErrorCode and ErrorMessage see it.
+func (e *ReadOnlyError) Unwrap() error {
+	return fleet.Errorf(fleet.EFORBIDDEN, "you may only read: %s needs write access", e.What())
+}
+
+// What names what was refused: "requesting a trip".
+func (e *ReadOnlyError) What() string {
+	if what, ok := map[string]string{ToolCreateTrip: "requesting a trip", ToolCancelTrip: "cancelling a trip",
+		ToolUpdateTrip: "changing a trip"}[e.Tool]; ok {
+		return what
+	}
+	return "calling " + e.Tool
+}
+
+// permit refuses t to c when t writes and c may only read.
+func permit(t Tool, c Caller) error {
+	if c.ReadOnly && !t.ReadOnly {
+		return &ReadOnlyError{Tool: t.Name}
+	}
+	return nil
 }
 
 // errorOutput is what the model sees of a failure: the safe message only.

@@ -16,6 +16,9 @@ type Caller struct {
 	// Approver says the front door vouches the caller may decide, cancel and change any trip
 	// (SLACK_APPROVERS, the console). Others may cancel and change only trips they requested.
 	Approver bool
+	// ReadOnly says the front door lets the caller only read (a JSON API token of scope read):
+	// the functions that write refuse with a *ReadOnlyError.
+	ReadOnly bool
 	// AlertHandler says the front door vouches the caller may acknowledge, snooze and mute
 	// alerts: SLACK_APPROVERS and on-call (SLACK_ONCALL) in Slack, the console, an API token
 	// with scope write. Anyone else is refused (EFORBIDDEN) and the refusal audited.

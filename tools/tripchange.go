@@ -29,6 +29,9 @@ type UpdateTripArgs struct {
 	TripID      string  `json:"trip_id" desc:"The trip's ID (TRP-0042)."`
 	Departure   *string `json:"departure" desc:"The new departure in Lagos time, RFC 3339 or as the user said it (\"3pm\" is 15:00 on the trip's own day, \"tomorrow 8am\"); null to keep it."`
 	Destination *string `json:"destination" desc:"The new destination site code or name; null to keep it."`
+	// Notes replaces the trip's notes (nil: keep them, "": clear them). The JSON API sets it;
+	// the model's update_trip keeps its two changes.
+	Notes *string `json:"-"`
 }
 
 // TripChanged answers cancel_trip and update_trip.
@@ -112,15 +115,16 @@ func (r *Registry) CancelTrip(ctx context.Context, code, reason string, c Caller
 
 // UpdateTrip moves trip a.TripID for caller to a new departure and/or destination with the
 // checks of a new trip (fleet.Trip.Amend: departure at least 30 minutes ahead, destination
-// not the origin, truck operational; the store refuses an overlap), with its audit entry
-// ("trip.amend"). A bare clock ("3pm") is on the trip's own day. A pending trip's approval
-// message is updated in place; a scheduled trip goes back to pending_approval and a new
+// not the origin, truck operational; the store refuses an overlap), and/or replaces its notes
+// (fleet.Trip.Annotate, which leaves the status alone), with its audit entry ("trip.amend").
+// A bare clock ("3pm") is on the trip's own day. A pending trip's approval message is updated
+// in place; a scheduled trip whose plan changed goes back to pending_approval and a new
 // approval message shows old → new. It returns ENOTFOUND for an unknown trip or site,
 // EFORBIDDEN for a caller who may not change it, EINVALID for a broken rule or nothing to
-// change, and ECONFLICT for a trip that started or is over, or an overlap.
+// change, and ECONFLICT for a trip that started (a new plan) or is over, or an overlap.
 func (r *Registry) UpdateTrip(ctx context.Context, a UpdateTripArgs, c Caller) (*TripChanged, error) {
 	depText, destText := str(a.Departure), str(a.Destination)
-	if depText == "" && destText == "" {
+	if depText == "" && destText == "" && a.Notes == nil {
 		return nil, fleet.Errorf(fleet.EINVALID, "what should change on %s? give a new time or destination", strings.TrimSpace(a.TripID))
 	}
 	cur, err := r.fleet.TripByCode(ctx, a.TripID)
@@ -130,6 +134,35 @@ func (r *Registry) UpdateTrip(ctx context.Context, a UpdateTripArgs, c Caller) (
 	if err := mayChange(cur, c, "change"); err != nil {
 		return nil, err
 	}
+	now := r.now()
+	var p *replan
+	if depText != "" || destText != "" {
+		if p, err = r.replan(ctx, cur, depText, destText, now); err != nil {
+			return nil, err
+		}
+	}
+	trip, err := r.fleet.TransitionTrip(ctx, cur.Code, r.actor(c), "trip.amend", func(t fleet.Trip) (fleet.Trip, error) {
+		if err := mayChange(t, c, "change"); err != nil {
+			return t, err
+		}
+		return p.apply(t, a.Notes, now.UTC(), r.th)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.tripChanged(ctx, cur, trip, c, now), nil
+}
+
+// replan is a new departure and destination of a trip, resolved before its row is locked.
+type replan struct {
+	truck        fleet.Truck
+	origin, dest fleet.Site
+	dep          time.Time
+	hist         fleet.LaneHistory // the learned lane behind the new plan's planned arrival
+}
+
+// replan resolves a trip's new departure (depText, "" to keep it) and destination (destText).
+func (r *Registry) replan(ctx context.Context, cur fleet.Trip, depText, destText string, now time.Time) (*replan, error) {
 	truck, err := r.fleet.FindTruck(ctx, cur.Plate)
 	if err != nil {
 		return nil, err
@@ -142,7 +175,6 @@ func (r *Registry) UpdateTrip(ctx context.Context, a UpdateTripArgs, c Caller) (
 	if err != nil {
 		return nil, err
 	}
-	now := r.now()
 	dep := cur.ScheduledDeparture
 	if depText != "" {
 		if dep, err = intent.ParseTimeOn(depText, cur.ScheduledDeparture, now, r.loc); err != nil {
@@ -153,17 +185,38 @@ func (r *Registry) UpdateTrip(ctx context.Context, a UpdateTripArgs, c Caller) (
 	if err != nil {
 		return nil, err
 	}
-	trip, err := r.fleet.TransitionTrip(ctx, cur.Code, r.actor(c), "trip.amend", func(t fleet.Trip) (fleet.Trip, error) {
-		if err := mayChange(t, c, "change"); err != nil {
+	return &replan{truck: truck, origin: origin, dest: dest, dep: dep, hist: hist}, nil
+}
+
+// apply changes t to the new plan p (nil: none) and notes (nil: keep them). When both are
+// given and one of them changes nothing, only the other applies; when nothing changes at all,
+// the state machine says so (EINVALID).
+func (p *replan) apply(t fleet.Trip, notes *string, now time.Time, th fleet.Thresholds) (fleet.Trip, error) {
+	newNotes := notes != nil && strings.TrimSpace(*notes) != t.Notes
+	newPlan := p != nil && !(p.dep.Equal(t.ScheduledDeparture) && strings.EqualFold(p.dest.Code, t.Destination))
+	var err error
+	if p != nil && (newPlan || !newNotes) {
+		if t, err = t.Amend(p.truck, p.origin, p.dest, p.dep, now, th, p.hist); err != nil {
 			return t, err
 		}
-		return t.Amend(truck, origin, dest, dep, now.UTC(), r.th, hist)
-	})
-	if err != nil {
-		return nil, err
 	}
+	if notes != nil && (newNotes || p == nil) {
+		return t.Annotate(*notes, now)
+	}
+	return t, nil
+}
+
+// tripChanged queues what an amendment means for Slack and says what changed. A new plan, or
+// new notes on a pending trip, updates the approval message (a scheduled trip gets a new one);
+// new notes alone on a decided trip need nobody's approval.
+func (r *Registry) tripChanged(ctx context.Context, cur, trip fleet.Trip, c Caller, now time.Time) *TripChanged {
 	changes := r.changes(cur, trip)
 	text := fmt.Sprintf("Trip %s changed by %s: %s", trip.Code, displayName(c), strings.Join(changes, "; "))
+	out := &TripChanged{TripID: trip.Code, Status: trip.Status, Plate: trip.Plate, Changes: changes, Message: text + ".", Trip: trip}
+	replanned := !cur.ScheduledDeparture.Equal(trip.ScheduledDeparture) || cur.Destination != trip.Destination
+	if !replanned && cur.Status != fleet.TripPendingApproval {
+		return out
+	}
 	n := fleet.Notification{ID: fleet.TripNotificationID("trip.amend", trip, strconv36(trip.UpdatedAt)), Kind: fleet.NotifyTripApproval,
 		Audience: fleet.AudienceDispatch, Trip: &trip, Text: text, CreatedAt: now.UTC()}
 	if cur.Status != fleet.TripPendingApproval && cur.SlackChannel != "" && cur.SlackTS != "" {
@@ -171,14 +224,14 @@ func (r *Registry) UpdateTrip(ctx context.Context, a UpdateTripArgs, c Caller) (
 		n.Data, _ = json.Marshal(fleet.MovedApproval{Channel: cur.SlackChannel, TS: cur.SlackTS, By: displayName(c)})
 	}
 	queued := r.notify(ctx, n)
-	msg := text + ". It waits for approval again."
+	out.Message = text + ". It waits for approval again."
 	if cur.Status == fleet.TripPendingApproval {
-		msg = text + ". The approval message shows the new plan."
+		out.Message = text + ". The approval message shows the new plan."
 	}
 	if !queued {
-		msg = text + ", but the approval message could not be updated yet; ask dispatch to check."
+		out.Message = text + ", but the approval message could not be updated yet; ask dispatch to check."
 	}
-	return &TripChanged{TripID: trip.Code, Status: trip.Status, Plate: trip.Plate, Changes: changes, Message: msg, Trip: trip}, nil
+	return out
 }
 
 // changes lists what an amendment changed, old → new.
@@ -190,10 +243,24 @@ func (r *Registry) changes(cur, next fleet.Trip) []string {
 	if cur.Destination != next.Destination {
 		out = append(out, "destination "+cur.Destination+" → "+next.Destination)
 	}
+	if cur.Notes != next.Notes {
+		out = append(out, notesChange(cur.Notes, next.Notes))
+	}
 	if cur.Status != next.Status {
 		out = append(out, "back to pending approval")
 	}
 	return out
+}
+
+// notesChange says how a trip's notes changed.
+func notesChange(old, next string) string {
+	switch {
+	case old == "":
+		return fmt.Sprintf("notes %q added", next)
+	case next == "":
+		return "notes cleared"
+	}
+	return fmt.Sprintf("notes %q → %q", old, next)
 }
 
 // actor is the audit actor of caller.

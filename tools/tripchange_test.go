@@ -225,3 +225,44 @@ func TestDriverOnEveryAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateTripNotes: notes change alone without sending a decided trip back for approval;
+// with a new plan both apply; the same notes change nothing.
+func TestUpdateTripNotes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := requested(t, f)
+	_, err := f.reg.ApproveTrip(ctx, c.TripID, approver)
+	must(t, err)
+	before := len(f.notes.All())
+	ch, err := f.reg.UpdateTrip(ctx, tools.UpdateTripArgs{TripID: c.TripID, Notes: sp(" gate 3 ")}, dispatcher)
+	must(t, err)
+	if ch.Status != fleet.TripScheduled || ch.Trip.Notes != "gate 3" || strings.Join(ch.Changes, "; ") != `notes "gate 3" added` {
+		t.Errorf("notes on a scheduled trip = %+v; want it scheduled with the notes", ch)
+	}
+	if n := len(f.notes.All()); n != before {
+		t.Errorf("%d notifications after new notes on a scheduled trip; want none", n-before)
+	}
+	_, err = f.reg.UpdateTrip(ctx, tools.UpdateTripArgs{TripID: c.TripID, Notes: sp("gate 3")}, dispatcher)
+	wantCode(t, "same notes", err, fleet.EINVALID)
+
+	ch, err = f.reg.UpdateTrip(ctx, tools.UpdateTripArgs{TripID: c.TripID, Departure: sp("10pm"), Notes: sp("gate 5")}, dispatcher)
+	must(t, err)
+	if got := strings.Join(ch.Changes, "; "); ch.Status != fleet.TripPendingApproval || got != `departure Thu 27 Nov 21:00 → Thu 27 Nov 22:00; notes "gate 3" → "gate 5"; back to pending approval` {
+		t.Errorf("new plan and notes = %s %q; want both, pending again", ch.Status, got)
+	}
+	ch, err = f.reg.UpdateTrip(ctx, tools.UpdateTripArgs{TripID: c.TripID, Departure: sp("10pm"), Notes: sp("")}, dispatcher)
+	must(t, err)
+	if got := strings.Join(ch.Changes, "; "); got != "notes cleared" {
+		t.Errorf("same departure, notes cleared = %q; want only the notes", got)
+	}
+	audit, err := f.st.ListAudit(ctx, c.TripID)
+	must(t, err)
+	if n := countAction(audit, "trip.amend"); n != 3 || !strings.Contains(string(audit[len(audit)-1].Details), `"notes_to": ""`) {
+		t.Errorf("audit = %+v; want 3 trip.amend, the last with the notes", audit)
+	}
+	_, err = f.reg.CancelTrip(ctx, c.TripID, "", dispatcher)
+	must(t, err)
+	_, err = f.reg.UpdateTrip(ctx, tools.UpdateTripArgs{TripID: c.TripID, Notes: sp("too late")}, dispatcher)
+	wantCode(t, "notes on a cancelled trip", err, fleet.ECONFLICT)
+}

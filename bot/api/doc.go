@@ -9,14 +9,19 @@
 // write is audited with the token's name via "api".
 //
 // Callers authenticate with bearer tokens made by `watchtower token create` (only their
-// SHA-256 is stored); a read token may call every GET, a write token also POST, PATCH and
-// DELETE. Each token is rate limited with a GCRA bucket kept in Redis, so the limit holds across
-// replicas. Every failure has one shape, {"error":{"code":"not_found","message":"truck T1 not
-// found"}}, whose code is the fleet.Error code and whose HTTP status follows from it (see
-// StatusOf); "field" (and "param", its first-release name) names the body field or query
-// parameter at fault. Query strings and bodies are strict: an unknown parameter or field or a
-// malformed value is a 400 naming it. Answers spell lat/lng, departure and status; the first
-// release's latitude, longitude, departure_time and state are accepted on input.
+// SHA-256 is stored). Scopes nest: a read token may call every GET and ask questions (POST
+// /api/v1/ask); a write token also POST, PATCH and DELETE, cancelling or changing only the
+// trips it requested itself, like a dispatcher in Slack; an admin token may cancel or change
+// any trip, like a dispatch approver, and read the audit log (GET /api/v1/audit). PATCH
+// /api/v1/trips/{id}, POST /api/v1/trips/{id}/cancel and POST /api/v1/ask call the same
+// services and agent as Slack. Each token is rate limited with a GCRA bucket kept in Redis, so
+// the limit holds across replicas. Every failure has one shape,
+// {"error":{"code":"not_found","message":"truck T1 not found"}}, whose code is the fleet.Error
+// code and whose HTTP status follows from it (see StatusOf); "field" (and "param", its
+// first-release name) names the body field or query parameter at fault. Query strings and
+// bodies are strict: an unknown parameter or field or a malformed value is a 400 naming it.
+// Answers spell lat/lng, departure and status; the first release's latitude, longitude,
+// departure_time and state are accepted on input.
 // The OpenAPI 3 document of all of it is served at /api/v1/openapi.json.
 //
 // Tracking links carry an HMAC-SHA256-signed trip code and expiry (TRACKING_SECRET); an

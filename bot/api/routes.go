@@ -29,7 +29,7 @@ type handler func(w http.ResponseWriter, r *http.Request, q *query) (int, any, e
 type route struct {
 	method string
 	path   string
-	scope  string   // fleet.ScopeRead or fleet.ScopeWrite; "" public (no token)
+	scope  string   // fleet.ScopeRead, ScopeWrite or ScopeAdmin; "" public (no token)
 	params []string // the query parameters it takes; any other is a 400
 	handle handler
 }
@@ -60,6 +60,10 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/analytics/daily", fleet.ScopeRead, []string{"from", "to"}, s.dailyAnalytics},
 		{"GET", "/api/v1/alerts", fleet.ScopeRead, []string{"status", "plate", "kind", "severity", "since", "limit", "cursor"}, s.listAlerts},
 		{"POST", "/api/v1/alerts/{id}/ack", fleet.ScopeWrite, nil, s.ackAlert},
+		{"PATCH", "/api/v1/trips/{id}", fleet.ScopeWrite, nil, s.updateTrip},
+		{"POST", "/api/v1/trips/{id}/cancel", fleet.ScopeWrite, nil, s.cancelTrip},
+		{"POST", "/api/v1/ask", fleet.ScopeRead, nil, s.ask},
+		{"GET", "/api/v1/audit", fleet.ScopeAdmin, []string{"actor", "action", "subject", "since", "until", "limit", "cursor"}, s.listAudit},
 	}
 }
 
@@ -86,7 +90,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) (int, a
 			return 0, nil, err
 		}
 		if !tok.Allows(rt.scope) {
-			return 0, nil, fleet.Errorf(fleet.EFORBIDDEN, "token %s has scope %s; %s needs a %s token", tok.Name, tok.Scope, rt.pattern(), rt.scope)
+			article := "a"
+			if rt.scope == fleet.ScopeAdmin {
+				article = "an"
+			}
+			return 0, nil, fleet.Errorf(fleet.EFORBIDDEN, "token %s has scope %s; %s needs %s %s token", tok.Name, tok.Scope, rt.pattern(), article, rt.scope)
 		}
 		r = r.WithContext(withToken(r.Context(), tok))
 	}

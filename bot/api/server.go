@@ -37,6 +37,11 @@ type Trips interface {
 	// CreateTrip answers create_trip: a pending_approval trip with its approval message. It
 	// returns EINVALID, ENOTFOUND (with suggestions) or ECONFLICT.
 	CreateTrip(ctx context.Context, a tools.CreateTripArgs, c tools.Caller) (*tools.TripCreated, error)
+	// UpdateTrip answers update_trip (and changes notes). It returns ENOTFOUND, EFORBIDDEN,
+	// EINVALID or ECONFLICT.
+	UpdateTrip(ctx context.Context, a tools.UpdateTripArgs, c tools.Caller) (*tools.TripChanged, error)
+	// CancelTrip answers cancel_trip. It returns ENOTFOUND, EFORBIDDEN or ECONFLICT.
+	CancelTrip(ctx context.Context, code, reason string, c tools.Caller) (*tools.TripChanged, error)
 }
 
 // Reports answers the analytics routes. *tools.Registry satisfies it.
@@ -63,6 +68,8 @@ type Deps struct {
 	Catalog Catalog
 	Roster  Roster
 	Alerts  Alerts // nil: the alert routes answer 503
+	Agent   Agent  // nil: POST /api/v1/ask answers 503
+	Audit   Audit  // nil: GET /api/v1/audit answers 503
 	Tokens  TokenStore
 	Limiter *Limiter
 	Metrics prometheus.Registerer // nil: metrics are kept but not exported

@@ -39,7 +39,7 @@ func (c *Command) Flags(fs *flag.FlagSet, args []string) []string {
 	switch c.Sub {
 	case "create":
 		fs.StringVar(&c.Name, "name", "", "token name: who uses it, e.g. erp-sync (letters, digits, . _ -)")
-		fs.StringVar(&c.Scope, "scope", "", "read (every GET) or write (also POST /api/v1/trips)")
+		fs.StringVar(&c.Scope, "scope", "", "read (every GET, /ask), write (also changes) or admin (also any trip, the audit log)")
 	case "revoke":
 		fs.StringVar(&c.Name, "name", "", "the token's name")
 		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -54,8 +54,8 @@ func (c Command) Check() error {
 	switch {
 	case c.Sub == "create" && c.Name == "":
 		return errors.New("token create: --name is required")
-	case c.Sub == "create" && c.Scope != fleet.ScopeRead && c.Scope != fleet.ScopeWrite:
-		return errors.New("token create: --scope must be read or write")
+	case c.Sub == "create" && !fleet.ValidScope(c.Scope):
+		return errors.New("token create: --scope must be read, write or admin")
 	case c.Sub == "revoke" && c.Name == "":
 		return errors.New("token revoke: give the token's name")
 	}

@@ -18,15 +18,17 @@ import (
 // Usage is the help of `watchtower token`.
 const Usage = `Manages bearer tokens of the JSON API (/api/v1, documented at /api/v1/openapi.json).
 
-  watchtower token create --name NAME --scope read|write
+  watchtower token create --name NAME --scope read|write|admin
       makes a token and prints it once, on stdout; only its hash is stored
   watchtower token list
       lists every token: name, scope, first characters, created, last used, revoked
   watchtower token revoke NAME   (or --name NAME)
       revokes a token; every replica refuses it within seconds
 
-A read token may call every GET; a write token may also create trips (POST /api/v1/trips).
-Writes are audited with the token's name.`
+A read token may call every GET and ask questions (POST /api/v1/ask); a write token may also
+change things: request trips, and cancel or change the trips it requested itself; an admin
+token may also cancel or change any trip (like a dispatch approver) and read the audit log
+(GET /api/v1/audit). Writes are audited with the token's name.`
 
 // Store keeps API tokens, auditing each change by actor (*store.Store).
 type Store interface {
