@@ -461,8 +461,8 @@ func TestAnnotate(t *testing.T) {
 		trip := fleet.Trip{Code: "TRP-0007", Status: st, Notes: "gate 3", UpdatedAt: base}
 		got, err := trip.Annotate("  gate 5, ask for Musa ", at)
 		if st.Final() {
-			if fleet.ErrorCode(err) != fleet.ECONFLICT || !reflect.DeepEqual(got, trip) {
-				t.Errorf("Annotate on %s = %+v, %v; want ECONFLICT and the trip unchanged", st, got, err)
+			if diff := cmp.Diff(trip, got); fleet.ErrorCode(err) != fleet.ECONFLICT || diff != "" {
+				t.Errorf("Annotate on %s: err %v; want ECONFLICT and the trip unchanged (-want +got):\n%s", st, err, diff)
 			}
 			continue
 		}
