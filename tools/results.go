@@ -225,15 +225,15 @@ type DailySummary struct {
 
 // NearbyTruck is one truck in a nearby answer.
 type NearbyTruck struct {
-	Plate      string       `json:"plate"`
-	DistanceKm float64      `json:"distance_km"`
-	Status     fleet.Motion `json:"status"`
-	SpeedKmh   float64      `json:"speed_kmh"`
-	Site       string       `json:"site"`
-	FixAge     string       `json:"fix_age"`
-	FixTime    time.Time    `json:"fix_time"`
-	Lat        float64      `json:"latitude"`
-	Lng        float64      `json:"longitude"`
+	Plate      string      `json:"plate"`
+	DistanceKm float64     `json:"distance_km"`
+	Status     fleet.State `json:"status"` // fleet.StateOf: maintenance wins over the GPS
+	SpeedKmh   float64     `json:"speed_kmh"`
+	Site       string      `json:"site"`
+	FixAge     string      `json:"fix_age"`
+	FixTime    time.Time   `json:"fix_time"`
+	Lat        float64     `json:"latitude"`
+	Lng        float64     `json:"longitude"`
 }
 
 // NearbyTrucks answers find_nearby_trucks.
