@@ -234,9 +234,9 @@ func TestEverySurfaceCountsTheSame(t *testing.T) {
 		t.Errorf("API utilisation %v, trips %d/%d/%d; want %.3f, 1 ongoing, 1 scheduled, 1 pending", body.Utilisation,
 			body.ActiveTrips, body.Scheduled, body.Pending, wantUtil)
 	}
-	if fs.UtilisationPct != sum.FleetNow.UtilisationPct() || fs.ActiveTrips != sum.FleetNow.ActiveTrips {
-		t.Errorf("utilisation: tool %v%%, summary %v%%; active trips: tool %d, summary %d", fs.UtilisationPct,
-			sum.FleetNow.UtilisationPct(), fs.ActiveTrips, sum.FleetNow.ActiveTrips)
+	if fs.UtilisationPct != sum.FleetNow.UtilisationPct() || fs.UtilisationPct != sum.UtilisationPct || fs.ActiveTrips != sum.FleetNow.ActiveTrips {
+		t.Errorf("utilisation: tool %v%%, summary's census %v%%, summary's day %v%%; active trips: tool %d, summary %d", fs.UtilisationPct,
+			sum.FleetNow.UtilisationPct(), sum.UtilisationPct, fs.ActiveTrips, sum.FleetNow.ActiveTrips)
 	}
 
 	// The tracking page's data: the trip's truck in the state its card shows.

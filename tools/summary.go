@@ -19,7 +19,8 @@ func (r *Registry) dailySummaryTool() Tool {
 		Name: ToolDailySummary,
 		Description: "The operations summary of one Lagos calendar day (default today, so far): trips created, " +
 			"started, completed, delayed, cancelled and rejected; on-time %; average turnaround (departure to " +
-			"completion); distance driven; utilisation (trucks on a trip / trucks not in maintenance); idle hours; alerts " +
+			"completion); distance driven; utilisation (trucks on an ongoing trip / trucks not in maintenance: now " +
+			"for today, at the day's end for a past day); idle hours; alerts " +
 			"by kind; the trucks offline now; and the fleet now (moving, idle, parked, offline, maintenance).",
 		Parameters: strictSchema(DailySummaryArgs{}),
 		ReadOnly:   true,
