@@ -23,6 +23,21 @@ func FormatDuration(d time.Duration) string {
 	return fmt.Sprintf("%d days %d h", m/60/24, m/60%24)
 }
 
+// FormatElapsed writes a measured run time for people: "0.4 s" and "12 s" under a minute,
+// FormatDuration from a minute on ("3 min"). Job runs and the demo's waits use it, where
+// FormatDuration's minutes would all read "0 min".
+func FormatElapsed(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0 s"
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.0f s", d.Seconds())
+	}
+	return FormatDuration(d)
+}
+
 // FormatAge says how long ago something happened: "just now" under a minute, else
 // FormatDuration followed by "ago" ("2 h 5 min ago").
 func FormatAge(d time.Duration) string {
