@@ -83,8 +83,16 @@ var slackSweepText = []string{
 // with good and bad input, presses the approval buttons as an approver, as someone else and on
 // a trip that does not exist, and checks that nothing the app sent to Slack holds a Go value.
 func TestNoGoValuesInSlack(t *testing.T) {
-	s := startSlackServe(t, nil)
+	s := startSlackServe(t, map[string]string{"GEOFENCE_DWELL": "1s"})
 	f := s.fake
+	// Alerts: a truck on a trip enters a site, another speeds.
+	trucks := scheduleTrips(t, s.st, 2)
+	s.post(t, fixes(trucks[0].imei, trucks[0].plate, time.Now().Add(-time.Minute), apapa, apapa))
+	s.post(t, speeding(trucks[1].imei, trucks[1].plate, time.Now().Add(-2*time.Minute)))
+	for _, job := range []string{"daily-summary", "weekly-report", "analytics", "connectivity", "trip-monitor", "alert-upkeep", "cleanup"} {
+		f.SlashCommand("UAPPROVER", "CGENERAL", "/watchtower", "run "+job)
+	}
+	f.SlashCommand("UAPPROVER", "CGENERAL", "/watchtower", "jobs")
 	for _, c := range slackSweep {
 		f.SlashCommand("UDISPATCH", "CGENERAL", c.command, c.text)
 	}
@@ -115,6 +123,16 @@ func TestNoGoValuesInSlack(t *testing.T) {
 	if n := len(f.Calls("")); n < len(slackSweep)+len(slackSweepText) {
 		t.Errorf("%d calls to Slack; want at least one answer to each of the %d inputs", n, len(slackSweep)+2*len(slackSweepText))
 	}
+}
+
+// speeding is a location push of a truck at 95 km/h for a minute, from at.
+func speeding(imei, plate string, at time.Time) []byte {
+	parts := make([]string, 3)
+	for i := range parts {
+		parts[i] = fmt.Sprintf(`{"imei":%q,"vehiclenumber":%q,"gpstime":%q,"latitude":%f,"longitude":3.36,"speed":95,"orientation":0,"ignition":"1"}`,
+			imei, plate, at.Add(time.Duration(i)*30*time.Second).UTC().Format("2006-01-02T15:04:05Z"), 6.50+float64(i)/100)
+	}
+	return []byte("[" + strings.Join(parts, ",") + "]")
 }
 
 // settle waits until the fake Slack has received no call for a second.
@@ -203,5 +221,35 @@ func TestNoGoValuesInTheDemo(t *testing.T) {
 	}
 	if leaks := goValues(out); len(leaks) > 0 {
 		t.Errorf("the demo printed Go values in %d lines:\n%s", len(leaks), strings.Join(leaks, "\n"))
+	}
+}
+
+// TestNoGoValuesInTheCLI runs the command line's commands, good and bad, and checks that
+// what they print holds no Go value; log lines (time=…), which keep the detail, are left out.
+func TestNoGoValuesInTheCLI(t *testing.T) {
+	env, _ := demoEnv(t)
+	down := map[string]string{"DATABASE_URL": "postgres://x:y@127.0.0.1:1/x?connect_timeout=1", "REDIS_URL": "redis://127.0.0.1:1/0"}
+	for _, args := range [][]string{
+		{"version"}, {"help"}, {"nope"}, {"seed"}, {"seed"}, {"migrate"}, {"seed", "--bogus"},
+		{"run-job"}, {"run-job", "nope"}, {"run-job", "cleanup"}, {"run-job", "connectivity"}, {"run-job", "sheets-sync"},
+		{"token"}, {"token", "list"}, {"token", "create"}, {"token", "create", "--name", "ci", "--scope", "root"},
+		{"token", "create", "--name", "ci", "--scope", "read"}, {"token", "list"}, {"token", "revoke", "nope"},
+		{"demo", "--script", "/nonexistent/demo.txt"}, {"simulate", "--trucks", "-1"}, {"healthcheck"},
+	} {
+		for name, e := range map[string]map[string]string{"up": env, "down": down} {
+			if name == "down" && (args[0] == "version" || args[0] == "help") {
+				continue
+			}
+			code, stdout, stderr := runCmd(t, e, args...)
+			var printed []string
+			for _, line := range strings.Split(stdout+"\n"+stderr, "\n") {
+				if !strings.HasPrefix(line, "time=") {
+					printed = append(printed, line)
+				}
+			}
+			if leaks := goValues(strings.Join(printed, "\n")); len(leaks) > 0 {
+				t.Errorf("watchtower %s (%s, exit %d) printed Go values:\n%s", strings.Join(args, " "), name, code, strings.Join(leaks, "\n"))
+			}
+		}
 	}
 }

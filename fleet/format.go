@@ -47,6 +47,21 @@ func FormatAge(d time.Duration) string {
 	return FormatDuration(d) + " ago"
 }
 
+// DateLayout is how people see a day: "Tue 8 Dec 2026".
+const DateLayout = "Mon 2 Jan 2006"
+
+// FormatDate writes the day of t in loc (nil: the business zone) as "Tue 8 Dec 2026"; "" for
+// the zero time. Every surface formats days with it.
+func FormatDate(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	if loc == nil {
+		loc = lagos
+	}
+	return t.In(loc).Format(DateLayout)
+}
+
 // TimeLayout is how people see a moment: "Tue 8 Dec 21:00", in business time.
 const TimeLayout = "Mon 2 Jan 15:04"
 

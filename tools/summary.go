@@ -45,7 +45,7 @@ func (r *Registry) DailySummary(ctx context.Context, date string) (*DailySummary
 	}
 	today := fleet.Day(now, r.loc)
 	if day.After(today) {
-		return nil, fleet.Errorf(fleet.EINVALID, "%s is in the future", day.Format("Mon 02 Jan 2006"))
+		return nil, fleet.Errorf(fleet.EINVALID, "%s is in the future", fleet.FormatDate(day, day.Location()))
 	}
 	s, err := r.fleet.DailySummary(ctx, day, now, r.th)
 	if err != nil {
@@ -57,7 +57,7 @@ func (r *Registry) DailySummary(ctx context.Context, date string) (*DailySummary
 // summary turns the domain summary into the answer.
 func (r *Registry) summary(s fleet.DailySummary, partial bool) *DailySummary {
 	day := s.Date.In(r.loc)
-	out := &DailySummary{Date: day.Format("2006-01-02"), DateLagos: day.Format("Mon 02 Jan 2006"), Partial: partial,
+	out := &DailySummary{Date: day.Format("2006-01-02"), DateLagos: fleet.FormatDate(day, day.Location()), Partial: partial,
 		TripsCreated: s.TripsCreated, TripsStarted: s.TripsStarted, TripsCompleted: s.TripsCompleted,
 		TripsDelayed: s.TripsDelayed, TripsCancelled: s.TripsCancelled, TripsRejected: s.TripsRejected,
 		DistanceKm: round(s.DistanceKm, 1), UtilisationPct: round(s.UtilisationPct, 1), IdleHours: round(s.IdleHours, 1),
