@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,7 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/watchtower-ops/watchtower/bot/api"
 	"github.com/watchtower-ops/watchtower/bot/slackfake"
+	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/fleet/fleettest"
+	"github.com/watchtower-ops/watchtower/store"
+	"github.com/watchtower-ops/watchtower/store/storetest"
+	"github.com/watchtower-ops/watchtower/tools"
 )
 
 // goValue matches what Go prints for values that are not sentences: %v of structs, maps,
@@ -25,6 +33,7 @@ var goValue = regexp.MustCompile(strings.Join([]string{
 	`code=`, `message=`, `watchtower error`, // fleet.Error dumped
 	`\bjson: `, `invalid character`, `SQLSTATE`, `\bpgx\b`, `\bpgconn\b`, `\bredis: `, `dial tcp`,
 	`context deadline exceeded`, `context canceled`, `\bstrconv\.`, `parsing time `, `cannot unmarshal`,
+	`invalid URL escape`, `invalid syntax`, `unexpected end of JSON`, `\bEOF\b`, `no such file or directory`,
 	`\bgoroutine\b`, `runtime error`, `\(\*[a-z]+\.`, // panics and method names
 }, "|"))
 
@@ -109,13 +118,8 @@ func TestNoGoValuesInSlack(t *testing.T) {
 	}
 	settle(t, f)
 	var leaks []string
-	var dump strings.Builder
 	for _, c := range f.Calls("") {
 		leaks = append(leaks, goValuesIn(c.Form, c.JSON)...)
-		fmt.Fprintf(&dump, "== %s %v %s\n", c.Method, c.Form, c.JSON)
-	}
-	if p := os.Getenv("SWEEP_DUMP"); p != "" {
-		os.WriteFile(p, []byte(dump.String()), 0o644)
 	}
 	if len(leaks) > 0 {
 		t.Errorf("Slack got Go values in %d lines:\n%s", len(leaks), strings.Join(leaks, "\n"))
@@ -216,9 +220,6 @@ func TestNoGoValuesInTheDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo exit code = %d; want 0\n%s\nlog:\n%s", code, out, logText)
 	}
-	if p := os.Getenv("SWEEP_DUMP"); p != "" {
-		os.WriteFile(p+".demo", []byte(out), 0o644)
-	}
 	if leaks := goValues(out); len(leaks) > 0 {
 		t.Errorf("the demo printed Go values in %d lines:\n%s", len(leaks), strings.Join(leaks, "\n"))
 	}
@@ -250,6 +251,51 @@ func TestNoGoValuesInTheCLI(t *testing.T) {
 			if leaks := goValues(strings.Join(printed, "\n")); len(leaks) > 0 {
 				t.Errorf("watchtower %s (%s, exit %d) printed Go values:\n%s", strings.Join(args, " "), name, code, strings.Join(leaks, "\n"))
 			}
+		}
+	}
+}
+
+// TestNoGoValuesInTheAPI sends the JSON API good and bad requests and checks that no answer,
+// error messages included, holds a Go value.
+func TestNoGoValuesInTheAPI(t *testing.T) {
+	ctx := context.Background()
+	pool := storetest.NewDB(t)
+	rdb, prefix := storetest.NewRedis(t)
+	st := store.New(pool)
+	reg := tools.NewRegistry(st, &fleettest.Recorder{}, tools.Options{})
+	buildFleet(t, ctx, st, reg, time.Now())
+	token, hash, tokPrefix := api.NewToken()
+	if _, err := st.CreateAPIToken(ctx, "sweep", fleet.ScopeWrite, hash, tokPrefix, fleet.Actor{ID: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := api.New(api.Deps{Trucks: reg, Trips: reg, Reports: reg, Catalog: st, Tokens: st,
+		Limiter: api.NewLimiter(rdb, prefix, 6000, 1000)}, api.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rq := range []struct{ method, path, body, auth string }{
+		{"GET", "/api/v1/fleet", "", token}, {"GET", "/api/v1/fleet", "", ""}, {"GET", "/api/v1/fleet", "", "wt_nope"},
+		{"GET", "/api/v1/trucks?state=bogus", "", token}, {"GET", "/api/v1/trucks?%zz", "", token},
+		{"GET", "/api/v1/trucks?limit=abc", "", token}, {"GET", "/api/v1/trucks?cursor=!!", "", token},
+		{"GET", "/api/v1/trucks/NOPE", "", token}, {"GET", "/api/v1/trucks/T11958LA", "", token},
+		{"GET", "/api/v1/trucks/near?near=nowhere", "", token}, {"GET", "/api/v1/trucks/near?near=APAPA&radius_km=abc", "", token},
+		{"GET", "/api/v1/trucks/near?near=APAPA&status=maintenance", "", token},
+		{"GET", "/api/v1/trips/TRP-9999", "", token}, {"GET", "/api/v1/trips?from=yesterday", "", token},
+		{"GET", "/api/v1/analytics/daily?from=2020-02-30", "", token}, {"GET", "/api/v1/analytics/daily", "", token},
+		{"GET", "/api/v1/alerts?since=soon", "", token}, {"POST", "/api/v1/alerts/nope/ack", "", token},
+		{"POST", "/api/v1/trips", "{", token}, {"POST", "/api/v1/trips", "", token}, {"POST", "/api/v1/trips", `{"truck": 5}`, token},
+		{"POST", "/api/v1/trips", `{"truck": "T11985LA", "colour": "red"}`, token},
+		{"POST", "/api/v1/trips", `{"truck": "T11985LA", "origin": "APAPA", "destination": "OTA", "departure": "yesterday"}`, token},
+		{"POST", "/api/v1/trips", `{"truck": "T11985LA", "origin": "APAPA", "destination": "OTA", "departure": "2020-13-45T99:00"}`, token},
+	} {
+		req := httptest.NewRequest(rq.method, rq.path, strings.NewReader(rq.body))
+		if rq.auth != "" {
+			req.Header.Set("Authorization", "Bearer "+rq.auth)
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		if leaks := goValuesIn(nil, rec.Body.Bytes()); len(leaks) > 0 {
+			t.Errorf("%s %s = %d with Go values:\n%s", rq.method, rq.path, rec.Code, strings.Join(leaks, "\n"))
 		}
 	}
 }
