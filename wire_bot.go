@@ -49,7 +49,7 @@ func wireBot(ctx context.Context, a *app) ([]component, error) {
 	}
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: ft.Registry, Desk: ft.Registry, Asker: ft.Agent,
 		Jobs: sched, Trips: a.store, Alerts: ft.Registry, Trucks: a.store, History: a.store, Approvers: bot.Approvers(a.cfg.SlackApprovers),
-		Maps: mapLinker(a), Renderer: renderer, Log: a.log})
+		OnCall: bot.NewOnCall(a.cfg.SlackOncall, api), Maps: mapLinker(a), Renderer: renderer, Log: a.log})
 	m, err := bot.NewMetrics(a.registry)
 	if err != nil {
 		return nil, fmt.Errorf("slack metrics: %w", err)

@@ -33,14 +33,47 @@ func (h *Handler) ActOnAlert(ctx context.Context, caller tools.Caller, value str
 	if h.alerts == nil {
 		return usage(":warning: Alert buttons are not available here."), false
 	}
+	caller.AlertHandler = caller.AlertHandler || h.mayActOnAlerts(ctx, caller.UserID)
 	a, err := h.alerts.ActOnAlert(ctx, id, act, caller)
 	switch fleet.ErrorCode(err) {
 	case "":
 		return Reply{View: h.r.AlertParent(a), InChannel: true}, true
+	case fleet.EFORBIDDEN:
+		return h.alertRefusal(), false
 	case fleet.ENOTFOUND, fleet.ECONFLICT:
 		return Reply{View: h.r.AlertActed(a, act, err)}, false
 	}
 	return Reply{View: h.problem(ctx, err, "alert "+string(act), "alert_id", id)}, false
+}
+
+// mayActOnAlerts reports whether userID may acknowledge, snooze and mute alerts: the
+// approvers (SLACK_APPROVERS, "*" anyone) and whoever is on call (SLACK_ONCALL, a user or the
+// members of a user group). The people an escalation wakes can thus answer it.
+func (h *Handler) mayActOnAlerts(ctx context.Context, userID string) bool {
+	if h.approvers.Allowed(userID) {
+		return true
+	}
+	ok, err := h.oncall.Includes(ctx, userID)
+	if err != nil {
+		h.log.WarnContext(ctx, "read the on-call user group", "err", err)
+	}
+	return ok
+}
+
+// alertRefusal tells someone who may not act on alerts who may.
+func (h *Handler) alertRefusal() Reply {
+	var refs []string
+	for _, a := range h.approvers {
+		refs = append(refs, userRef(a))
+	}
+	if h.oncall != nil && h.oncall.id != "" {
+		refs = append(refs, mentionOf(h.oncall.id))
+	}
+	who := "No approvers or on-call are configured yet (SLACK_APPROVERS, SLACK_ONCALL)."
+	if len(refs) > 0 {
+		who = "Ask " + listUpTo(refs, 8) + "."
+	}
+	return usage(":no_entry_sign: Only dispatch approvers and on-call can acknowledge, snooze or mute alerts. " + who)
 }
 
 // actOnAlert runs an alert button click: a refusal or "already done" goes to the clicker
@@ -58,8 +91,8 @@ func (a *App) actOnAlert(ctx context.Context, cb slack.InteractionCallback, act 
 		}
 		return
 	}
-	if ts == "" {
-		return
+	if ts == "" || inDigest(act.BlockID) {
+		return // a digest is updated by the sender, which renders every alert it lists
 	}
 	if _, _, _, err := a.api.UpdateMessageContext(ctx, channel, ts, messageOptions(reply.View, "")...); err != nil {
 		a.log.WarnContext(ctx, "update alert message", "channel", channel, "alert_id", act.Value, "err", err)

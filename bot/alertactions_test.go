@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,5 +207,62 @@ func TestAlertsCommand(t *testing.T) {
 	}
 	if got := h.handler.Command(ctx, caller, "/truck", "T28737LA active").View.FallbackText(); !strings.Contains(got, "back in service") {
 		t.Errorf("/truck active = %q", got)
+	}
+}
+
+// TestAlertButtonsWhoMay: only approvers and on-call (here the members of the on-call user
+// group) may act on alerts. Anyone else is told privately who may, the alert and its
+// message stay as they were, and the refusal is audited; an approver's click then acts.
+func TestAlertButtonsWhoMay(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	ctx := context.Background()
+	a, ts := h.openAlert(t, idleAlert("KJA123AB"), alertsCh)
+	id := strconv.FormatInt(a.ID, 10)
+	before, _ := h.fake.Message(alertsCh, ts)
+	for _, act := range []string{"alert_ack", "alert_snooze", "alert_mute"} {
+		h.ackOf(t, h.fake.Click("UOTHER", alertsCh, ts, act, id).EnvelopeID)
+	}
+	err := h.fake.WaitTimeout(waitFor, "three refusals to UOTHER", func() bool {
+		n := 0
+		for _, e := range h.fake.Ephemerals() {
+			if e.User == "UOTHER" && strings.Contains(e.Text, "Only dispatch approvers and on-call can acknowledge, snooze or mute alerts") &&
+				strings.Contains(e.Text, "subteam^S0ONCALL") {
+				n++
+			}
+		}
+		return n == 3
+	})
+	if err != nil {
+		t.Fatalf("%v; ephemerals = %+v", err, h.fake.Ephemerals())
+	}
+	got, err := h.st.AlertByID(ctx, a.ID)
+	if err != nil || got.Acked != nil || got.Snoozed != nil || got.Muted != nil {
+		t.Fatalf("alert after refused clicks = %+v, %v; want untouched", got, err)
+	}
+	if after, _ := h.fake.Message(alertsCh, ts); string(after.Blocks) != string(before.Blocks) {
+		t.Errorf("message changed by refused clicks: %s", after.Blocks)
+	}
+	audit, err := h.st.ListAudit(ctx, "alert:"+id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused []string
+	for _, e := range audit {
+		if e.Actor.ID == "UOTHER" {
+			refused = append(refused, e.Action)
+		}
+	}
+	slices.Sort(refused) // the clicks are handled concurrently
+	if strings.Join(refused, ",") != "alert.ack.refused,alert.mute.refused,alert.snooze.refused" {
+		t.Errorf("audited refusals = %v; want ack, snooze and mute refused", refused)
+	}
+
+	h.ackOf(t, h.fake.Click("UAPPROVER", alertsCh, ts, "alert_mute", id).EnvelopeID)
+	err = h.fake.WaitTimeout(waitFor, "the approver's mute", func() bool {
+		got, err := h.st.AlertByID(ctx, a.ID)
+		return err == nil && got.Muted != nil && got.Muted.By == "UAPPROVER"
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

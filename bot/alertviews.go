@@ -161,15 +161,19 @@ func (r *Renderer) AlertActed(a fleet.Alert, act fleet.AlertAction, err error) V
 // mentioning the on-call person or group.
 func (r *Renderer) AlertEscalation(a fleet.Alert, oncall string, after string) View {
 	who := "on-call"
-	switch {
-	case oncall == "":
-	case oncall[0] == 'S':
-		who = "<!subteam^" + oncall + ">"
-	default:
-		who = userRef(oncall)
+	if oncall != "" {
+		who = mentionOf(oncall)
 	}
 	line := fmt.Sprintf(":mega: %s — nobody has acknowledged this %s alert for %s: %s", who, fleet.SeverityWord(orSeverity(a.Severity)), after, esc(a.Message))
 	return View{Text: plainLine(line)}.add(&Section{Text: line})
+}
+
+// mentionOf mentions a user (U…) or a user group (S…).
+func mentionOf(id string) string {
+	if strings.HasPrefix(id, "S") {
+		return "<!subteam^" + id + ">"
+	}
+	return userRef(id)
 }
 
 func orSeverity(s fleet.Severity) fleet.Severity {
@@ -179,21 +183,49 @@ func orSeverity(s fleet.Severity) fleet.Severity {
 	return s
 }
 
-// AlertDigest is one message listing the info alerts of a period (ALERT_DIGEST_EVERY).
-func (r *Renderer) AlertDigest(alerts []fleet.Alert, period string) View {
+// digestPage is how many alerts one digest message lists: each takes two blocks (its line
+// and its buttons), within Slack's 50 blocks a message. A longer digest is several messages.
+const digestPage = 20
+
+// AlertDigest is one message listing the info alerts of a period (ALERT_DIGEST_EVERY), part
+// of parts when the period had more than digestPage of them. Each alert is a line, with who
+// acknowledged, snoozed or muted it, and the buttons of an opened alert not used yet (one
+// row per alert, block ID alert_actions:<id>); acting on one updates the digest in place.
+func (r *Renderer) AlertDigest(alerts []fleet.Alert, period string, part, parts int) View {
 	title := fmt.Sprintf("%s *%d info alerts* in the last %s", severityBadge(fleet.SeverityInfo), len(alerts), period)
 	if len(alerts) == 1 {
 		title = fmt.Sprintf("%s *1 info alert* in the last %s", severityBadge(fleet.SeverityInfo), period)
 	}
+	if parts > 1 {
+		title += fmt.Sprintf(" (part %d of %d)", part, parts)
+	}
 	lines := []string{title}
+	v := View{}.add(&Section{Text: title})
 	for _, a := range alerts {
 		state := "open"
 		if !a.Open() {
 			state = "ended after " + duration(a.ResolvedAt.Sub(a.OpenedAt))
 		}
-		lines = append(lines, fmt.Sprintf("• %s *%s* %s — %s (#%d, %s)", clock(a.OpenedAt, r.Zone), capitalize(human(a.Kind)),
-			esc(orDash(a.Plate)), esc(a.Message), a.ID, state))
+		line := fmt.Sprintf("• %s *%s* %s — %s (#%d, %s)", clock(a.OpenedAt, r.Zone), capitalize(human(a.Kind)),
+			esc(orDash(a.Plate)), esc(a.Message), a.ID, state)
+		lines = append(lines, line)
+		if h := r.alertHistory(fleet.Alert{Acked: a.Acked, Snoozed: a.Snoozed, Muted: a.Muted, Kind: a.Kind, Plate: a.Plate}); h != "" {
+			line += "\n" + h
+		}
+		v = v.add(&Section{Text: line})
+		if b := alertButtons(a); a.Open() && len(b) > 0 {
+			v = v.add(&Buttons{BlockID: digestActionsBlock(a.ID), Buttons: b})
+		}
 	}
-	text := strings.Join(lines, "\n")
-	return View{Text: plainLine(text)}.add(&Section{Text: text})
+	v.Text = plainLine(strings.Join(lines, "\n"))
+	return v
 }
+
+// digestActionsBlock is the block ID of an alert's buttons in a digest: unique in the message,
+// and telling a click on a digest from one on the alert's own message.
+func digestActionsBlock(id int64) string {
+	return blockAlertActions + ":" + strconv.FormatInt(id, 10)
+}
+
+// inDigest reports whether a clicked button row (its block ID) is in a digest.
+func inDigest(blockID string) bool { return strings.HasPrefix(blockID, blockAlertActions+":") }

@@ -111,7 +111,8 @@ func (s *Sender) attempt(ctx context.Context, d *delivery, it item, tries *int) 
 	if !s.lock(ctx, it.n.ID) { // another replica took the entry over and is delivering it
 		return "", &backoff.RetryAfterError{Duration: lockWait}
 	}
-	defer s.unlock(it.n.ID)
+	stop := s.keepLock(ctx, it)
+	defer func() { stop(); s.unlock(it.n.ID) }()
 	// Read the progress again under the lock: another replica may have finished the delivery
 	// between the read above and taking the lock.
 	if d.loadProgress(ctx); d.progress["done"] != "" {
@@ -230,8 +231,15 @@ func (d *delivery) wait(ctx context.Context) error {
 	return nil
 }
 
-// lockTTL bounds how long a crashed replica's delivery lock keeps others waiting.
-const lockTTL = 2 * time.Minute
+// lockTTL bounds how long a replica killed mid-delivery keeps the others waiting for its
+// delivery lock. A live delivery renews its lock every lockRenew (keepLock), so a Slack call
+// that takes up to callTimeout, or a wait for the rate limit between steps, keeps it.
+// Another replica that took the entry over (after ClaimIdle) thus delivers it at most
+// lockTTL + lockWait after the holder died, well inside the 20 s the product promises.
+const (
+	lockTTL   = 6 * time.Second
+	lockRenew = lockTTL / 3
+)
 
 // unlockScript deletes a lock only when this consumer holds it.
 var unlockScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`)
@@ -243,6 +251,40 @@ var unlockScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] the
 var lockScript = redis.NewScript(`local v = redis.call("get", KEYS[1])
 if v == false or v == ARGV[1] then redis.call("set", KEYS[1], ARGV[1], "PX", ARGV[2]) return 1 end
 return 0`)
+
+// renewScript extends the lock by ARGV[2] ms while consumer ARGV[1] still holds it.
+var renewScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end return 0`)
+
+// keepLock renews the delivery lock of it every lockRenew until the returned stop is called
+// (at the end of the attempt); its goroutine exits then. A renewal that finds the lock gone
+// (Redis unreachable for longer than lockTTL, say) is logged: another replica may then take
+// the entry over, and the progress kept in Redis keeps it from repeating finished steps.
+func (s *Sender) keepLock(ctx context.Context, it item) (stop func()) {
+	done := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(lockRenew)
+		defer t.Stop()
+		rctx := context.WithoutCancel(ctx) // the delivery in hand outlives shutdown; so does its lock
+		warned := false
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			cctx, cancel := context.WithTimeout(rctx, lockRenew)
+			ok, err := renewScript.Run(cctx, s.rdb, []string{s.keys.NotifyLock(it.n.ID)}, s.cfg.Consumer, lockTTL.Milliseconds()).Int()
+			cancel()
+			if (err != nil || ok == 0) && !warned {
+				s.log.WarnContext(ctx, "delivery lock not renewed", "entry_id", it.msg.ID, "kind", string(it.n.Kind), "lost", ok == 0 && err == nil, "err", err)
+				warned = true
+			}
+		}
+	}()
+	return func() { close(done); <-exited }
+}
 
 // lock takes the delivery lock of notification id, so that two replicas holding the same
 // entry (one took it over while the other was stuck) do not post it twice. A restarted

@@ -66,6 +66,7 @@ type Handler struct {
 	trucks    TruckService
 	history   AlertHistory
 	approvers Approvers
+	oncall    *OnCall
 	r         *Renderer
 	log       *slog.Logger
 	timeout   time.Duration
@@ -84,6 +85,7 @@ type HandlerDeps struct {
 	Trucks    TruckService // nil: /truck maintenance, active and unmute say they are not available
 	History   AlertHistory // nil: /alerts says it is not available
 	Approvers Approvers
+	OnCall    *OnCall // SLACK_ONCALL: may act on alerts, like the approvers; nil: nobody
 	Renderer  *Renderer
 	Log       *slog.Logger
 	Timeout   time.Duration // per command or question; default 90 s
@@ -101,7 +103,7 @@ func NewHandler(d HandlerDeps) *Handler {
 		d.Timeout = 90 * time.Second
 	}
 	return &Handler{lookups: d.Lookups, desk: d.Desk, asker: d.Asker, jobs: d.Jobs, trips: d.Trips, maps: d.Maps,
-		alerts: d.Alerts, trucks: d.Trucks, history: d.History, approvers: d.Approvers, r: d.Renderer, log: d.Log, timeout: d.Timeout}
+		alerts: d.Alerts, trucks: d.Trucks, history: d.History, approvers: d.Approvers, oncall: d.OnCall, r: d.Renderer, log: d.Log, timeout: d.Timeout}
 }
 
 // vouch marks caller as an approver when SLACK_APPROVERS lists them, so the fleet functions

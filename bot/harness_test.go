@@ -43,11 +43,13 @@ type harness struct {
 	api        *slack.Client
 	channels   map[fleet.Audience]string
 	stopSender func(t testing.TB) // stops the running sender, as a crash or restart would
+	digest     bool
 }
 
 type harnessOpts struct {
 	model         bool // answer free text with the (fake) model instead of the offline parser
 	answerWorkers int
+	digest        bool // info alerts come in digests (ALERT_DIGEST_EVERY > 0)
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -57,7 +59,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if _, err := seed.Load(ctx, e.st); err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{env: e}
+	h := &harness{env: e, digest: o.digest}
 	log := testLogger(t)
 	h.reg = tools.NewRegistry(e.st, streamNotifier{e.rdb, e.prefix}, tools.Options{Logger: log})
 	cfg := tools.AgentConfig{MaxRetries: -1}
@@ -67,9 +69,10 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		cfg.APIKey, cfg.BaseURL, cfg.Model = "sk-test", h.oai.BaseURL(), "gpt-test"
 	}
 	agent := tools.NewAgent(h.reg, tools.NewRedisMemory(e.rdb, e.prefix, time.Hour), cfg, log)
-	handler := bot.NewHandler(bot.HandlerDeps{Lookups: h.reg, Desk: h.reg, Asker: agent, Trips: e.st, Alerts: h.reg, Trucks: e.st, History: e.st,
-		Approvers: bot.Approvers{"UAPPROVER", "UAPPROVER2"}, Log: log})
 	api := slack.New("xoxb-test", slack.OptionAppLevelToken("xapp-test"), slack.OptionAPIURL(e.fake.APIURL()))
+	e.fake.AddUserGroup("S0ONCALL", "UOPS1", "UOPS2", "UOPS3", "UOPS4") // the on-call group escalations mention
+	handler := bot.NewHandler(bot.HandlerDeps{Lookups: h.reg, Desk: h.reg, Asker: agent, Trips: e.st, Alerts: h.reg, Trucks: e.st, History: e.st,
+		Approvers: bot.Approvers{"UAPPROVER", "UAPPROVER2"}, OnCall: bot.NewOnCall("S0ONCALL", api), Log: log})
 	channels := map[fleet.Audience]string{fleet.AudienceAlerts: alertsCh, fleet.AudienceSummary: summaryCh, fleet.AudienceDispatch: dispatchCh}
 	app := bot.NewApp(bot.Config{Channels: channels, Prefix: e.prefix, PingInterval: 5 * time.Second,
 		AnswerWorkers: o.answerWorkers}, api, handler, e.st, e.rdb, log)
@@ -135,7 +138,7 @@ func (h *harness) responses(t *testing.T, n int) []slackfake.ResponsePost {
 func (h *harness) startSender(t testing.TB) {
 	sender := bot.NewSender(h.rdb, h.api, h.st, h.st, bot.NewRenderer(nil),
 		bot.SenderConfig{Prefix: h.prefix, Channels: h.channels, PerSecond: 500, Burst: 50, Block: readBlock,
-			Oncall: "S0ONCALL", Routes: fleet.AlertRoutes{Kinds: map[fleet.AlertKind]string{fleet.AlertHarshDriving: summaryCh},
+			Oncall: "S0ONCALL", DigestInfo: h.digest, Routes: fleet.AlertRoutes{Kinds: map[fleet.AlertKind]string{fleet.AlertHarshDriving: summaryCh},
 				Severities: map[fleet.Severity]string{fleet.SeverityCritical: dispatchCh}}}, testLogger(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

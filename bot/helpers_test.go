@@ -119,3 +119,5 @@ type redisXAdd = redis.XAddArgs
 var slackFault503 = slackfake.Fault{Method: "chat.postMessage", Times: 2, Status: 503}
 
 type redisXReadGroup = redis.XReadGroupArgs
+
+var slackfakeHang = slackfake.Fault{Method: "chat.postMessage", Times: 1, Hang: true}

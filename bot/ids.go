@@ -37,5 +37,6 @@ func Scopes() map[string]string {
 		"files:write":       "files.getUploadURLExternal and files.completeUploadExternal: the weekly chart",
 		"im:history":        "message.im events: direct messages to the bot",
 		"users:read":        "users.info: naming requesters and approvers",
+		"usergroups:read":   "usergroups.users.list: who is on call when SLACK_ONCALL is a user group",
 	}
 }

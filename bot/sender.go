@@ -74,8 +74,9 @@ type SenderConfig struct {
 
 // defaultClaimIdle is how long another consumer's entry stays pending before this one takes it
 // over. It may be shorter than one delivery (a Slack call may take callTimeout): a take-over
-// of an entry still being delivered waits on the delivery lock (lockTTL) and then finds it
-// done, so nothing is posted twice; it only bounds how late a crashed replica's entries go out.
+// of an entry still being delivered waits on the delivery lock, which its holder renews, and
+// then finds it done, so nothing is posted twice. With lockTTL it bounds how late a crashed
+// replica's entries go out.
 const defaultClaimIdle = 10 * time.Second
 
 func (c *SenderConfig) defaults() {

@@ -118,6 +118,16 @@ func (d *delivery) alert(ctx context.Context) error {
 	if a.Message != "" {
 		shown.Message = a.Message // an update may carry a newer description than the one stored
 	}
+	if !ok && d.n.Kind != fleet.NotifyAlertOpened && a.ID != 0 {
+		// An info alert listed in a digest: acting on it, or its end, updates that digest.
+		ref, listed, err := d.s.digestOf(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		if listed {
+			return d.updateDigest(ctx, ref)
+		}
+	}
 	if !ok && (d.n.Kind == fleet.NotifyAlertActed || d.n.Kind == fleet.NotifyAlertEscalate) && a.ID != 0 &&
 		time.Since(d.n.CreatedAt) >= parentWait {
 		return nil // no message to update; the parent, once posted, shows the alert as stored
@@ -297,31 +307,4 @@ func chartPNG(data json.RawMessage) []byte {
 		return nil
 	}
 	return png
-}
-
-// alertDigest posts the info alerts of a period: one message per channel they route to.
-func (d *delivery) alertDigest(ctx context.Context) error {
-	var alerts []fleet.Alert
-	if err := json.Unmarshal(d.n.Data, &alerts); err != nil {
-		return fleet.Errorf(fleet.EINVALID, "alert.digest notification without its alerts")
-	}
-	byChannel := map[string][]fleet.Alert{}
-	var order []string
-	for _, a := range alerts {
-		ch := d.s.channelFor(fleet.Notification{Kind: fleet.NotifyAlertOpened, Alert: &a})
-		if _, ok := byChannel[ch]; !ok {
-			order = append(order, ch)
-		}
-		byChannel[ch] = append(byChannel[ch], a)
-	}
-	for _, ch := range order {
-		if ch == "" {
-			continue
-		}
-		v := d.s.r.AlertDigest(byChannel[ch], d.n.Text)
-		if _, err := d.step(ctx, "digest:"+ch, d.poster(ch, "", v)); err != nil {
-			return err
-		}
-	}
-	return nil
 }

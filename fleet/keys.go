@@ -77,6 +77,12 @@ func (k Keys) NotifySent(id string) string { return k.Prefix + ":notify:sent:" +
 // NotifyLock is the delivery lock of notification id, so two replicas never post it twice.
 func (k Keys) NotifyLock(id string) string { return k.Prefix + ":notify:lock:" + id }
 
+// NotifyDigest is where the info-alert digest message listing alert id is (channel, ts and
+// the alert IDs of that message), so acting on the alert updates the digest in place.
+func (k Keys) NotifyDigest(id int64) string {
+	return k.Prefix + ":notify:digest:" + strconv.FormatInt(id, 10)
+}
+
 // SlackRate is the rate-limit bucket of one Slack channel, shared by every replica. The rate
 // limiter stores it as "rate:" followed by this name.
 func (k Keys) SlackRate(channel string) string { return k.Prefix + ":slack:rate:" + channel }

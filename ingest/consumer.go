@@ -326,9 +326,11 @@ func decodeEntry(m redis.XMessage) (fleet.Observation, error) {
 	if !ok {
 		return fleet.Observation{}, fmt.Errorf("entry has no %q field", EntryField)
 	}
-	var e Event
-	if err := json.Unmarshal([]byte(raw), &e); err != nil {
-		return fleet.Observation{}, fmt.Errorf("decode entry: %w", err)
+	e, ok := parseEvent(raw)
+	if !ok {
+		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+			return fleet.Observation{}, fmt.Errorf("decode entry: %w", err)
+		}
 	}
 	o := fleet.Observation{EntryID: m.ID, Position: e.Position, Alert: e.Alert}
 	switch {

@@ -33,21 +33,26 @@ func NewPositionStream(rdb *redis.Client, prefix string) *PositionStream {
 // Publish appends the fixes of obs that name a truck, in one round trip. It returns
 // EUNAVAILABLE when Redis cannot be reached.
 func (p *PositionStream) Publish(ctx context.Context, obs []fleet.Observation) error {
-	pipe := p.rdb.Pipeline()
-	n := 0
+	buf := make([]byte, 0, 320*len(obs)) // every payload, one after the other (about 280 bytes each)
+	ends := make([]int, 0, len(obs))
 	for _, o := range obs {
 		if o.Position == nil || o.Position.Plate == "" {
 			continue // a fix known only by its device shows with the next snapshot
 		}
-		payload, err := json.Marshal(o.Position)
-		if err != nil {
+		var err error
+		if buf, err = appendPosition(buf, o.Position); err != nil {
 			return fmt.Errorf("encode position of %s: %w", o.Position.Plate, err)
 		}
-		pipe.XAdd(ctx, &redis.XAddArgs{Stream: p.key, MaxLen: positionsMaxLen, Approx: true, Values: []any{EntryField, payload}})
-		n++
+		ends = append(ends, len(buf))
 	}
-	if n == 0 {
+	if len(ends) == 0 {
 		return nil
+	}
+	pipe := p.rdb.Pipeline()
+	start := 0
+	for _, end := range ends {
+		pipe.XAdd(ctx, &redis.XAddArgs{Stream: p.key, MaxLen: positionsMaxLen, Approx: true, Values: []any{EntryField, buf[start:end:end]}})
+		start = end
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return unavailable("the positions stream", err)

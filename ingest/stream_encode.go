@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 // appendEvent appends e's stream entry: the bytes json.Marshal(e) gives, written without
@@ -12,9 +14,8 @@ import (
 // json.Marshal otherwise.
 func appendEvent(b []byte, e Event) ([]byte, error) {
 	p := e.Position
-	if e.Type != TypePosition || p == nil || e.Alert != nil || !plain(e.Type) || !plain(e.Key) || !plain(p.Plate) ||
-		!plain(p.IMEI) || !plain(p.Source) || !jsonTime(e.Received) || !jsonTime(p.FixTime) || !jsonTime(p.ReceivedAt) ||
-		!finite(p.Point.Lat, p.Point.Lng, p.SpeedKmh, p.Heading) {
+	if e.Type != TypePosition || p == nil || e.Alert != nil || !plain(e.Type) || !plain(e.Key) || !jsonTime(e.Received) ||
+		!plainPosition(p) {
 		j, err := json.Marshal(e)
 		return append(b, j...), err
 	}
@@ -24,7 +25,28 @@ func appendEvent(b []byte, e Event) ([]byte, error) {
 	b = append(b, e.Key...)
 	b = append(b, `","r":`...)
 	b = appendTime(b, e.Received)
-	b = append(b, `,"p":{"Plate":"`...)
+	b = append(b, `,"p":`...)
+	b = appendPlainPosition(b, p)
+	return append(b, '}'), nil
+}
+
+// appendPosition appends the bytes json.Marshal(p) gives, without reflection when it can.
+func appendPosition(b []byte, p *fleet.Position) ([]byte, error) {
+	if !plainPosition(p) {
+		j, err := json.Marshal(p)
+		return append(b, j...), err
+	}
+	return appendPlainPosition(b, p), nil
+}
+
+// plainPosition reports whether appendPlainPosition writes p as json.Marshal does.
+func plainPosition(p *fleet.Position) bool {
+	return plain(p.Plate) && plain(p.IMEI) && plain(p.Source) && jsonTime(p.FixTime) && jsonTime(p.ReceivedAt) &&
+		finite(p.Point.Lat, p.Point.Lng, p.SpeedKmh, p.Heading)
+}
+
+func appendPlainPosition(b []byte, p *fleet.Position) []byte {
+	b = append(b, `{"Plate":"`...)
 	b = append(b, p.Plate...)
 	b = append(b, `","IMEI":"`...)
 	b = append(b, p.IMEI...)
@@ -46,7 +68,7 @@ func appendEvent(b []byte, e Event) ([]byte, error) {
 	b = strconv.AppendInt(b, p.Cell, 10)
 	b = append(b, `,"Source":"`...)
 	b = append(b, p.Source...)
-	return append(b, `"}}`...), nil
+	return append(b, `"}`...)
 }
 
 // plain reports whether encoding/json writes s as it is between quotes (printable ASCII

@@ -73,6 +73,14 @@ func (s *Store) ActOnAlert(ctx context.Context, id int64, act fleet.AlertAction,
 	return a, err
 }
 
+// RefuseAlertAct records in the audit log that who was refused act on alert id
+// ("alert.ack.refused"), whether or not the alert exists.
+func (s *Store) RefuseAlertAct(ctx context.Context, id int64, act fleet.AlertAction, who fleet.Actor, at time.Time) (err error) {
+	defer wrap(&err, "RefuseAlertAct(%d, %s)", id, act)
+	return s.Audit(ctx, nil, AuditEntry{At: orNow(at).UTC(), Actor: who, Action: "alert." + string(act) + ".refused",
+		Subject: "alert:" + strconv.FormatInt(id, 10)})
+}
+
 // errNoChange rolls back an action whose conditional UPDATE matched nothing.
 var errNoChange = fleet.Errorf(fleet.ECONFLICT, "no change")
 

@@ -66,21 +66,22 @@ func (s *Store) ApplyIngest(ctx context.Context, stream string, obs []fleet.Obse
 	if out.Registered, err = s.resolveVehicles(ctx, obs); err != nil {
 		return out, err
 	}
-	sites, err := s.ListSites(ctx)
-	if err != nil {
-		return out, err
-	}
 	if err := s.EnsurePositionPartitions(ctx, fixes...); err != nil {
 		return out, err
 	}
+	plates := make(map[string]bool, len(obs))
+	for _, o := range obs {
+		plates[observed(o).plate] = true
+	}
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
-		fresh, err := claimEntries(ctx, tx, stream, ids, &out)
+		a := newApplier(s, tx, nil, th)
+		fresh, err := a.claimAndLoad(ctx, stream, ids, sortedPlates(plates), &out)
 		if err != nil || len(fresh) == 0 {
 			return err
 		}
-		a := newApplier(s, tx, sites, th)
 		return a.apply(ctx, stream, obs, fresh, &out)
 	})
+	s.lostPartitions(err, fixes)
 	return out, err
 }
 
@@ -98,18 +99,41 @@ func checkObservations(obs []fleet.Observation) (ids []string, fixes []time.Time
 	return ids, fixes, nil
 }
 
-// claimEntries inserts the entry IDs and returns the observations claimed now. A concurrent
-// claim of the same entry waits for the other transaction and then finds the row. The outbox
-// of entries applied before is added to out.
-func claimEntries(ctx context.Context, tx pgx.Tx, stream string, ids []string, out *fleet.IngestOutcome) (map[string]bool, error) {
-	rows, err := tx.Query(ctx, claimEntriesSQL, stream, ids)
-	if err != nil {
+// claimAndLoad claims the entry IDs, locks the trucks of plates and reads their states and
+// trips and the sites, in one round trip (the statements run in this order); it returns the
+// entries claimed now. A concurrent claim of the same entry waits for the other transaction
+// and then finds the row. The outbox of entries applied before is added to out. Every truck of
+// the batch is locked and read, also one whose entries all turn out replayed: a replay is rare,
+// and knowing the fresh entries first would cost a round trip per batch.
+func (a *applier) claimAndLoad(ctx context.Context, stream string, ids, plates []string, out *fleet.IngestOutcome) (map[string]bool, error) {
+	var claimed []string
+	b := &pgx.Batch{}
+	b.Queue(claimEntriesSQL, stream, ids).Query(func(rows pgx.Rows) (err error) {
+		claimed, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	b.Queue(lockTrucksSQL, ingestLockClass, plates)
+	a.states = make(map[string]*fleet.TruckState, len(plates))
+	a.dirty = make(map[string]bool, len(plates))
+	b.Queue(loadStatesSQL, plates).Query(func(rows pgx.Rows) error { return scanStates(rows, a.states) })
+	b.Queue(ingestTripsSQL, plates).Query(func(rows pgx.Rows) error {
+		trips, err := collectTrips(rows, nil)
+		a.trips = tripsByPlate(trips)
+		return err
+	})
+	b.Queue(listSitesSQL).Query(func(rows pgx.Rows) (err error) {
+		a.sites, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (fleet.Site, error) { return scanSite(r) })
+		return err
+	})
+	if err := a.tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
-	claimed, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, err
-	}
+	return a.replayed(ctx, stream, ids, claimed, out)
+}
+
+// replayed records which of ids were claimed now and which were applied before, adds the
+// outbox of the latter to out, and returns the claimed ones as a set.
+func (a *applier) replayed(ctx context.Context, stream string, ids, claimed []string, out *fleet.IngestOutcome) (map[string]bool, error) {
 	fresh := make(map[string]bool, len(claimed))
 	for _, id := range claimed {
 		fresh[id] = true
@@ -124,7 +148,7 @@ func claimEntries(ctx context.Context, tx pgx.Tx, stream string, ids []string, o
 	if len(replayed) == 0 {
 		return fresh, nil
 	}
-	rows, err = tx.Query(ctx, replayedOutboxSQL, stream, replayed)
+	rows, err := a.tx.Query(ctx, replayedOutboxSQL, stream, replayed)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +214,7 @@ func (s *Store) resolveVehicles(ctx context.Context, obs []fleet.Observation) ([
 	if err != nil {
 		return nil, err
 	}
-	resolved := map[vehicle]string{}
+	resolved := make(map[vehicle]string, len(byPlate))
 	var unknown []vehicle
 	for _, o := range obs {
 		v := observed(o)
@@ -259,7 +283,7 @@ func (s *Store) registerUnknown(ctx context.Context, vs []vehicle, resolved map[
 
 // rosterOf returns the trucks the observations name, as plate → IMEI and IMEI → plate.
 func (s *Store) rosterOf(ctx context.Context, obs []fleet.Observation) (byPlate, byIMEI map[string]string, err error) {
-	plateSet, imeiSet := map[string]bool{}, map[string]bool{}
+	plateSet, imeiSet := make(map[string]bool, len(obs)), make(map[string]bool, len(obs))
 	for _, o := range obs {
 		v := observed(o)
 		plateSet[v.plate], imeiSet[v.imei] = true, true
@@ -268,7 +292,7 @@ func (s *Store) rosterOf(ctx context.Context, obs []fleet.Observation) (byPlate,
 	if err != nil {
 		return nil, nil, err
 	}
-	byPlate, byIMEI = map[string]string{}, map[string]string{}
+	byPlate, byIMEI = make(map[string]string, len(plateSet)), make(map[string]string, len(imeiSet))
 	err = forEachRow(rows, func(r pgx.Row) error {
 		var p, i string
 		if err := r.Scan(&p, &i); err != nil {
@@ -335,7 +359,7 @@ func (s *Store) SweepOffline(ctx context.Context, now time.Time, th fleet.Thresh
 			*st, a.dirty[p] = det.State, true
 			a.dets = append(a.dets, entryDetection{entry: "offline:" + p, det: det})
 		}
-		return a.write(ctx, "", &out)
+		return a.write(ctx, "", nil, &out)
 	})
 	return out, err
 }
@@ -347,14 +371,21 @@ func lockTrucks(ctx context.Context, tx pgx.Tx, plates []string) error {
 	return err
 }
 
+const loadStatesSQL = `SELECT ` + stateCols + ` FROM truck_state s WHERE s.plate = ANY($1)`
+
 // loadStates returns the stored states of plates.
 func loadStates(ctx context.Context, tx pgx.Tx, plates []string) (map[string]*fleet.TruckState, error) {
-	rows, err := tx.Query(ctx, `SELECT `+stateCols+` FROM truck_state s WHERE s.plate = ANY($1)`, plates)
+	rows, err := tx.Query(ctx, loadStatesSQL, plates)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]*fleet.TruckState, len(plates))
-	err = forEachRow(rows, func(r pgx.Row) error {
+	return out, scanStates(rows, out)
+}
+
+// scanStates reads truck states from rows into out, by plate.
+func scanStates(rows pgx.Rows, out map[string]*fleet.TruckState) error {
+	return forEachRow(rows, func(r pgx.Row) error {
 		st := new(fleet.TruckState)
 		if err := r.Scan(stateDest(st)...); err != nil {
 			return err
@@ -363,21 +394,21 @@ func loadStates(ctx context.Context, tx pgx.Tx, plates []string) (map[string]*fl
 		out[st.Plate] = st
 		return nil
 	})
-	return out, err
 }
 
 // loadTrips returns the trip each truck of plates is on or will do next (pending approval
 // excluded: detection does not move those).
 func loadTrips(ctx context.Context, tx pgx.Tx, plates []string) (map[string]*fleet.Trip, error) {
 	trips, err := collectTrips(tx.Query(ctx, ingestTripsSQL, plates))
-	if err != nil {
-		return nil, err
-	}
+	return tripsByPlate(trips), err
+}
+
+func tripsByPlate(trips []fleet.Trip) map[string]*fleet.Trip {
 	out := make(map[string]*fleet.Trip, len(trips))
 	for i := range trips {
 		out[trips[i].Plate] = &trips[i]
 	}
-	return out, nil
+	return out
 }
 
 // saveOutbox records what each entry produced, for a replay after a lost publish.

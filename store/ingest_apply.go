@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
@@ -70,21 +71,17 @@ func newApplier(s *Store, tx pgx.Tx, sites []fleet.Site, th fleet.Thresholds) *a
 }
 
 // apply runs the fresh observations through the rules, truck by truck in time order, and
-// writes the result.
+// writes the result. The trucks' states and trips are loaded (and locked) already.
 func (a *applier) apply(ctx context.Context, stream string, obs []fleet.Observation, fresh map[string]bool, out *fleet.IngestOutcome) error {
-	byPlate := map[string][]fleet.Observation{}
+	byPlate := make(map[string][]fleet.Observation, len(a.states))
 	for _, o := range obs {
 		if fresh[o.EntryID] {
 			p := observed(o).plate
 			byPlate[p] = append(byPlate[p], o)
 		}
 	}
-	plates := sortedPlates(byPlate)
-	if err := a.load(ctx, plates); err != nil {
-		return err
-	}
-	var positions []fleet.Position
-	for _, plate := range plates {
+	positions := make([]fleet.Position, 0, len(obs))
+	for _, plate := range sortedPlates(byPlate) {
 		list := byPlate[plate]
 		slices.SortStableFunc(list, func(x, y fleet.Observation) int {
 			return cmp.Or(x.At().Compare(y.At()), cmp.Compare(x.EntryID, y.EntryID))
@@ -96,57 +93,29 @@ func (a *applier) apply(ctx context.Context, stream string, obs []fleet.Observat
 			a.detect(plate, o)
 		}
 	}
-	n, err := copyPositions(ctx, a.tx, positions)
-	if err != nil {
-		return err
-	}
-	out.Positions = int(n)
-	if err := a.write(ctx, stream, out); err != nil {
+	if err := a.write(ctx, stream, positions, out); err != nil {
 		return err
 	}
 	out.StatesMoved = a.moved
 	return nil
 }
 
-const (
-	// The stage is this connection's own temporary table, emptied at every commit; COPY fills
-	// it and one INSERT moves the rows on, skipping fixes already stored (COPY alone cannot).
-	createStageSQL = `CREATE TEMP TABLE IF NOT EXISTS ingest_positions_stage
-	(LIKE positions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`
-	moveStageSQL = `INSERT INTO positions SELECT * FROM ingest_positions_stage ON CONFLICT (plate, fix_time) DO NOTHING`
-)
-
-var stageColumns = []string{"plate", "imei", "fix_time", "received_at", "lat", "lng", "speed_kmh", "heading",
-	"ignition", "h3_r9", "source"}
-
-// copyPositions writes ps to the position history with COPY through the stage table and
-// returns how many were new. The caller has made sure their daily partitions exist.
-func copyPositions(ctx context.Context, tx pgx.Tx, ps []fleet.Position) (int64, error) {
+// queuePositions adds the insert of ps into the position history to b (one statement whatever
+// their number); the number of new rows goes to *n. The caller has made sure their daily
+// partitions exist.
+func queuePositions(b *pgx.Batch, ps []fleet.Position, n *int) error {
 	if len(ps) == 0 {
-		return 0, nil
+		return nil
 	}
-	if _, err := tx.Exec(ctx, createStageSQL); err != nil {
-		return 0, err
+	args, err := positionArgs(ps)
+	if err != nil {
+		return err
 	}
-	now := time.Now().UTC()
-	rows := pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
-		p := ps[i]
-		cell := p.Cell
-		if cell == 0 {
-			cell = fleet.CellOf(p.Point, fleet.CellResolution)
-		}
-		recv := p.ReceivedAt
-		if recv.IsZero() {
-			recv = now
-		}
-		return []any{fleet.NormalizePlate(p.Plate), p.IMEI, p.FixTime, recv, p.Point.Lat, p.Point.Lng, p.SpeedKmh,
-			p.Heading, p.Ignition, cell, p.Source}, nil
+	b.Queue(insertPositionsSQL, args...).Exec(func(tag pgconn.CommandTag) error {
+		*n = int(tag.RowsAffected())
+		return nil
 	})
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ingest_positions_stage"}, stageColumns, rows); err != nil {
-		return 0, err
-	}
-	tag, err := tx.Exec(ctx, moveStageSQL)
-	return tag.RowsAffected(), err
+	return nil
 }
 
 // load locks the trucks and reads their states and trips.
@@ -200,14 +169,21 @@ func (a *applier) detect(plate string, o fleet.Observation) {
 	}
 }
 
-// write stores the states, then the incidents and trip moves, then the outbox.
-func (a *applier) write(ctx context.Context, stream string, out *fleet.IngestOutcome) error {
-	if err := a.writeStates(ctx); err != nil {
+// write stores the positions, the states, the incidents and trip moves in one round trip,
+// then the audit of the moves and the outbox.
+func (a *applier) write(ctx context.Context, stream string, positions []fleet.Position, out *fleet.IngestOutcome) error {
+	b := &pgx.Batch{}
+	if err := queuePositions(b, positions, &out.Positions); err != nil {
 		return err
 	}
-	if err := a.writeDetections(ctx); err != nil {
-		return err
+	a.queueStates(b)
+	moved := a.queueDetections(b)
+	if b.Len() > 0 {
+		if err := a.tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
 	}
+	a.keepEvents(moved)
 	for _, t := range a.moves {
 		err := a.s.Audit(ctx, a.tx, AuditEntry{At: t.UpdatedAt, Actor: fleet.SystemActor(), Action: "trip." + string(t.Status),
 			Subject: t.Code, Details: auditDetails(map[string]any{"to": t.Status, "via": "ingest"})})
@@ -227,10 +203,11 @@ func (a *applier) write(ctx context.Context, stream string, out *fleet.IngestOut
 	return saveOutbox(ctx, a.tx, stream, a.boxes)
 }
 
-func (a *applier) writeStates(ctx context.Context) error {
+// queueStates adds the upsert of every changed truck state to b.
+func (a *applier) queueStates(b *pgx.Batch) {
 	plates := sortedPlates(a.dirty)
 	if len(plates) == 0 {
-		return nil
+		return
 	}
 	n := len(plates)
 	var c stateColumns
@@ -238,10 +215,9 @@ func (a *applier) writeStates(ctx context.Context) error {
 	for i, p := range plates {
 		c.set(i, *a.states[p])
 	}
-	_, err := a.tx.Exec(ctx, upsertStatesSQL, c.plate, c.imei, c.fix, c.recv, c.lat, c.lng, c.speed, c.heading,
+	b.Queue(upsertStatesSQL, c.plate, c.imei, c.fix, c.recv, c.lat, c.lng, c.speed, c.heading,
 		c.ign, c.cell, c.coarse, c.site, c.siteSince, c.cand, c.candSince, c.stopped, c.overSince, c.overOpen,
 		c.idleOpen, c.offOpen)
-	return err
 }
 
 // stateColumns are the unnest arrays of upsertStatesSQL.
@@ -278,15 +254,11 @@ func (c *stateColumns) set(i int, st fleet.TruckState) {
 	c.cell[i], c.coarse[i] = st.Cell, st.CellCoarse
 }
 
-// writeDetections sends every resolution, incident and trip move in one pipelined batch, in
-// rule order, and turns what the database accepted into events and notifications per entry.
-// A trip event is kept only when its trip moved (a concurrent cancellation wins).
-func (a *applier) writeDetections(ctx context.Context) error {
-	if len(a.dets) == 0 {
-		return nil
-	}
-	b := &pgx.Batch{}
-	moved := make([]bool, len(a.dets))
+// queueDetections adds every resolution, incident and trip move to b, in rule order; as their
+// results are read, what the database accepted becomes notifications per entry. moved[i] is
+// set when the trip move of a.dets[i] went through.
+func (a *applier) queueDetections(b *pgx.Batch) (moved []bool) {
+	moved = make([]bool, len(a.dets))
 	for i, d := range a.dets {
 		box := a.box(d.entry)
 		at := d.det.ResolveAt()
@@ -305,9 +277,12 @@ func (a *applier) writeDetections(ctx context.Context) error {
 			a.queueTripMove(b, d.det, box, &moved[i])
 		}
 	}
-	if err := a.tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
+	return moved
+}
+
+// keepEvents adds each detection's events to its entry's outbox once the batch ran; a trip
+// event is kept only when its trip moved (a concurrent cancellation wins).
+func (a *applier) keepEvents(moved []bool) {
 	for i, d := range a.dets {
 		box := a.box(d.entry)
 		for _, e := range d.det.Events {
@@ -316,7 +291,6 @@ func (a *applier) writeDetections(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
 }
 
 // queueTripMove adds det's trip transition to b; when the trip still had the status the rules

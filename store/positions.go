@@ -99,6 +99,36 @@ func (s *Store) InsertPositions(ctx context.Context, tx pgx.Tx, ps []fleet.Posit
 	if len(ps) == 0 {
 		return 0, nil
 	}
+	args, err := positionArgs(ps)
+	if err != nil {
+		return 0, err
+	}
+	fixes := args[2].([]time.Time)
+	if err := s.EnsurePositionPartitions(ctx, fixes...); err != nil {
+		return 0, err
+	}
+	tag, err := s.q(tx).Exec(ctx, insertPositionsSQL, args...)
+	s.lostPartitions(err, fixes)
+	return tag.RowsAffected(), err
+}
+
+// lostPartitions forgets the daily partitions of fixes when err says a row had no partition
+// (one was dropped behind our back), so the next attempt creates them again.
+func (s *Store) lostPartitions(err error, fixes []time.Time) {
+	if pgError(err, pgCheckViolation) == nil {
+		return
+	}
+	days := make([]string, len(fixes))
+	for i, f := range fixes {
+		days[i] = utcDay(f).Format(partitionDay)
+	}
+	s.forgetPartitions(days...)
+}
+
+// positionArgs are the parameters of insertPositionsSQL for ps, one array per column (a zero
+// Cell computed from the point, a zero ReceivedAt taken as now). It returns EINVALID, naming
+// the index, for a position without plate or fix time.
+func positionArgs(ps []fleet.Position) ([]any, error) {
 	n := len(ps)
 	var (
 		plates, imeis, sources = make([]string, n), make([]string, n), make([]string, n)
@@ -111,7 +141,7 @@ func (s *Store) InsertPositions(ctx context.Context, tx pgx.Tx, ps []fleet.Posit
 	now := time.Now().UTC()
 	for i, p := range ps {
 		if p.Plate == "" || p.FixTime.IsZero() {
-			return 0, fleet.Errorf(fleet.EINVALID, "position %d needs a plate and a fix time", i)
+			return nil, fleet.Errorf(fleet.EINVALID, "position %d needs a plate and a fix time", i)
 		}
 		plates[i], imeis[i], sources[i] = fleet.NormalizePlate(p.Plate), p.IMEI, p.Source
 		fixes[i], received[i] = p.FixTime, p.ReceivedAt
@@ -123,18 +153,7 @@ func (s *Store) InsertPositions(ctx context.Context, tx pgx.Tx, ps []fleet.Posit
 			cells[i] = fleet.CellOf(p.Point, fleet.CellResolution)
 		}
 	}
-	if err := s.EnsurePositionPartitions(ctx, fixes...); err != nil {
-		return 0, err
-	}
-	tag, err := s.q(tx).Exec(ctx, insertPositionsSQL, plates, imeis, fixes, received, lats, lngs, speeds, headings, ignitions, cells, sources)
-	if pgError(err, pgCheckViolation) != nil { // "no partition of relation": dropped behind our back
-		days := make([]string, n)
-		for i, f := range fixes {
-			days[i] = utcDay(f).Format(partitionDay)
-		}
-		s.forgetPartitions(days...)
-	}
-	return tag.RowsAffected(), err
+	return []any{plates, imeis, fixes, received, lats, lngs, speeds, headings, ignitions, cells, sources}, nil
 }
 
 const positionCols = `plate, imei, fix_time, received_at, lat, lng, speed_kmh, heading, ignition, h3_r9, source`

@@ -220,7 +220,12 @@ func TestAgentOffline(t *testing.T) {
 	if a.Online() {
 		t.Fatal("an agent without an API key is online")
 	}
+	_, _, err := f.st.OpenAlert(context.Background(), fleet.Alert{Kind: fleet.AlertOverspeed, IncidentKey: "overspeed:T11985LA",
+		Plate: "T11985LA", Message: "82 km/h on Apapa Road", OpenedAt: f.now.Add(-time.Minute)})
+	must(t, err)
 	for _, tc := range []struct{ text, want string }{
+		{"open alerts for T11985LA", "overspeed T11985LA — 82 km/h on Apapa Road"},
+		{"any alerts for T28737LA?", "No alerts match."},
 		{"where is t 11985 la?", "T11985LA is parked at APAPA (Apapa Port Complex) (fix 2 min ago"},
 		{"hello", "I can locate trucks"},
 		{"create trip for T11985LA to ECLAT", "Where does T11985LA start from?"},

@@ -16,6 +16,8 @@ type AlertDesk interface {
 	// EINVALID, ENOTFOUND, or ECONFLICT with the alert as stored when it is resolved or the
 	// action was already done.
 	ActOnAlert(ctx context.Context, id int64, act fleet.AlertAction, who fleet.Actor, at time.Time) (fleet.Alert, error)
+	// RefuseAlertAct records in the audit log that who was refused act on alert id.
+	RefuseAlertAct(ctx context.Context, id int64, act fleet.AlertAction, who fleet.Actor, at time.Time) error
 	// QueryAlerts returns the alerts q selects, newest first, and the next page's cursor (0:
 	// none).
 	QueryAlerts(ctx context.Context, q fleet.AlertQuery) ([]fleet.Alert, int64, error)
@@ -24,10 +26,19 @@ type AlertDesk interface {
 // ActOnAlert does act (acknowledge, snooze, mute) on alert id for caller, exactly once across
 // replicas and double clicks, and queues the notification that updates the alert's Slack
 // message in place. The buttons and the JSON API both call it. On ECONFLICT the alert as
-// stored comes back with the error, so the caller can say who did it first and when.
+// stored comes back with the error, so the caller can say who did it first and when. A caller
+// the front door does not vouch for (c.AlertHandler) gets EFORBIDDEN, and the refusal is
+// audited.
 func (r *Registry) ActOnAlert(ctx context.Context, id int64, act fleet.AlertAction, c Caller) (fleet.Alert, error) {
 	now := r.now().UTC()
-	a, err := r.fleet.ActOnAlert(ctx, id, act, fleet.Actor{ID: callerID(c), Name: c.Name, Via: c.Via}, now)
+	who := fleet.Actor{ID: callerID(c), Name: c.Name, Via: c.Via}
+	if !c.AlertHandler {
+		if err := r.fleet.RefuseAlertAct(ctx, id, act, who, now); err != nil {
+			r.log.ErrorContext(ctx, "audit a refused alert action", "err", err, "alert_id", id)
+		}
+		return fleet.Alert{}, fleet.Errorf(fleet.EFORBIDDEN, "only dispatch approvers and on-call can acknowledge, snooze or mute alerts")
+	}
+	a, err := r.fleet.ActOnAlert(ctx, id, act, who, now)
 	if err != nil {
 		return a, err
 	}

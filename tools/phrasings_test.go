@@ -148,6 +148,7 @@ func decodeStrict(in intent.Intent) error {
 		tools.ToolTruckLocation: &tools.TruckLocationArgs{}, tools.ToolCreateTrip: &tools.CreateTripArgs{},
 		tools.ToolFleetStatus: &tools.FleetStatusArgs{}, tools.ToolTripDetails: &tools.TripDetailsArgs{},
 		tools.ToolDailySummary: &tools.DailySummaryArgs{}, tools.ToolNearbyTrucks: &tools.NearbyArgs{},
+		tools.ToolListAlerts: &tools.ListAlertsArgs{},
 	}[in.Tool]
 	dec := json.NewDecoder(bytes.NewReader(in.Args))
 	dec.DisallowUnknownFields()

@@ -49,6 +49,8 @@ func RenderResult(r Result) string {
 		return v.Text()
 	case *NearbyTrucks:
 		return v.Text()
+	case *AlertList:
+		return v.Text()
 	}
 	return string(r.Output)
 }
@@ -188,6 +190,36 @@ func (n *NearbyTrucks) Text() string {
 	}
 	if n.Truncated {
 		fmt.Fprintf(&b, "\n… and %d more.", n.Count-len(n.Trucks))
+	}
+	return b.String()
+}
+
+// Text writes the alert history as plain text: one line per alert, newest first.
+func (l *AlertList) Text() string {
+	if len(l.Alerts) == 0 {
+		return "No alerts match."
+	}
+	var b strings.Builder
+	b.WriteString("Alerts, newest first:")
+	for _, a := range l.Alerts {
+		state := "open"
+		switch {
+		case a.Ended != "":
+			state = "ended " + a.Ended
+			if a.Resolution != "" {
+				state += ", " + a.Resolution
+			}
+		case a.AcknowledgedBy != "":
+			state = "open, acknowledged by " + a.AcknowledgedBy
+		}
+		subject := a.Plate
+		if subject == "" {
+			subject = "—"
+		}
+		fmt.Fprintf(&b, "\n• #%d %s %s %s — %s (opened %s; %s)", a.ID, a.Severity, humanStatus(a.Kind), subject, a.Message, a.Opened, state)
+	}
+	if l.More {
+		b.WriteString("\nShowing the latest 20.")
 	}
 	return b.String()
 }

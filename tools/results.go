@@ -16,6 +16,10 @@ type Caller struct {
 	// Approver says the front door vouches the caller may decide, cancel and change any trip
 	// (SLACK_APPROVERS, the console). Others may cancel and change only trips they requested.
 	Approver bool
+	// AlertHandler says the front door vouches the caller may acknowledge, snooze and mute
+	// alerts: SLACK_APPROVERS and on-call (SLACK_ONCALL) in Slack, the console, an API token
+	// with scope write. Anyone else is refused (EFORBIDDEN) and the refusal audited.
+	AlertHandler bool
 }
 
 // Result is the outcome of one fleet function call, in the order the calls were made.

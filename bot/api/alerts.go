@@ -121,7 +121,8 @@ func (s *Server) ackAlert(_ http.ResponseWriter, r *http.Request, _ *query) (int
 		return 0, nil, fleet.Errorf(fleet.ENOTFOUND, "alert %q not found", r.PathValue("id"))
 	}
 	tok := tokenOf(r.Context())
-	a, err := s.deps.Alerts.ActOnAlert(r.Context(), id, fleet.ActAck, tools.Caller{UserID: tok.Name, Name: tok.Name, Via: "api"})
+	a, err := s.deps.Alerts.ActOnAlert(r.Context(), id, fleet.ActAck, tools.Caller{UserID: tok.Name, Name: tok.Name, Via: "api",
+		AlertHandler: true}) // the write scope, checked for this route, is the token's authority
 	if err != nil {
 		return 0, nil, err
 	}

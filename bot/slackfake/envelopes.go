@@ -89,10 +89,14 @@ func (s *Server) Click(user, channel, messageTS, actionID, value string) Interac
 	s.mu.Lock()
 	in := s.newInteractionLocked(user)
 	var msg map[string]any
+	blockID := "decision"
 	if m := s.findLocked(channel, messageTS); m != nil {
 		msg = map[string]any{"type": "message", "ts": m.TS, "text": m.Text, "user": m.User, "bot_id": BotID}
 		if m.Blocks != nil {
 			msg["blocks"] = json.RawMessage(m.Blocks)
+			if id := buttonBlock(m.Blocks, actionID, value); id != "" {
+				blockID = id
+			}
 		}
 	}
 	s.mu.Unlock()
@@ -102,13 +106,36 @@ func (s *Server) Click(user, channel, messageTS, actionID, value string) Interac
 		"channel":    map[string]any{"id": channel, "name": channel},
 		"container":  map[string]any{"type": "message", "message_ts": messageTS, "channel_id": channel, "is_ephemeral": false},
 		"trigger_id": in.TriggerID, "response_url": in.ResponseURL,
-		"actions": []map[string]any{{"type": "button", "action_id": actionID, "block_id": "decision",
+		"actions": []map[string]any{{"type": "button", "action_id": actionID, "block_id": blockID,
 			"value": value, "action_ts": fmt.Sprint(time.Now().Unix()) + ".000100", "text": map[string]any{"type": "plain_text", "text": actionID}}}}
 	if msg != nil {
 		payload["message"] = msg
 	}
 	in.EnvelopeID = s.sendEnvelope("interactive", payload, 0, false)
 	return in
+}
+
+// buttonBlock returns the block_id of the actions block holding the button actionID with
+// value, as Slack sends it with a click; "" when the message has no such button.
+func buttonBlock(blocks json.RawMessage, actionID, value string) string {
+	var bs []struct {
+		BlockID  string `json:"block_id"`
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	if json.Unmarshal(blocks, &bs) != nil {
+		return ""
+	}
+	for _, b := range bs {
+		for _, e := range b.Elements {
+			if e.ActionID == actionID && e.Value == value {
+				return b.BlockID
+			}
+		}
+	}
+	return ""
 }
 
 // Submit delivers a view_submission of the view viewID (opened earlier through views.open) by

@@ -14,6 +14,9 @@ type Fault struct {
 	Status     int    // HTTP status: 429, 500, 503…; 0 with Error set means 200 {"ok":false}
 	RetryAfter int    // seconds, sent as Retry-After with a 429
 	Error      string // Slack error code for a 200 {"ok":false,"error":…} answer
+	// Hang holds the call without answering until the caller hangs up (a client killed
+	// mid-call) or the fake closes; nothing is served, as when the request never arrived.
+	Hang bool
 
 	used int
 }
@@ -75,6 +78,9 @@ func (f *Fault) write(w http.ResponseWriter) {
 
 // name describes the fault for Call.Fault.
 func (f *Fault) name() string {
+	if f.Hang {
+		return "hang"
+	}
 	if f.Error != "" {
 		return f.Error
 	}

@@ -107,9 +107,10 @@ type Server struct {
 	views      []View
 	files      map[string]*File
 	users      map[string]User
-	channels   map[string]string // id → name
-	missing    map[string]bool   // channels that do not exist
-	triggers   map[string]string // trigger_id → user
+	groups     map[string][]string // user-group ID → member user IDs
+	channels   map[string]string   // id → name
+	missing    map[string]bool     // channels that do not exist
+	triggers   map[string]string   // trigger_id → user
 	acks       map[string]Ack
 	ackCount   map[string]int
 	sentAt     map[string]time.Time
@@ -132,6 +133,7 @@ func New(opts ...Option) *Server {
 		respUses:  make(map[string]int),
 		files:     make(map[string]*File),
 		users:     make(map[string]User),
+		groups:    make(map[string][]string),
 		channels:  make(map[string]string),
 		missing:   make(map[string]bool),
 		triggers:  make(map[string]string),
@@ -169,6 +171,13 @@ func (s *Server) AddUser(id, name, realName string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.users[id] = User{ID: id, Name: name, RealName: realName}
+}
+
+// AddUserGroup makes usergroups.users.list know a user group (S…) and its members.
+func (s *Server) AddUserGroup(id string, members ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups[id] = append([]string(nil), members...)
 }
 
 // AddChannel names a channel for conversations.info. Unknown channels still accept posts.

@@ -80,9 +80,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		channel = req.arg("channel_id")
 	}
 	s.mu.Lock()
+	f := s.faultLocked(method, channel)
+	if f != nil && f.Hang {
+		req.Fault = f.name()
+		s.calls = append(s.calls, req.Call)
+		s.notifyLocked()
+		s.mu.Unlock()
+		<-r.Context().Done() // the caller hung up, or Close dropped the connection
+		return
+	}
 	defer s.mu.Unlock()
 	defer s.notifyLocked()
-	if f := s.faultLocked(method, channel); f != nil {
+	if f != nil {
 		req.Fault = f.name()
 		s.calls = append(s.calls, req.Call)
 		f.write(w)
@@ -129,6 +138,7 @@ func (s *Server) methods() map[string]handler {
 		"views.open":                   s.openView,
 		"views.update":                 s.updateView,
 		"users.info":                   s.userInfo,
+		"usergroups.users.list":        s.userGroupMembers,
 		"conversations.info":           s.conversationInfo,
 		"files.getUploadURLExternal":   s.uploadURL,
 		"files.completeUploadExternal": s.completeUpload,
@@ -220,6 +230,14 @@ func (s *Server) userInfo(r request) map[string]any {
 		"id": u.ID, "name": u.Name, "real_name": u.RealName, "tz": "Africa/Lagos",
 		"profile": map[string]any{"real_name": u.RealName, "display_name": u.Name},
 	}}
+}
+
+func (s *Server) userGroupMembers(r request) map[string]any {
+	members, ok := s.groups[r.arg("usergroup")]
+	if !ok {
+		return fail("no_such_subteam")
+	}
+	return map[string]any{"ok": true, "users": append([]string{}, members...)}
 }
 
 func (s *Server) conversationInfo(r request) map[string]any {

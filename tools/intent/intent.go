@@ -29,6 +29,7 @@ const (
 	NearbyTrucks  = "find_nearby_trucks"
 	CancelTrip    = "cancel_trip"
 	UpdateTrip    = "update_trip"
+	// ListAlerts (alerts.go) is the alert history.
 )
 
 // Intent is what the parser understood: a function and its arguments, or the one short
@@ -59,7 +60,7 @@ func (i Intent) Understood() bool { return i.Tool != "" && i.Missing == "" }
 
 // Help is the one-line answer for text the parser does not understand.
 const Help = "I can locate trucks, create, move or cancel trips, and give fleet status, trip progress, " +
-	"nearby trucks and daily summaries, e.g. \"where is T28737LA\"."
+	"nearby trucks, alerts and daily summaries, e.g. \"where is T28737LA\"."
 
 var (
 	nearWords    = []string{"near", "nearby", "around", "close to", "closest", "nearest", "next to", "within", "vicinity", "proximity", "in the area of", "radius", "dey close", "close by"}
@@ -107,6 +108,10 @@ func Parse(text string) Intent {
 	switch {
 	case isCreate(lower, text, plate):
 		return parseCreate(text, plate, partial)
+	case code == "" && !partial && isAlertQuery(lower):
+		return parseAlerts(text, plate)
+	case code == "" && isAlertAct(lower):
+		return Intent{} // the alert buttons and /truck … unmute act on alerts, never a guess from text
 	case code != "":
 		return call(TripDetails, map[string]any{"trip_id_or_truck": code})
 	case hasWord(lower, nearWords...) && !hasWord(lower, "nearest site", "closest site"):

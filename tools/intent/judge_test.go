@@ -179,7 +179,7 @@ func sameArg(key string, got any, want string) bool {
 		g, err1 := ParseTime(s, baseNow, fleet.Lagos())
 		w, err2 := ParseTime(want, baseNow, fleet.Lagos())
 		return err1 == nil && err2 == nil && g.Equal(w)
-	case "date":
+	case "date", "since":
 		g, err1 := ParseDate(s, baseNow, fleet.Lagos())
 		w, err2 := ParseDate(want, baseNow, fleet.Lagos())
 		return err1 == nil && err2 == nil && g.Equal(w)
