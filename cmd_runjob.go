@@ -55,8 +55,12 @@ Jobs:
 	return nil
 }
 
-// runLine is one line about a finished run: "analytics: ok in 1.2 s".
+// runLine is one line about a finished run: "analytics: ok in 1.2 s", "loconav-poll: skipped:
+// LOCONAV_API_TOKEN is not set".
 func runLine(r fleet.JobRun) string {
+	if r.Outcome == fleet.JobSkipped {
+		return fmt.Sprintf("%s: skipped: %s", r.Job, r.Error)
+	}
 	line := fmt.Sprintf("%s: %s in %s", r.Job, r.Outcome, fleet.FormatElapsed(r.Duration))
 	if r.Error != "" {
 		line += ": " + r.Error
