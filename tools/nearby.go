@@ -95,16 +95,19 @@ func (r *Registry) scan(ctx context.Context, out *NearbyTrucks, cells []int64, c
 	top := newNearest(limit)
 	near := newProximity(out.Center, out.RadiusKm)
 	err := r.nearby.VisitCells(ctx, cells, coarse, func(t *fleet.Truck, s *fleet.TruckState) {
-		if s.Plate == out.Excluded || !fleet.InFleet(*t) {
-			return
-		}
-		state := fleet.StateOf(*t, s, now, r.th)
-		if status != "" && string(state) != status {
+		if s.Plate == out.Excluded {
 			return
 		}
 		est, sure := near.estimate(s.Point)
 		if est > near.hi {
 			return // surely outside: most of the cells' over-cover ends here
+		}
+		if !fleet.InFleet(*t) {
+			return
+		}
+		state := fleet.StateOf(*t, s, now, r.th)
+		if status != "" && string(state) != status {
+			return
 		}
 		if sure && est < near.lo && top.full() && est > top.worst()*(1+near.eps) {
 			out.Count++ // surely inside, surely not among the nearest: no exact distance needed
