@@ -37,8 +37,8 @@ type stateSnapshot struct {
 	trucks []fleet.Truck
 	states []fleet.TruckState
 	status []fleet.TruckStatus // status[i] is the status of states[i]'s truck; "" when none is loaded
-	fine   map[int64][]int32 // res-9 cell → indexes into states
-	coarse map[int64][]int32 // res-7 cell → indexes into states
+	fine   map[int64][]int32   // res-9 cell → indexes into states
+	coarse map[int64][]int32   // res-7 cell → indexes into states
 	loaded time.Time
 }
 

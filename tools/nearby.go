@@ -79,7 +79,7 @@ func (r *Registry) NearbyTrucks(ctx context.Context, a NearbyArgs) (*NearbyTruck
 	}
 	for _, c := range top.sorted() {
 		out.Trucks = append(out.Trucks, NearbyTruck{Plate: c.state.Plate, DistanceKm: round(c.km, 2),
-			Status: c.status, SpeedKmh: round(c.state.SpeedKmh, 1), Site: c.state.SiteCode,
+			Status: fleet.StateOf(fleet.Truck{Plate: c.state.Plate, Status: c.truck}, &c.state, now, r.th), SpeedKmh: round(c.state.SpeedKmh, 1), Site: c.state.SiteCode,
 			FixAge: fleet.FormatAge(c.state.Age(now)), FixTime: c.state.FixTime.UTC(), Lat: c.state.Point.Lat, Lng: c.state.Point.Lng})
 	}
 	if out.Trucks == nil {
@@ -102,12 +102,8 @@ func (r *Registry) scan(ctx context.Context, out *NearbyTrucks, cells []int64, c
 		if est > near.hi {
 			return // surely outside: most of the cells' over-cover ends here
 		}
-		if !fleet.InFleet(*t) {
-			return
-		}
-		state := fleet.StateOf(*t, s, now, r.th)
-		if status != "" && string(state) != status {
-			return
+		if !fleet.InFleet(*t) || status != "" && string(fleet.StateOf(*t, s, now, r.th)) != status {
+			return // the state is asked here only when filtering; the listed ones get it below
 		}
 		if sure && est < near.lo && top.full() && est > top.worst()*(1+near.eps) {
 			out.Count++ // surely inside, surely not among the nearest: no exact distance needed
@@ -118,7 +114,7 @@ func (r *Registry) scan(ctx context.Context, out *NearbyTrucks, cells []int64, c
 			return
 		}
 		out.Count++
-		top.offer(s, state, km)
+		top.offer(s, t.Status, km)
 	})
 	return top, err
 }
@@ -201,9 +197,9 @@ func (r *Registry) nearTruck(ctx context.Context, near string, out *NearbyTrucks
 
 // candidate is a truck within the radius.
 type candidate struct {
-	state  fleet.TruckState
-	status fleet.State
-	km     float64
+	state fleet.TruckState
+	truck fleet.TruckStatus // the truck's status, for fleet.StateOf
+	km    float64
 }
 
 // nearest keeps the limit nearest candidates offered, as a bounded sorted slice: limit is at
@@ -216,8 +212,9 @@ type nearest struct {
 
 func newNearest(limit int) *nearest { return &nearest{limit: limit, best: make([]candidate, 0, limit)} }
 
-// offer considers s, in state status, at km; s is copied only when it makes the cut.
-func (n *nearest) offer(s *fleet.TruckState, status fleet.State, km float64) {
+// offer considers s, of a truck with status truck, at km; s is copied only when it makes the
+// cut.
+func (n *nearest) offer(s *fleet.TruckState, truck fleet.TruckStatus, km float64) {
 	if len(n.best) == n.limit && !less(km, s.Plate, n.best[n.limit-1]) {
 		return
 	}
@@ -226,7 +223,7 @@ func (n *nearest) offer(s *fleet.TruckState, status fleet.State, km float64) {
 		n.best = append(n.best, candidate{})
 	}
 	copy(n.best[i+1:], n.best[i:len(n.best)-1])
-	n.best[i] = candidate{state: *s, status: status, km: km}
+	n.best[i] = candidate{state: *s, truck: truck, km: km}
 }
 
 func (n *nearest) sorted() []candidate { return n.best }
