@@ -83,6 +83,7 @@ type thresholds struct {
 	DelayedAfter  time.Duration       `env:"TRIP_DELAYED_AFTER" check:"positive"`
 	MinLeadTime   time.Duration       `env:"TRIP_MIN_LEAD_TIME" check:"positive"`
 	Severity      fleet.SeverityRules `env:"ALERT_SEVERITY"` // kind=severity overrides
+	DwellAlertMin time.Duration       `env:"DWELL_ALERT_MIN" check:"positive"`
 }
 
 // configError is a missing or malformed variable. main exits 2 with its one-line message.

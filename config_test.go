@@ -41,8 +41,15 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if c.SlackEnabled() {
 		t.Errorf("SlackEnabled() = true without tokens; want false")
 	}
-	if c.Thresholds.OverspeedKmh != 60 || c.Thresholds.IdleAfter != 20*time.Minute {
+	if c.Thresholds.OverspeedKmh != 60 || c.Thresholds.IdleAfter != 20*time.Minute || c.Thresholds.DwellAlertMin != 3*time.Hour {
 		t.Errorf("Thresholds = %+v; want DESIGN.md defaults", c.Thresholds)
+	}
+}
+
+func TestLoadConfigDwellAlertMin(t *testing.T) {
+	c, err := loadConfig(mapEnv(map[string]string{"DATABASE_URL": "postgres://127.0.0.1/wt", "DWELL_ALERT_MIN": "90m"}))
+	if err != nil || c.Thresholds.DwellAlertMin != 90*time.Minute {
+		t.Fatalf("DWELL_ALERT_MIN=90m: %v, %v; want 1h30m", c.Thresholds.DwellAlertMin, err)
 	}
 }
 
@@ -64,6 +71,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"bad prefix", map[string]string{"REDIS_PREFIX": "a b"}, "REDIS_PREFIX"},
 		{"bad workers", map[string]string{"INGEST_WORKERS": "65"}, "INGEST_WORKERS"},
 		{"bad duration", map[string]string{"IDLE_AFTER": "soon"}, "IDLE_AFTER"},
+		{"bad dwell minimum", map[string]string{"DWELL_ALERT_MIN": "-1h"}, "DWELL_ALERT_MIN"},
 		{"bad openai url", map[string]string{"OPENAI_BASE_URL": "localhost:11434"}, "OPENAI_BASE_URL"},
 		{"admin addr without port", map[string]string{"ADMIN_ADDR": "127.0.0.1"}, "ADMIN_ADDR"},
 		{"admin addr bad port", map[string]string{"ADMIN_ADDR": "127.0.0.1:99999"}, "ADMIN_ADDR"},

@@ -18,6 +18,7 @@ var (
 	_ api.Trips      = (*tools.Registry)(nil)
 	_ api.Reports    = (*tools.Registry)(nil)
 	_ api.Catalog    = (*store.Store)(nil)
+	_ api.Roster     = (*store.Store)(nil)
 	_ api.TokenStore = (*store.Store)(nil)
 )
 
@@ -45,7 +46,7 @@ func wireAPI(ctx context.Context, a *app) ([]component, error) {
 	}
 	feed, drivers := mapDeps(a)
 	srv, err := api.New(api.Deps{
-		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Tokens: a.store,
+		Trucks: trucks, Trips: ft.Registry, Reports: ft.Registry, Catalog: a.store, Roster: a.store, Tokens: a.store,
 		Alerts:  apiAlerts{a.store, ft.Registry},
 		Limiter: api.NewLimiter(a.rdb, a.cfg.RedisPrefix, a.cfg.APIRateLimit, a.cfg.APIRateBurst),
 		Metrics: a.registry, Log: a.log, Feed: feed, Drivers: drivers,

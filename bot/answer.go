@@ -103,6 +103,8 @@ func (h *Handler) card(res tools.Result) (View, bool) {
 		return h.r.DailySummary(v), true
 	case *tools.NearbyTrucks:
 		return h.r.Nearby(v), true
+	case *tools.SiteStatus:
+		return h.r.SiteStatus(v), true
 	}
 	return View{}, false
 }

@@ -21,7 +21,7 @@ const (
 
 // SlashCommands lists the slash commands the router handles.
 func SlashCommands() []string {
-	return []string{CmdTruck, CmdFleet, CmdTrip, CmdNear, CmdSummary, CmdAlerts, CmdWatchtower}
+	return []string{CmdTruck, CmdFleet, CmdTrip, CmdNear, CmdSite, CmdSummary, CmdAlerts, CmdWatchtower}
 }
 
 // helpLines is the usage of every command, for /watchtower help and bad arguments.
@@ -31,6 +31,7 @@ var helpLines = map[string]string{
 	CmdTrip: "`/trip` — the trip form · `/trip T11985LA from ESSLIBRA to ECLAT at tomorrow 8am` — request a trip · `/trip TRP-0042` — trip details · " +
 		"`/trip TRP-0042 at 3pm` / `/trip TRP-0042 to TINCAN` — move it · `/trip cancel TRP-0042 [reason]` — cancel it",
 	CmdNear:       "`/near ESSLIBRA|T11985LA|6.45,3.39 [km] [moving|idle|parked|offline|maintenance]` — nearest trucks",
+	CmdSite:       "`/site APAPA [T28737LA]` — trucks inside a site now and how long each has waited, the usual dwell there (7 days)",
 	CmdSummary:    "`/summary [today|yesterday|2025-11-26]` — the daily summary",
 	CmdAlerts:     "`/alerts [open|today|T11985LA|overspeed]` — alert history: open ones, today's, a truck's or a kind's",
 	CmdWatchtower: "`/watchtower help|jobs|map|run <job>` — this help, the scheduled jobs, a link to the live fleet map, run a job now (approvers)",
@@ -57,6 +58,8 @@ func (h *Handler) Command(ctx context.Context, caller tools.Caller, command, tex
 		return h.trip(ctx, caller, text)
 	case CmdNear:
 		return h.near(ctx, text)
+	case CmdSite:
+		return h.site(ctx, text)
 	case CmdSummary:
 		return h.summary(ctx, text)
 	case CmdAlerts:

@@ -41,6 +41,10 @@ func (r *recorder) DailySummary(_ context.Context, date string) (*tools.DailySum
 	r.rec("summary", date)
 	return nil, fleet.Errorf(fleet.EINVALID, "stop")
 }
+func (r *recorder) SiteStatus(_ context.Context, a tools.SiteStatusArgs) (*tools.SiteStatus, error) {
+	r.rec("site", a)
+	return nil, fleet.Errorf(fleet.ENOTFOUND, "stop")
+}
 func (r *recorder) CreateTrip(_ context.Context, a tools.CreateTripArgs, _ tools.Caller) (*tools.TripCreated, error) {
 	r.rec("create", a)
 	return nil, fleet.Errorf(fleet.EINVALID, "stop")
@@ -71,6 +75,9 @@ func TestCommandArguments(t *testing.T) {
 		{"/near", "ESSLIBRA 5 km", `near {"near":"ESSLIBRA","radius_km":5,"status":null,"limit":null}`},
 		{"/near", "idle trucks within 3km of T11985LA", `near {"near":"T11985LA","radius_km":3,"status":"idle","limit":null}`},
 		{"/near", "6.45,3.39", `near {"near":"6.45,3.39","radius_km":null,"status":null,"limit":null}`},
+		{"/site", "APAPA", `site {"site":"APAPA","truck":null}`},
+		{"/site", "tin can", `site {"site":"tin can","truck":null}`},
+		{"/site", "Apapa port T28737LA", `site {"site":"Apapa port","truck":"T28737LA"}`},
 		{"/summary", "yesterday", `summary "yesterday"`},
 		{"/trip", "TRP-0042", `trip "TRP-0042"`},
 		{"/trip", "42", `trip "42"`},
@@ -100,6 +107,7 @@ func TestCommandUsage(t *testing.T) {
 	cases := []struct{ cmd, text, want string }{
 		{"/truck", "", "Which truck?"},
 		{"/near", "", "Near what?"},
+		{"/site", "", "Which site?"},
 		{"/trip", "T11985LA from APAPA to ECLAT", "When should"},
 		{"/trip", "T28737LA to ECLAT in 3 hours", "Where does T28737LA start from?"},
 		{"/trip", "T11985LA from APAPA to ECLAT at 9 tomorrow", "9am or 9pm?"},

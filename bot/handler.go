@@ -24,6 +24,9 @@ type Lookups interface {
 	NearbyTrucks(ctx context.Context, a tools.NearbyArgs) (*tools.NearbyTrucks, error)
 	// DailySummary answers get_daily_summary. It returns EINVALID for a bad date.
 	DailySummary(ctx context.Context, date string) (*tools.DailySummary, error)
+	// SiteStatus answers get_site_status. It returns ENOTFOUND "I don't know a site called …"
+	// with suggestions.
+	SiteStatus(ctx context.Context, a tools.SiteStatusArgs) (*tools.SiteStatus, error)
 }
 
 // TripDesk creates trip requests and decides them. *tools.Registry satisfies it.

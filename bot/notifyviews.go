@@ -73,7 +73,7 @@ func (r *Renderer) tripDecisionCard(t fleet.Trip, title string) View {
 		{"Driver", driverText(t.DriverName, t.DriverPhone)},
 		{"Route", esc(t.Origin) + " → " + esc(t.Destination)},
 		{"Departure", clock(t.ScheduledDeparture, r.Zone)},
-		{"Planned arrival", clock(t.PlannedArrival, r.Zone)},
+		{"Planned arrival", r.plannedArrival(t)},
 		{"Container", esc(t.ContainerNo)},
 		{"Cargo", esc(t.CargoType)},
 		{"Requested by", userRef(t.RequestedBy) + viaSuffix(t.RequestedBy, t.RequestedVia)},
@@ -99,6 +99,11 @@ func (r *Renderer) trackingLink(t fleet.Trip) string {
 		return r.TrackingLink(t)
 	}
 	return t.TrackingURL
+}
+
+// plannedArrival is a trip's planned arrival and how it was estimated; "" when unknown.
+func (r *Renderer) plannedArrival(t fleet.Trip) string {
+	return withBasis(clock(t.PlannedArrival, r.Zone), t.PlannedBasis, t.PlannedTrips)
 }
 
 func viaSuffix(by, via string) string {

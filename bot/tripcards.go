@@ -20,7 +20,7 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 		{"Driver", driverText(d.DriverName, d.DriverPhone)},
 	}
 	if d.PlannedArrivalLagos != "" {
-		fields = append(fields, Field{"Planned arrival", esc(d.PlannedArrivalLagos)})
+		fields = append(fields, Field{"Planned arrival", withBasis(esc(d.PlannedArrivalLagos), basisOf(d.PlannedArrivalBasis), d.PlannedArrivalTrips)})
 	}
 	if d.ProgressPct != nil {
 		fields = append(fields, Field{"Progress", pct(d.ProgressPct)})
@@ -29,7 +29,7 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 		fields = append(fields, Field{"Distance left", km(*d.DistanceLeftKm) + " (straight line)"})
 	}
 	if d.ETALagos != "" {
-		fields = append(fields, Field{"ETA", esc(d.ETALagos)})
+		fields = append(fields, Field{"ETA", withBasis(esc(d.ETALagos), basisOf(d.ETABasis), d.ETATrips)})
 	}
 	fields = append(fields, Field{"Container", esc(d.ContainerNo)}, Field{"Cargo", esc(d.CargoType)})
 	if d.Truck != nil && d.Truck.HasFix {
@@ -60,6 +60,26 @@ func (r *Renderer) TripDetails(d *tools.TripDetails) View {
 	return v
 }
 
+// withBasis follows an estimated time (already escaped) with how it was estimated, on its own
+// line: "based on 12 past trips" or "estimated from distance" (fleet.Estimate.Explain).
+func withBasis(when string, basis fleet.ETABasis, trips int) string {
+	if when == "" {
+		return when
+	}
+	if basis != fleet.ETALearned {
+		basis = fleet.ETAFromDistance
+	}
+	return when + "\n_" + fleet.Estimate{Basis: basis, Trips: trips}.Explain() + "_"
+}
+
+// basisOf is *b, or "" when b is nil.
+func basisOf(b *fleet.ETABasis) fleet.ETABasis {
+	if b == nil {
+		return ""
+	}
+	return *b
+}
+
 func route(from, to tools.SiteRef) string {
 	name := func(s tools.SiteRef) string {
 		if s.Name != "" && !strings.EqualFold(s.Name, s.Code) {
@@ -80,7 +100,7 @@ func (r *Renderer) TripCreated(c *tools.TripCreated) View {
 		{"Truck", esc(c.Plate)},
 		{"Driver", driverText(c.DriverName, c.DriverPhone)},
 		{"Departure", esc(dep)},
-		{"Planned arrival", esc(c.PlannedArrivalLagos)},
+		{"Planned arrival", withBasis(esc(c.PlannedArrivalLagos), c.PlannedArrivalBasis, c.PlannedArrivalTrips)},
 		{"Status", capitalize(human(c.Status))},
 		{"Container", esc(c.ContainerNo)},
 		{"Cargo", esc(c.CargoType)},
@@ -109,6 +129,8 @@ type summaryFigures struct {
 	trucks                                               int
 	offline                                              []string
 	now                                                  *fleet.Census // the fleet as of now
+	waits                                                []tools.Wait  // the longest waits inside sites now
+	worst                                                *tools.Queue  // the site with the most trucks inside now
 }
 
 // DailySummary shows one Lagos day's operations figures.
@@ -119,7 +141,7 @@ func (r *Renderer) DailySummary(d *tools.DailySummary) View {
 		delayed: d.TripsDelayed, cancelled: d.TripsCancelled, rej: d.TripsRejected,
 		onTime: d.OnTimePct, turnaround: d.AvgTurnaround, distanceKm: d.DistanceKm,
 		utilisation: d.UtilisationPct, idleHours: d.IdleHours, alerts: d.AlertsByKind,
-		trucks: d.TrucksTotal, offline: d.TrucksOfflineNow, now: d.FleetNow,
+		trucks: d.TrucksTotal, offline: d.TrucksOfflineNow, now: d.FleetNow, waits: d.LongestWaits, worst: d.WorstQueue,
 	})
 }
 
@@ -136,6 +158,7 @@ func (r *Renderer) DigestSummary(d *fleet.DailySummary) View {
 	if d.AvgTurnaround != nil {
 		f.turnaround = duration(*d.AvgTurnaround)
 	}
+	f.waits, f.worst = tools.SummaryWaits(*d, r.Zone)
 	for k, n := range d.AlertsByKind {
 		f.alerts[string(k)] = n
 	}
@@ -164,6 +187,14 @@ func (r *Renderer) summary(f summaryFigures) View {
 	}
 	if len(f.offline) > 0 {
 		v = v.add(&Section{Text: fmt.Sprintf("%s *Offline now (%d):* %s", motionEmoji(fleet.StateOffline), len(f.offline), esc(listUpTo(f.offline, 40)))})
+	}
+	if f.worst != nil {
+		lines := make([]string, 0, len(f.waits))
+		for i, w := range f.waits {
+			lines = append(lines, fmt.Sprintf("%d. *%s* at %s — %s (since %s)", i+1, esc(w.Plate), esc(w.Site), esc(w.Dwell), esc(w.Since)))
+		}
+		v = v.add(&Section{Text: ":hourglass_flowing_sand: *Longest waits now:*\n" + strings.Join(lines, "\n") +
+			fmt.Sprintf("\n*Worst queue:* %s — %d inside, longest %s", esc(f.worst.Site), f.worst.Trucks, esc(f.worst.Longest))})
 	}
 	return v
 }

@@ -235,3 +235,46 @@ func TestNothingToAnswerIsOneLine(t *testing.T) {
 		t.Errorf("empty answer = %q / %q; want the one line %q", v.Text, v.Console(), intent.Help)
 	}
 }
+
+// TestCardsSayHowArrivalWasEstimated: the approval message, the trip-created card and the trip
+// card say whether a time is learned from past trips or estimated from distance.
+func TestCardsSayHowArrivalWasEstimated(t *testing.T) {
+	r := &Renderer{Zone: fleet.Lagos(), Now: time.Now}
+	dep := time.Date(2025, 11, 27, 7, 0, 0, 0, time.UTC)
+	learned := fleet.Trip{Code: "TRP-0042", Plate: "T11985LA", Origin: "APAPA", Destination: "ECLAT", Status: fleet.TripPendingApproval,
+		ScheduledDeparture: dep, PlannedArrival: dep.Add(5 * time.Hour), PlannedBasis: fleet.ETALearned, PlannedTrips: 12}
+	old := learned
+	old.PlannedBasis, old.PlannedTrips = "", 0 // planned before bases were stored
+	eta := dep.Add(6 * time.Hour)
+	learnedBasis, distanceBasis := fleet.ETALearned, fleet.ETAFromDistance
+	details := &tools.TripDetails{TripID: "TRP-0042", Plate: "T11985LA", Status: fleet.TripOngoing, ScheduledDepartureLagos: "Thu 27 Nov 08:00",
+		PlannedArrivalLagos: "Thu 27 Nov 13:00", PlannedArrivalBasis: &learnedBasis, PlannedArrivalTrips: 12,
+		ETA: &eta, ETALagos: "Thu 27 Nov 14:00", ETABasis: &distanceBasis}
+	created := &tools.TripCreated{TripID: "TRP-0042", Status: fleet.TripPendingApproval, Departure: dep,
+		PlannedArrivalLagos: "Thu 27 Nov 13:00", PlannedArrivalBasis: fleet.ETALearned, PlannedArrivalTrips: 7}
+	cases := []struct {
+		name   string
+		v      View
+		want   []string
+		reject string
+	}{
+		{"approval, learned", r.Approval(learned), []string{"Thu 27 Nov 13:00", "based on 12 past trips"}, "estimated from distance"},
+		{"approval, planned before bases", r.Approval(old), []string{"Thu 27 Nov 13:00", "estimated from distance"}, "past trips"},
+		{"decided", r.Decided(learned), []string{"based on 12 past trips"}, "estimated from distance"},
+		{"trip card", r.TripDetails(details), []string{"Thu 27 Nov 13:00\n_based on 12 past trips_", "Thu 27 Nov 14:00\n_estimated from distance_"}, ""},
+		{"created", r.TripCreated(created), []string{"based on 7 past trips"}, "estimated from distance"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw, _ := json.Marshal(c.v.Blocks())
+			for _, w := range c.want {
+				if !strings.Contains(string(raw), strings.ReplaceAll(w, "\n", `\n`)) {
+					t.Errorf("blocks lack %q: %s", w, raw)
+				}
+			}
+			if c.reject != "" && strings.Contains(string(raw), c.reject) {
+				t.Errorf("blocks say %q: %s", c.reject, raw)
+			}
+		})
+	}
+}

@@ -14,7 +14,7 @@ type Actor struct {
 func SystemActor() Actor { return Actor{ID: "system", Name: "Watch Tower", Via: "system"} }
 
 // API token scopes: a read token may call every GET of the JSON API, a write token also the
-// calls that change something (POST /api/v1/trips).
+// calls that change something (POST, PATCH, DELETE).
 const (
 	ScopeRead  = "read"
 	ScopeWrite = "write"

@@ -58,6 +58,7 @@ type Detection struct {
 	Open    []Alert  // incidents to open (the store ignores one whose IncidentKey is already open)
 	Resolve []string // incident keys to resolve at State.FixTime (or the alert's time)
 	Trip    *TripChange
+	Visits  []VisitMark // site entries and exits, in order, for the visit history
 }
 
 // ResolveAt is when the resolutions of d happen: the time of its first event, else the state's
@@ -271,6 +272,7 @@ func (d *Detection) enter(p Position, s Site, trip *Trip) {
 	since := *st.CandidateSince
 	st.SiteCode, st.SiteSince = s.Code, &since
 	st.CandidateSite, st.CandidateSince = "", nil
+	d.Visits = append(d.Visits, VisitMark{Plate: p.Plate, SiteCode: s.Code, Entered: &since})
 	code := tripFor(trip, "")
 	d.event(EventGeofenceEnter, p, code, s.Code, map[string]any{"entered_at": since.UTC(), "site_name": s.Name})
 	if code != "" {
@@ -292,7 +294,9 @@ func (d *Detection) exit(p Position, s Site, trip *Trip) {
 		data["dwell_minutes"] = int(p.FixTime.Sub(*since).Minutes())
 	}
 	d.event(EventGeofenceExit, p, tripFor(trip, ""), code, data)
-	d.Resolve = append(d.Resolve, GeofenceKey(p.Plate, code))
+	d.Resolve = append(d.Resolve, GeofenceKey(p.Plate, code), DwellKey(p.Plate, code))
+	at := p.FixTime
+	d.Visits = append(d.Visits, VisitMark{Plate: p.Plate, SiteCode: code, Exited: &at})
 	if trip = d.current(trip); trip == nil {
 		return
 	}

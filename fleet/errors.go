@@ -34,6 +34,7 @@ type Error struct {
 	Code        string
 	Message     string
 	Suggestions []string
+	Field       string // the input field at fault ("lat", "driver_phone"), "" when none
 }
 
 // Error implements the error interface with the safe message alone, so wrapped errors read as
@@ -69,6 +70,34 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// FieldErrorf returns an *Error about the input field named field.
+func FieldErrorf(field, code, format string, args ...any) *Error {
+	e := Errorf(code, format, args...)
+	e.Field = field
+	return e
+}
+
+// WithField returns err with field as the field at fault when err is a classified error
+// (not EINTERNAL) that names none yet; any other error is returned as it is.
+func WithField(field string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Code == EINTERNAL || e.Field != "" {
+		return err
+	}
+	c := *e
+	c.Field = field
+	return &c
+}
+
+// ErrorField returns the field at fault of the first *Error in err's chain, "" when none.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorSuggestions returns the suggestions of the first *Error in err's chain, if any.

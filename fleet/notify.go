@@ -87,7 +87,9 @@ type DailySummary struct {
 	AlertsByKind     map[AlertKind]int `json:"alerts_by_kind"`
 	TrucksTotal      int               `json:"trucks_total"`
 	TrucksOfflineNow []string          `json:"trucks_offline_now"`
-	Fleet            *Census           `json:"fleet_now,omitempty"` // the fleet as of now; nil in summaries stored before it existed
+	Fleet            *Census           `json:"fleet_now,omitempty"`     // the fleet as of now; nil in summaries stored before it existed
+	LongestWaits     []SiteWait        `json:"longest_waits,omitempty"` // the SummaryWaits trucks inside a site longest now
+	WorstQueue       *SiteQueue        `json:"worst_queue,omitempty"`   // the site with the most trucks inside now; nil: none
 }
 
 // MovedApproval is the Data of the trip.approval notification of a decided trip that was

@@ -38,6 +38,7 @@ type Thresholds struct {
 	DelayedAfter  time.Duration // a trip not departed this long after its time is delayed (default 2 h)
 	MinLeadTime   time.Duration // a trip's departure must be at least this far ahead (default 30 min)
 	Severity      SeverityRules // ALERT_SEVERITY overrides; nil: the defaults of SeverityRules.Of
+	DwellAlertMin time.Duration // a dwell alert needs at least this long inside a site (default 3 h)
 }
 
 // DefaultThresholds returns the defaults of DESIGN.md.
@@ -51,6 +52,7 @@ func DefaultThresholds() Thresholds {
 		GeofenceDwell: 5 * time.Minute,
 		DelayedAfter:  2 * time.Hour,
 		MinLeadTime:   30 * time.Minute,
+		DwellAlertMin: 3 * time.Hour,
 	}
 }
 

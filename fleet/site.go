@@ -33,6 +33,9 @@ type Site struct {
 	Cell      int64   // H3 cell of Point at CellResolution
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// ArchivedAt is when the site was retired (kept for the trips that used it, no longer a
+	// geofence or a place for new trips); nil while in use.
+	ArchivedAt *time.Time
 }
 
 // Site radius bounds, in metres.

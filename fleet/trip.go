@@ -64,6 +64,8 @@ type Trip struct {
 	Notes              string
 	ScheduledDeparture time.Time
 	PlannedArrival     time.Time // estimated when created; zero when unknown
+	PlannedBasis       ETABasis  // how PlannedArrival was estimated; "" when unknown
+	PlannedTrips       int       // the completed trips behind a learned PlannedArrival
 	Status             TripStatus
 	RequestedBy        string // who asked (Slack user ID, API token name, "console")
 	RequestedVia       string // front door: "slack", "api", "console", "sheets"
@@ -186,9 +188,10 @@ func (t Trip) Cancel(by, reason string, at time.Time) (Trip, error) {
 // th.MinLeadTime ahead, destination not the origin, truck operational; the planned arrival is
 // planned again. A pending trip stays pending; a scheduled or delayed trip goes back to
 // pending_approval, losing its decision and its approval message (a new one must be posted).
+// h is the history of the amended trip's lane (LaneOf with the new destination and departure).
 // It returns ECONFLICT for a trip that has started or is over, and EINVALID for a broken rule
 // or a change that changes nothing.
-func (t Trip) Amend(truck Truck, origin, dest Site, dep, now time.Time, th Thresholds) (Trip, error) {
+func (t Trip) Amend(truck Truck, origin, dest Site, dep, now time.Time, th Thresholds, h LaneHistory) (Trip, error) {
 	switch t.Status {
 	case TripPendingApproval, TripScheduled, TripDelayed:
 	default:
@@ -197,11 +200,12 @@ func (t Trip) Amend(truck Truck, origin, dest Site, dep, now time.Time, th Thres
 	if dep.Equal(t.ScheduledDeparture) && strings.EqualFold(dest.Code, t.Destination) {
 		return t, Errorf(EINVALID, "trip %s already goes to %s at %s; nothing to change", t.Code, t.Destination, FormatTime(dep, nil))
 	}
-	n, err := NewTrip(TripRequest{Truck: truck, Origin: origin, Destination: dest, Departure: dep}, now, th)
+	n, err := NewTrip(TripRequest{Truck: truck, Origin: origin, Destination: dest, Departure: dep, History: h}, now, th)
 	if err != nil {
 		return t, err
 	}
 	t.ScheduledDeparture, t.PlannedArrival, t.Destination, t.UpdatedAt = n.ScheduledDeparture, n.PlannedArrival, n.Destination, now
+	t.PlannedBasis, t.PlannedTrips = n.PlannedBasis, n.PlannedTrips
 	if t.Status != TripPendingApproval {
 		t.Status, t.DecidedBy, t.DecidedAt, t.DelayedAt = TripPendingApproval, "", nil, nil
 		t.SlackChannel, t.SlackTS = "", ""

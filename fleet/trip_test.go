@@ -421,7 +421,7 @@ func TestAmend(t *testing.T) {
 		{"started trip", fleet.Trip{Code: "TRP-0003", Status: fleet.TripOngoing}, truck, tin, dep, fleet.ECONFLICT, ""},
 	}
 	for _, tt := range tests {
-		got, err := tt.trip.Amend(tt.truck, apapa, tt.dest, tt.dep, now, th)
+		got, err := tt.trip.Amend(tt.truck, apapa, tt.dest, tt.dep, now, th, fleet.LaneHistory{})
 		if code := fleet.ErrorCode(err); code != tt.wantCode {
 			t.Errorf("%s: code %q (%v); want %q", tt.name, code, err, tt.wantCode)
 			continue
@@ -431,6 +431,9 @@ func TestAmend(t *testing.T) {
 		}
 		if got.Status != tt.want || got.Destination != tt.dest.Code || !got.ScheduledDeparture.Equal(tt.dep) {
 			t.Errorf("%s: got %s %s %v; want %s %s %v", tt.name, got.Status, got.Destination, got.ScheduledDeparture, tt.want, tt.dest.Code, tt.dep)
+		}
+		if got.PlannedBasis != fleet.ETAFromDistance {
+			t.Errorf("%s: planned basis %q; want %q", tt.name, got.PlannedBasis, fleet.ETAFromDistance)
 		}
 		if tt.trip.Status == fleet.TripScheduled && (got.DecidedBy != "" || got.SlackTS != "") {
 			t.Errorf("%s: decision kept: %q %q", tt.name, got.DecidedBy, got.SlackTS)

@@ -35,9 +35,12 @@ type Truck struct {
 	TrailerSize  string // "20ft", "40ft", …
 	HomeSite     string // site code, "" when none
 	DriverID     int64  // current driver, 0 when none
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	ArchivedAt   *time.Time
+	Notes        string // free text from the operations team
+	// MaintenanceUntil is when a maintenance ends by itself; nil: until set operational.
+	MaintenanceUntil *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	ArchivedAt       *time.Time // retired: kept for history, outside the fleet
 }
 
 // Operational reports whether the truck may be given a trip.

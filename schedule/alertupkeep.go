@@ -35,8 +35,8 @@ type MaintenanceEnder interface {
 }
 
 // AlertUpkeep is the alert-upkeep job: a critical alert nobody acknowledged within
-// EscalateAfter is repeated once in its thread mentioning on-call, and maintenance whose
-// "until" has passed ends.
+// EscalateAfter is repeated once in its thread mentioning on-call, maintenance whose "until"
+// has passed ends, and trucks waiting in a site too long raise dwell alerts (DwellWatch).
 //
 // The escalation is queued before it is marked: a run that dies in between is finished by the
 // next one under the same notification ID, which the sender delivers once. Marking is a
@@ -49,6 +49,7 @@ type AlertUpkeep struct {
 	EscalateAfter time.Duration // default 15 min
 	Digest        InfoAlerts    // nil or DigestEvery 0: info alerts are posted one by one
 	DigestEvery   time.Duration // ALERT_DIGEST_EVERY
+	Dwell         *DwellWatch   // nil: no dwell alerts
 }
 
 // escalateBatch bounds the escalations of one run; the next run takes the rest.
@@ -64,6 +65,11 @@ func (u *AlertUpkeep) Run(ctx context.Context, now time.Time) error {
 	}
 	if err := u.digest(ctx, now); err != nil {
 		errs = append(errs, err)
+	}
+	if u.Dwell != nil {
+		if err := u.Dwell.Run(ctx, now); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	after := u.EscalateAfter
 	if after <= 0 {

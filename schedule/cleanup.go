@@ -15,7 +15,7 @@ type Retention struct {
 	Positions   time.Duration // position history (whole daily partitions are dropped)
 	Alerts      time.Duration // resolved alerts
 	Trips       time.Duration // finished trips (completed, rejected, cancelled)
-	Analytics   time.Duration // daily_metrics
+	Analytics   time.Duration // daily_metrics and finished site visits
 	JobRuns     time.Duration // job_runs history
 	Streams     time.Duration // entries of the live Redis streams (ingest, events, notify)
 	DeadLetters time.Duration // entries of the dead-letter streams
@@ -54,6 +54,7 @@ type Pruner interface {
 	PruneAlerts(ctx context.Context, before time.Time) (int64, error)
 	PruneTrips(ctx context.Context, before time.Time) (int64, error)
 	PruneDailyMetrics(ctx context.Context, day time.Time) (int64, error)
+	PruneVisits(ctx context.Context, before time.Time) (int64, error)
 }
 
 // RunPruner deletes job_runs rows whose slot is before before (*store.Store).
@@ -92,6 +93,8 @@ func (c *Cleanup) Run(ctx context.Context, now time.Time) error {
 	errs = append(errs, wrapErr("prune trips", err))
 	metrics, err := c.Pruner.PruneDailyMetrics(ctx, fleet.Day(now.Add(-r.Analytics), c.Location))
 	errs = append(errs, wrapErr("prune daily metrics", err))
+	visits, err := c.Pruner.PruneVisits(ctx, now.Add(-r.Analytics))
+	errs = append(errs, wrapErr("prune site visits", err))
 	runs, err := c.Runs.PruneJobRuns(ctx, now.Add(-r.JobRuns))
 	errs = append(errs, wrapErr("prune job runs", err))
 	var trimmed TrimResult
@@ -101,7 +104,7 @@ func (c *Cleanup) Run(ctx context.Context, now time.Time) error {
 	}
 	if c.Log != nil {
 		c.Log.InfoContext(ctx, "cleanup removed old data", "job", JobCleanup, "partitions", dropped,
-			"alerts", alerts, "trips", trips, "daily_metrics", metrics, "job_runs", runs,
+			"alerts", alerts, "trips", trips, "daily_metrics", metrics, "site_visits", visits, "job_runs", runs,
 			"stream_entries", trimmed.Entries, "dedupe_keys_expired", trimmed.KeysExpired)
 	}
 	if err := errors.Join(errs...); err != nil {

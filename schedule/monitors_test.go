@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,7 +100,7 @@ func TestTripMonitor(t *testing.T) {
 		DepartedAt: ptr(now.Add(-50 * time.Minute).UTC())})
 	seedFixes(t, s, "T2BBB", now.Add(-time.Minute), time.Minute, 20, true, apapa)
 	rec := &fleettest.Recorder{}
-	job := &TripMonitor{Trips: s, States: s, Sites: s, Incidents: s, Alerts: s, Notifier: rec, Thresholds: fleet.DefaultThresholds()}
+	job := &TripMonitor{Trips: s, States: s, Sites: s, Lanes: s, Incidents: s, Alerts: s, Notifier: rec, Thresholds: fleet.DefaultThresholds()}
 
 	must(t, job.Run(ctx, now))
 	must(t, job.Run(ctx, now.Add(5*time.Minute)))
@@ -153,5 +154,51 @@ func TestConnectivityJudgesFreshnessByTheClock(t *testing.T) {
 	must(t, job.Run(ctx, slot))
 	if got := kinds(rec.All()); len(got) != 1 || got[0] != "alert.opened offline:T1AAA" {
 		t.Errorf("notifications = %v; want one offline incident, never resolved by the earlier slot time", got)
+	}
+}
+
+// TestTripMonitorAtRiskLearned: the at-risk check follows the lane's median once the lane has
+// five completed trips in the trip's departure band. The truck is 1 km from ECLAT: from
+// distance it arrives in minutes, well before its planned arrival; the lane's trips take 5 h.
+func TestTripMonitorAtRiskLearned(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	seedSite(t, s, "APAPA", apapa)
+	seedSite(t, s, "ECLAT", eclat)
+	seedTruck(t, s, "T1AAA", fleet.TruckOperational)
+	seedTruck(t, s, "T9OLD", fleet.TruckOperational)
+	now := at(2025, 11, 24, 12, 0)
+	sched := at(2025, 11, 24, 10, 0) // band 09–12
+	trip := seedTrip(t, s, fleet.Trip{Plate: "T1AAA", Origin: "APAPA", Destination: "ECLAT", Status: fleet.TripOngoing,
+		ScheduledDeparture: sched.UTC(), PlannedArrival: sched.Add(2 * time.Hour).UTC(), DepartedAt: ptr(sched.UTC())})
+	near := fleet.Point{Lat: eclat.Lat - 0.009, Lng: eclat.Lng}
+	seedFixes(t, s, "T1AAA", now.Add(-time.Minute), time.Minute, 30, true, near)
+	history := func(day int, hour int, d time.Duration) {
+		dep := at(2025, 11, day, hour, 0)
+		seedTrip(t, s, fleet.Trip{Plate: "T9OLD", Origin: "APAPA", Destination: "ECLAT", Status: fleet.TripCompleted,
+			ScheduledDeparture: dep.UTC(), DepartedAt: ptr(dep.UTC()), ArrivedAt: ptr(dep.Add(d).UTC()), CompletedAt: ptr(dep.Add(d + time.Hour).UTC())})
+	}
+	for day := 10; day < 14; day++ {
+		history(day, 11, 5*time.Hour)
+	}
+	history(14, 12, 5*time.Hour) // 12:00 is the next band: it does not count
+	rec := &fleettest.Recorder{}
+	job := &TripMonitor{Trips: s, States: s, Sites: s, Lanes: s, Incidents: s, Alerts: s, Notifier: rec, Thresholds: fleet.DefaultThresholds()}
+
+	must(t, job.Run(ctx, now))
+	if got := kinds(rec.All()); len(got) != 0 {
+		t.Fatalf("four trips in the band: notifications %v; want none (distance says it is nearly there)", got)
+	}
+	history(15, 9, 5*time.Hour) // the fifth in the band
+	must(t, job.Run(ctx, now.Add(5*time.Minute)))
+	ns := rec.All()
+	if got := kinds(ns); len(got) != 1 || got[0] != "alert.opened trip_at_risk:"+trip.Code {
+		t.Fatalf("five trips in the band: notifications %v; want %s at risk", got, trip.Code)
+	}
+	msg := ns[0].Alert.Message
+	for _, want := range []string{"ETA Mon 24 Nov 15:00", "planned Mon 24 Nov 12:00", "based on 5 past trips", "APAPA → ECLAT trips leaving 09–12"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("at-risk message %q lacks %q", msg, want)
+		}
 	}
 }

@@ -55,7 +55,7 @@ var definitions = []Definition{
 	{JobTripMonitor, "*/5 * * * *", "mark trips delayed 2 h after their departure; warn about trips whose ETA passes their planned arrival"},
 	{JobLoconavPoll, "*/5 * * * *", "poll LocoNav for positions (fallback when webhooks stall)"},
 	{JobSheetsSync, "*/10 * * * *", "two-way sync with the Google Sheet"},
-	{JobAlertUpkeep, "* * * * *", "repeat critical alerts nobody acknowledged to on-call, once; end maintenance whose end date has passed"},
+	{JobAlertUpkeep, "* * * * *", "repeat critical alerts nobody acknowledged to on-call, once; end maintenance whose end date has passed; raise dwell alerts"},
 }
 
 // Definitions returns every job Watch Tower knows, in the order they are listed to users.

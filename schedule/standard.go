@@ -21,9 +21,11 @@ type Store interface {
 	Trips
 	OpenIncidents
 	SiteLister
+	LaneHistories
 	PartitionDropper
 	Pruner
 	RunPruner
+	Visits
 }
 
 // Deps are what the built-in jobs run on.
@@ -52,10 +54,11 @@ func Standard(d Deps) map[string]Func {
 			Thresholds: th, Location: loc}).Run,
 		JobConnectivity: (&Connectivity{Sweeper: st, States: st, Alerts: st, Notifier: d.Notifier, Events: d.Events,
 			Thresholds: th, Clock: time.Now, Observing: d.Observing}).Run,
-		JobTripMonitor: (&TripMonitor{Trips: st, States: st, Sites: st, Incidents: st, Alerts: st,
-			Notifier: d.Notifier, Thresholds: th}).Run,
+		JobTripMonitor: (&TripMonitor{Trips: st, States: st, Sites: st, Lanes: st, Incidents: st, Alerts: st,
+			Notifier: d.Notifier, Thresholds: th, Location: loc}).Run,
 		JobAlertUpkeep: (&AlertUpkeep{Alerts: st, Maintenance: st, Notifier: d.Notifier,
-			EscalateAfter: d.EscalateAfter, Digest: st, DigestEvery: d.DigestEvery}).Run,
+			EscalateAfter: d.EscalateAfter, Digest: st, DigestEvery: d.DigestEvery,
+			Dwell: &DwellWatch{Visits: st, Sites: st, Incidents: st, Alerts: st, Notifier: d.Notifier, Thresholds: th}}).Run,
 		JobCleanup: (&Cleanup{Partitions: st, Pruner: st, Runs: st, Trimmer: d.Trimmer, Location: loc, Log: d.Log}).Run,
 	}
 }

@@ -31,6 +31,12 @@ type OpenIncidents interface {
 	OpenAlerts(ctx context.Context, kinds ...fleet.AlertKind) ([]fleet.Alert, error)
 }
 
+// LaneHistories reads what the completed trips of a lane observed (*store.Store).
+type LaneHistories interface {
+	// LaneHistory returns how many completed trips lane has and their median observed duration.
+	LaneHistory(ctx context.Context, lane fleet.Lane) (fleet.LaneHistory, error)
+}
+
 // SiteLister lists the sites (*store.Store).
 type SiteLister interface {
 	ListSites(ctx context.Context) ([]fleet.Site, error)
@@ -38,17 +44,20 @@ type SiteLister interface {
 
 // TripMonitor is the trip-monitor job. A scheduled trip not departed Thresholds.DelayedAfter
 // after its departure time is marked delayed and gets a trip_delayed incident; an ongoing
-// trip whose straight-line ETA (fleet.TravelTime from the truck's latest fix) passes its
-// planned arrival gets a trip_at_risk incident. Each incident opens once and resolves when the
+// trip whose ETA (fleet.TripETA: its lane's median once the lane has enough completed trips,
+// else the drive left from the truck's latest fix) passes its planned arrival plus the on-time
+// grace gets a trip_at_risk incident. Each incident opens once and resolves when the
 // trip moves on (departs, arrives, is cancelled).
 type TripMonitor struct {
 	Trips      Trips
 	States     TruckStates
 	Sites      SiteLister
+	Lanes      LaneHistories
 	Incidents  OpenIncidents
 	Alerts     Alerts
 	Notifier   Notifier
 	Thresholds fleet.Thresholds
+	Location   *time.Location // business time, for departure bands; Lagos when nil
 }
 
 // Run checks the trips as of now. A failure with one trip does not stop the others; the
@@ -101,33 +110,58 @@ func (m *TripMonitor) raiseAtRisk(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	histories := map[fleet.Lane]fleet.LaneHistory{}
 	var errs []error
 	for _, t := range ongoing {
 		st, ok := states[t.Plate]
+		origin, okOrigin := sites[t.Origin]
 		dest, okDest := sites[t.Destination]
-		if !ok || !okDest || t.PlannedArrival.IsZero() {
+		if !ok || !okOrigin || !okDest || t.PlannedArrival.IsZero() {
 			continue
 		}
-		km := fleet.DistanceKm(st.Point, dest.Point)
-		eta := now.Add(fleet.TravelTime(km))
-		if !eta.After(t.PlannedArrival.Add(onTimeGrace)) {
+		lane := fleet.LaneOf(t.Origin, t.Destination, t.ScheduledDeparture, m.Location)
+		h, seen := histories[lane]
+		if !seen {
+			if h, err = m.Lanes.LaneHistory(ctx, lane); err != nil {
+				errs = append(errs, fmt.Errorf("lane history of %s: %w", t.Code, err))
+				continue
+			}
+			histories[lane] = h
+		}
+		eta, _ := fleet.TripETA(t, origin, dest, h, &st.Point, now)
+		if !eta.At.After(t.PlannedArrival.Add(onTimeGrace)) {
 			continue
 		}
-		a, created, err := m.Alerts.OpenAlert(ctx, fleet.Alert{
-			Kind: fleet.AlertTripAtRisk, IncidentKey: fleet.IncidentKey(fleet.AlertTripAtRisk, t.Code),
-			Plate: t.Plate, TripCode: t.Code, SiteCode: t.Destination, Severity: m.Thresholds.Severity.Of(fleet.AlertTripAtRisk, ""),
-			Message: fmt.Sprintf("%s (%s) may arrive late at %s: ETA %s, planned %s (%.1f km to go; %s)", t.Code, t.Plate,
-				t.Destination, fleet.FormatTime(eta, nil), fleet.FormatTime(t.PlannedArrival, nil), km, fleet.ETAAssumption),
-			Point: &st.Point, OpenedAt: now.UTC(),
-		})
-		if err == nil && created {
-			err = m.Notifier.Notify(ctx, fleet.AlertNotification(a, fleet.NotifyAlertOpened, now))
-		}
-		if err != nil {
+		if err := m.openAtRisk(ctx, t, st, dest, eta, atRiskBasis(eta, lane, h), now); err != nil {
 			errs = append(errs, fmt.Errorf("raise %s at risk: %w", t.Code, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// atRiskBasis says how an at-risk ETA was estimated, for the alert.
+func atRiskBasis(eta fleet.Estimate, lane fleet.Lane, h fleet.LaneHistory) string {
+	if eta.Basis == fleet.ETALearned {
+		return eta.Explain() + ": " + fleet.LaneAssumption(lane, h)
+	}
+	return eta.Explain() + ": " + fleet.ETAAssumption
+}
+
+// openAtRisk opens the at-risk incident of trip t, whose truck is at st, and announces it when
+// it is new.
+func (m *TripMonitor) openAtRisk(ctx context.Context, t fleet.Trip, st fleet.TruckState, dest fleet.Site, eta fleet.Estimate, basis string, now time.Time) error {
+	km := fleet.DistanceKm(st.Point, dest.Point)
+	a, created, err := m.Alerts.OpenAlert(ctx, fleet.Alert{
+		Kind: fleet.AlertTripAtRisk, IncidentKey: fleet.IncidentKey(fleet.AlertTripAtRisk, t.Code),
+		Plate: t.Plate, TripCode: t.Code, SiteCode: t.Destination, Severity: m.Thresholds.Severity.Of(fleet.AlertTripAtRisk, ""),
+		Message: fmt.Sprintf("%s (%s) may arrive late at %s: ETA %s, planned %s (%.1f km to go; ETA %s)", t.Code, t.Plate,
+			t.Destination, fleet.FormatTime(eta.At, nil), fleet.FormatTime(t.PlannedArrival, nil), km, basis),
+		Point: &st.Point, OpenedAt: now.UTC(),
+	})
+	if err == nil && created {
+		err = m.Notifier.Notify(ctx, fleet.AlertNotification(a, fleet.NotifyAlertOpened, now))
+	}
+	return err
 }
 
 // positions returns the latest state of each reporting truck and the sites, by plate and code.

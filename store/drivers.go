@@ -20,17 +20,9 @@ func scanDriver(row pgx.Row) (fleet.Driver, error) {
 	return d, nil
 }
 
-// cleanPhone trims a phone number and drops the spaces, dashes, dots and brackets people type
-// in it, keeping its leading 0 or +.
-func cleanPhone(p string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '.', '(', ')', '\t':
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(p))
-}
+// cleanPhone is fleet.CleanPhone: the number without the spaces, dashes, dots and brackets
+// people type in it.
+func cleanPhone(p string) string { return fleet.CleanPhone(p) }
 
 // phoneForms returns the spellings of a Nigerian number a driver may be stored under:
 // 08031234567 and +2348031234567 are the same phone.
@@ -51,7 +43,7 @@ func phoneForms(p string) []string {
 func prepareDriver(d fleet.Driver) (fleet.Driver, error) {
 	d.Name, d.Phone, d.License = strings.TrimSpace(d.Name), cleanPhone(d.Phone), strings.TrimSpace(d.License)
 	if d.Name == "" {
-		return d, fleet.Errorf(fleet.EINVALID, "driver name is required")
+		return d, fleet.FieldErrorf("driver_name", fleet.EINVALID, "driver name is required")
 	}
 	return d, nil
 }
@@ -59,7 +51,7 @@ func prepareDriver(d fleet.Driver) (fleet.Driver, error) {
 // phoneConflict classifies a unique violation on the phone as ECONFLICT.
 func phoneConflict(err error, phone string) error {
 	if pgError(err, pgUniqueViolation) != nil {
-		return fleet.Errorf(fleet.ECONFLICT, "a driver with phone %s already exists", phone)
+		return fleet.FieldErrorf("driver_phone", fleet.ECONFLICT, "a driver with phone %s already exists", phone)
 	}
 	return err
 }
@@ -100,7 +92,11 @@ func (s *Store) UpdateDriver(ctx context.Context, d fleet.Driver) (_ fleet.Drive
 // DriverByID returns driver id. It returns ENOTFOUND.
 func (s *Store) DriverByID(ctx context.Context, id int64) (_ fleet.Driver, err error) {
 	defer wrap(&err, "DriverByID(%d)", id)
-	d, err := scanDriver(s.pool.QueryRow(ctx, `SELECT `+driverCols+` FROM drivers WHERE id = $1`, id))
+	return driverByID(ctx, s.pool, id)
+}
+
+func driverByID(ctx context.Context, q Querier, id int64) (fleet.Driver, error) {
+	d, err := scanDriver(q.QueryRow(ctx, `SELECT `+driverCols+` FROM drivers WHERE id = $1`, id))
 	if isNoRows(err) {
 		return fleet.Driver{}, fleet.Errorf(fleet.ENOTFOUND, "driver %d not found", id)
 	}
@@ -159,4 +155,95 @@ func (s *Store) DriversByID(ctx context.Context, ids []int64) (_ map[int64]fleet
 		out[d.ID] = d
 	}
 	return out, rows.Err()
+}
+
+// SetTruckDriver makes the driver named name with phone the driver of the truck with plate.
+// The phone identifies a driver: a known phone is that driver (renamed, and its phone
+// respelled, to match); an unknown phone on the current driver's name is that driver's new
+// number; otherwise a driver is created. A name without phone keeps the current driver when
+// the name matches. Both empty removes the driver. It returns ENOTFOUND for an unknown truck,
+// EINVALID for a phone without a name for a driver Watch Tower does not know, and ECONFLICT
+// when the phone cannot be given to the driver because another driver has it.
+func (s *Store) SetTruckDriver(ctx context.Context, plate, name, phone string) (err error) {
+	defer wrap(&err, "SetTruckDriver(%q)", plate)
+	return s.InTx(ctx, func(tx pgx.Tx) error {
+		t, err := scanTruck(tx.QueryRow(ctx, lockTruckByPlateSQL, fleet.NormalizePlate(plate)))
+		if isNoRows(err) {
+			return s.truckNotFound(ctx, plate)
+		} else if err != nil {
+			return err
+		}
+		var cur fleet.Driver
+		if t.DriverID != 0 {
+			if cur, err = driverByID(ctx, tx, t.DriverID); err != nil && fleet.ErrorCode(err) != fleet.ENOTFOUND {
+				return err
+			}
+		}
+		return setTruckDriver(ctx, tx, t.Plate, cur, strings.TrimSpace(name), cleanPhone(phone))
+	})
+}
+
+// setTruckDriver is SetTruckDriver's rule in q, for the truck plate whose current driver is
+// cur (zero: none).
+func setTruckDriver(ctx context.Context, q Querier, plate string, cur fleet.Driver, name, phone string) error {
+	if name == "" && phone == "" {
+		return assignDriver(ctx, q, plate, cur.ID, 0)
+	}
+	var d fleet.Driver
+	switch {
+	case phone != "":
+		found, err := scanDriver(q.QueryRow(ctx, driverByPhoneSQL, phoneForms(phone)))
+		switch {
+		case err == nil:
+			d = found
+		case !isNoRows(err):
+			return err
+		case cur.ID != 0 && (cur.Name == name || name == ""):
+			d = cur // the current driver's new number
+		case name == "":
+			return fleet.FieldErrorf("driver_name", fleet.EINVALID, "a driver phone needs a driver name for a driver Watch Tower does not know")
+		default:
+			d = fleet.Driver{Name: name, Phone: phone}
+		}
+	case cur.ID != 0 && cur.Name == name:
+		d = cur // the phone of the current driver was cleared
+	default:
+		d = fleet.Driver{Name: name}
+	}
+	if name != "" {
+		d.Name = name
+	}
+	d.Phone = phone
+	d, err := saveDriver(ctx, q, d)
+	if err != nil {
+		return err
+	}
+	return assignDriver(ctx, q, plate, cur.ID, d.ID)
+}
+
+// saveDriver creates d when it has no ID and updates it when its name or phone changed.
+func saveDriver(ctx context.Context, q Querier, d fleet.Driver) (fleet.Driver, error) {
+	d, err := prepareDriver(d)
+	if err != nil {
+		return fleet.Driver{}, err
+	}
+	if d.ID == 0 {
+		got, err := scanDriver(q.QueryRow(ctx, createDriverSQL, d.Name, d.Phone, d.License))
+		return got, phoneConflict(err, d.Phone)
+	}
+	stored, err := driverByID(ctx, q, d.ID)
+	if err != nil || (stored.Name == d.Name && stored.Phone == d.Phone) {
+		return stored, err
+	}
+	got, err := scanDriver(q.QueryRow(ctx, updateDriverSQL, d.ID, d.Name, d.Phone, stored.License))
+	return got, phoneConflict(err, d.Phone)
+}
+
+// assignDriver sets the truck's driver unless it already is the one.
+func assignDriver(ctx context.Context, q Querier, plate string, curID, driverID int64) error {
+	if curID == driverID {
+		return nil
+	}
+	_, err := q.Exec(ctx, assignDriverSQL, plate, driverID)
+	return driverMissing(err, driverID)
 }

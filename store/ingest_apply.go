@@ -57,7 +57,8 @@ type applier struct {
 	moved  int
 	dets   []entryDetection
 	boxes  map[string]*outbox
-	moves  []fleet.Trip // trips moved, for the audit log
+	moves  []fleet.Trip           // trips moved, for the audit log
+	late   map[string][]time.Time // fix times older than their truck's state, for the visit history
 }
 
 // entryDetection is one rule outcome and the entry that caused it.
@@ -150,8 +151,11 @@ func (a *applier) detect(plate string, o fleet.Observation) {
 	case o.Alert != nil:
 		det = fleet.DetectAlert(*st, *o.Alert, a.th)
 		det.State.Plate = plate
+	case o.Position != nil && o.Position.FixTime.Before(st.FixTime):
+		a.lateFix(plate, o.Position.FixTime) // history, and the visits around it are revised
+		return
 	default:
-		return // an older fix: history only
+		return // a fix at the same time as the state: history only
 	}
 	*st = det.State
 	if !st.FixTime.IsZero() {
@@ -164,7 +168,7 @@ func (a *applier) detect(plate string, o fleet.Observation) {
 			delete(a.trips, plate)
 		}
 	}
-	if len(det.Events) > 0 || len(det.Open) > 0 || len(det.Resolve) > 0 || det.Trip != nil {
+	if len(det.Events) > 0 || len(det.Open) > 0 || len(det.Resolve) > 0 || det.Trip != nil || len(det.Visits) > 0 {
 		a.dets = append(a.dets, entryDetection{entry: o.EntryID, det: det})
 	}
 }
@@ -184,6 +188,9 @@ func (a *applier) write(ctx context.Context, stream string, positions []fleet.Po
 		}
 	}
 	a.keepEvents(moved)
+	if err := a.reviseVisits(ctx); err != nil {
+		return err
+	}
 	for _, t := range a.moves {
 		err := a.s.Audit(ctx, a.tx, AuditEntry{At: t.UpdatedAt, Actor: fleet.SystemActor(), Action: "trip." + string(t.Status),
 			Subject: t.Code, Details: auditDetails(map[string]any{"to": t.Status, "via": "ingest"})})
@@ -276,6 +283,7 @@ func (a *applier) queueDetections(b *pgx.Batch) (moved []bool) {
 		if d.det.Trip != nil {
 			a.queueTripMove(b, d.det, box, &moved[i])
 		}
+		queueVisits(b, d.det.Visits)
 	}
 	return moved
 }

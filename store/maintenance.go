@@ -31,11 +31,7 @@ func (s *Store) SetTruckMaintenance(ctx context.Context, plate string, until *ti
 	if until != nil && !until.After(time.Now()) {
 		return fleet.Truck{}, fleet.Errorf(fleet.EINVALID, "the end of maintenance (%s) has already passed", fleet.FormatTime(*until, nil))
 	}
-	details := map[string]any{"status": fleet.TruckMaintenance}
-	if until != nil {
-		details["until"] = until.UTC()
-	}
-	return s.setTruckService(ctx, plate, setMaintenanceSQL, []any{until}, who, details)
+	return s.setTruckService(ctx, plate, setMaintenanceSQL, []any{until}, who, maintenanceDetails(until))
 }
 
 // SetTruckActive puts a truck back in service: operational, out of maintenance and unmuted,
@@ -46,19 +42,25 @@ func (s *Store) SetTruckActive(ctx context.Context, plate string, who fleet.Acto
 }
 
 func (s *Store) setTruckService(ctx context.Context, plate, query string, args []any, who fleet.Actor, details map[string]any) (fleet.Truck, error) {
-	norm := fleet.NormalizePlate(plate)
 	var t fleet.Truck
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		t, err = scanTruck(tx.QueryRow(ctx, query, append([]any{norm}, args...)...))
-		if isNoRows(err) {
-			return s.truckNotFound(ctx, plate)
-		} else if err != nil {
-			return err
-		}
-		return s.Audit(ctx, tx, AuditEntry{Actor: who, Action: "truck.status", Subject: norm, Details: auditDetails(details)})
+		t, err = s.setTruckServiceTx(ctx, tx, plate, fleet.NormalizePlate(plate), query, args, who, details)
+		return err
 	})
 	return t, err
+}
+
+// setTruckServiceTx runs a status query on the truck norm (as typed: plate) in tx and audits it
+// as truck.status. It returns ENOTFOUND with suggestions for an unknown or archived plate.
+func (s *Store) setTruckServiceTx(ctx context.Context, tx pgx.Tx, plate, norm, query string, args []any, who fleet.Actor, details map[string]any) (fleet.Truck, error) {
+	t, err := scanTruck(tx.QueryRow(ctx, query, append([]any{norm}, args...)...))
+	if isNoRows(err) {
+		return fleet.Truck{}, s.truckNotFound(ctx, plate)
+	} else if err != nil {
+		return fleet.Truck{}, err
+	}
+	return t, s.Audit(ctx, tx, AuditEntry{Actor: who, Action: "truck.status", Subject: norm, Details: auditDetails(details)})
 }
 
 // EndMaintenance puts back in service every truck whose maintenance until has passed at now,

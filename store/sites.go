@@ -9,18 +9,18 @@ import (
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
-const siteCols = `id, code, name, kind, lat, lng, radius_m, h3_cell, created_at, updated_at`
+const siteCols = `id, code, name, kind, lat, lng, radius_m, h3_cell, created_at, updated_at, archived_at`
 
 func scanSite(row pgx.Row) (fleet.Site, error) {
 	var (
 		s    fleet.Site
 		kind string
 	)
-	err := row.Scan(&s.ID, &s.Code, &s.Name, &kind, &s.Point.Lat, &s.Point.Lng, &s.RadiusM, &s.Cell, &s.CreatedAt, &s.UpdatedAt)
+	err := row.Scan(&s.ID, &s.Code, &s.Name, &kind, &s.Point.Lat, &s.Point.Lng, &s.RadiusM, &s.Cell, &s.CreatedAt, &s.UpdatedAt, &s.ArchivedAt)
 	if err != nil {
 		return fleet.Site{}, err
 	}
-	s.Kind, s.CreatedAt, s.UpdatedAt = fleet.SiteKind(kind), s.CreatedAt.UTC(), s.UpdatedAt.UTC()
+	s.Kind, s.CreatedAt, s.UpdatedAt, s.ArchivedAt = fleet.SiteKind(kind), s.CreatedAt.UTC(), s.UpdatedAt.UTC(), utcPtr(s.ArchivedAt)
 	return s, nil
 }
 

@@ -206,7 +206,8 @@ func scanAlertCounts(br pgx.BatchResults) (map[fleet.AlertKind]int, error) {
 }
 
 // fleetNow sets Fleet, TrucksTotal and TrucksOfflineNow as of now with fleet.TakeCensus and
-// fleet.StateOf, and returns the trucks it counted.
+// fleet.StateOf, and the longest waits and worst queue with fleet.Queues, and returns the
+// trucks it counted.
 func (s *Store) fleetNow(ctx context.Context, sum *fleet.DailySummary, now time.Time, th fleet.Thresholds) ([]fleet.Truck, error) {
 	trucks, states, err := s.FleetRoster(ctx)
 	if err != nil {
@@ -218,5 +219,10 @@ func (s *Store) fleetNow(ctx context.Context, sum *fleet.DailySummary, now time.
 	}
 	c := fleet.TakeCensus(trucks, states, trips, now, th)
 	sum.Fleet, sum.TrucksTotal, sum.TrucksOfflineNow = &c, c.Size, fleet.PlatesIn(fleet.StateOffline, trucks, states, now, th)
+	open, err := s.OpenVisits(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	sum.LongestWaits, sum.WorstQueue = fleet.Queues(open, now, fleet.SummaryWaits)
 	return trucks, nil
 }

@@ -15,6 +15,7 @@ const tripCols = `id, code, plate, driver_id, origin, destination, container_no,
 	scheduled_departure, planned_arrival, status, requested_by, requested_via, decided_by, decided_at,
 	reject_reason, delayed_at, departed_at, arrived_at, completed_at, cancelled_at, cancelled_by,
 	cancel_reason, loconav_trip_id, tracking_url, slack_channel, slack_ts, created_at, updated_at,
+	planned_basis, planned_trips,
 	COALESCE((SELECT d.name FROM drivers d WHERE d.id = driver_id), ''),
 	COALESCE((SELECT d.phone FROM drivers d WHERE d.id = driver_id), '')`
 
@@ -24,19 +25,20 @@ func scanTrip(row pgx.Row) (fleet.Trip, error) {
 		driverID *int64
 		planned  *time.Time
 		status   string
+		basis    string
 	)
 	err := row.Scan(&t.ID, &t.Code, &t.Plate, &driverID, &t.Origin, &t.Destination, &t.ContainerNo,
 		&t.CargoType, &t.Notes, &t.ScheduledDeparture, &planned, &status, &t.RequestedBy, &t.RequestedVia,
 		&t.DecidedBy, &t.DecidedAt, &t.RejectReason, &t.DelayedAt, &t.DepartedAt, &t.ArrivedAt,
 		&t.CompletedAt, &t.CancelledAt, &t.CancelledBy, &t.CancelReason, &t.LoconavTripID, &t.TrackingURL,
-		&t.SlackChannel, &t.SlackTS, &t.CreatedAt, &t.UpdatedAt, &t.DriverName, &t.DriverPhone)
+		&t.SlackChannel, &t.SlackTS, &t.CreatedAt, &t.UpdatedAt, &basis, &t.PlannedTrips, &t.DriverName, &t.DriverPhone)
 	if err != nil {
 		return fleet.Trip{}, err
 	}
 	if driverID != nil {
 		t.DriverID = *driverID
 	}
-	t.Status, t.PlannedArrival = fleet.TripStatus(status), timeOf(planned)
+	t.Status, t.PlannedArrival, t.PlannedBasis = fleet.TripStatus(status), timeOf(planned), fleet.ETABasis(basis)
 	t.ScheduledDeparture, t.CreatedAt, t.UpdatedAt = t.ScheduledDeparture.UTC(), t.CreatedAt.UTC(), t.UpdatedAt.UTC()
 	for _, p := range []**time.Time{&t.DecidedAt, &t.DelayedAt, &t.DepartedAt, &t.ArrivedAt, &t.CompletedAt, &t.CancelledAt} {
 		*p = utcPtr(*p)
@@ -51,13 +53,22 @@ func collectTrips(rows pgx.Rows, err error) ([]fleet.Trip, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (fleet.Trip, error) { return scanTrip(r) })
 }
 
-// tripArgs are $1…$29 of insertTripSQL and updateTripSQL.
+// tripArgs are $1…$31 of insertTripSQL and updateTripSQL.
 func tripArgs(t fleet.Trip) []any {
 	return []any{t.Code, t.Plate, t.DriverID, t.Origin, t.Destination, t.ContainerNo, t.CargoType, t.Notes,
 		t.ScheduledDeparture, nullTime(t.PlannedArrival), string(t.Status), t.RequestedBy, t.RequestedVia,
 		t.DecidedBy, t.DecidedAt, t.RejectReason, t.DelayedAt, t.DepartedAt, t.ArrivedAt, t.CompletedAt,
 		t.CancelledAt, t.CancelledBy, t.CancelReason, t.LoconavTripID, t.TrackingURL, t.SlackChannel, t.SlackTS,
-		t.CreatedAt, t.UpdatedAt}
+		t.CreatedAt, t.UpdatedAt, plannedBasis(t), t.PlannedTrips}
+}
+
+// plannedBasis is the stored basis of t's planned arrival; a trip planned before bases were
+// recorded (or by hand) counts as planned from distance.
+func plannedBasis(t fleet.Trip) string {
+	if t.PlannedBasis == fleet.ETALearned {
+		return string(fleet.ETALearned)
+	}
+	return string(fleet.ETAFromDistance)
 }
 
 const (
@@ -68,9 +79,10 @@ const (
 INSERT INTO trips (code, plate, driver_id, origin, destination, container_no, cargo_type, notes,
 	scheduled_departure, planned_arrival, status, requested_by, requested_via, decided_by, decided_at,
 	reject_reason, delayed_at, departed_at, arrived_at, completed_at, cancelled_at, cancelled_by,
-	cancel_reason, loconav_trip_id, tracking_url, slack_channel, slack_ts, created_at, updated_at)
+	cancel_reason, loconav_trip_id, tracking_url, slack_channel, slack_ts, created_at, updated_at,
+	planned_basis, planned_trips)
 VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-	$20, $21, $22, $23, $24, $25, $26, $27, $28, $29)
+	$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
 RETURNING ` + tripCols
 )
 
@@ -184,7 +196,8 @@ UPDATE trips SET plate = $2, driver_id = NULLIF($3, 0), origin = $4, destination
 	requested_by = $12, requested_via = $13, decided_by = $14, decided_at = $15, reject_reason = $16,
 	delayed_at = $17, departed_at = $18, arrived_at = $19, completed_at = $20, cancelled_at = $21,
 	cancelled_by = $22, cancel_reason = $23, loconav_trip_id = $24, tracking_url = $25,
-	slack_channel = $26, slack_ts = $27, created_at = $28, updated_at = $29
+	slack_channel = $26, slack_ts = $27, created_at = $28, updated_at = $29, planned_basis = $30,
+	planned_trips = $31
 WHERE code = $1
 RETURNING ` + tripCols
 

@@ -12,7 +12,7 @@ import (
 
 // truckCols are the columns scanTruck reads, in order.
 const truckCols = `id, plate, vehicle_uuid, imei, company, fleet_manager, status, brand, trailer_size,
-	home_site, driver_id, created_at, updated_at, archived_at`
+	home_site, driver_id, created_at, updated_at, archived_at, notes, maintenance_until`
 
 // truckScan holds a truck row while it is scanned: dest lists the targets of truckCols and
 // truck finishes the nullable columns.
@@ -26,7 +26,7 @@ type truckScan struct {
 func (ts *truckScan) dest() []any {
 	t := &ts.t
 	return []any{&t.ID, &t.Plate, &ts.uuid, &ts.imei, &t.Company, &t.FleetManager, &ts.status, &t.Brand,
-		&t.TrailerSize, &t.HomeSite, &ts.driverID, &t.CreatedAt, &t.UpdatedAt, &t.ArchivedAt}
+		&t.TrailerSize, &t.HomeSite, &ts.driverID, &t.CreatedAt, &t.UpdatedAt, &t.ArchivedAt, &t.Notes, &t.MaintenanceUntil}
 }
 
 func (ts *truckScan) truck() fleet.Truck {
@@ -36,6 +36,7 @@ func (ts *truckScan) truck() fleet.Truck {
 		t.DriverID = *ts.driverID
 	}
 	t.CreatedAt, t.UpdatedAt, t.ArchivedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC(), utcPtr(t.ArchivedAt)
+	t.MaintenanceUntil = utcPtr(t.MaintenanceUntil)
 	return t
 }
 

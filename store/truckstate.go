@@ -108,7 +108,8 @@ func (s *Store) TruckState(ctx context.Context, plate string) (_ fleet.TruckStat
 // truckWithStateCols are truckCols (alias t), whether a state row exists, then stateCols
 // (alias s) with NULLs of a missing state turned into zero values.
 const truckWithStateCols = `t.id, t.plate, t.vehicle_uuid, t.imei, t.company, t.fleet_manager, t.status, t.brand,
-	t.trailer_size, t.home_site, t.driver_id, t.created_at, t.updated_at, t.archived_at, s.plate IS NOT NULL,
+	t.trailer_size, t.home_site, t.driver_id, t.created_at, t.updated_at, t.archived_at, t.notes, t.maintenance_until,
+	s.plate IS NOT NULL,
 	COALESCE(s.plate, ''), COALESCE(s.imei, ''), COALESCE(s.fix_time, 'epoch'), COALESCE(s.received_at, 'epoch'),
 	COALESCE(s.lat, 0), COALESCE(s.lng, 0), COALESCE(s.speed_kmh, 0), COALESCE(s.heading, 0),
 	COALESCE(s.ignition, false), COALESCE(s.h3_r9, 0), COALESCE(s.h3_r7, 0), COALESCE(s.site_code, ''),

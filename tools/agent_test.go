@@ -75,8 +75,8 @@ func TestAgentCallThenAnswer(t *testing.T) {
 			t.Errorf("instructions lack %q (they must be sent on every turn)", want)
 		}
 	}
-	if len(first.Body.Tools) != 9 || first.Body.ParallelToolCalls == nil || !*first.Body.ParallelToolCalls {
-		t.Errorf("tools = %d, parallel %v; want the 9 functions with parallel calls", len(first.Body.Tools), first.Body.ParallelToolCalls)
+	if len(first.Body.Tools) != 10 || first.Body.ParallelToolCalls == nil || !*first.Body.ParallelToolCalls {
+		t.Errorf("tools = %d, parallel %v; want the 10 functions with parallel calls", len(first.Body.Tools), first.Body.ParallelToolCalls)
 	}
 	for _, tool := range first.Body.Tools {
 		if tool.Type != "function" || tool.Strict == nil || !*tool.Strict || tool.Parameters["additionalProperties"] != false {

@@ -17,6 +17,7 @@ type Fleet interface {
 	TripWriter
 	Reporter
 	AlertDesk
+	SiteVisits
 }
 
 // Roster resolves what users type to trucks and sites.
@@ -76,6 +77,9 @@ type TripReader interface {
 	// ActiveTrips returns every active trip (not completed, rejected or cancelled); code,
 	// plate, status, sites and scheduled departure must be filled in.
 	ActiveTrips(ctx context.Context) ([]fleet.Trip, error)
+	// LaneHistory returns how many completed trips lane has and their median observed
+	// duration (fleet.Trip.ObservedDuration). It returns EINVALID for an incomplete lane.
+	LaneHistory(ctx context.Context, lane fleet.Lane) (fleet.LaneHistory, error)
 }
 
 // TripWriter creates trips and moves them through the state machine, each with its audit

@@ -98,7 +98,8 @@ func (r *Registry) driver(ctx context.Context, id int64) (name, phone string, er
 // locate describes truck t at state st relative to sites, now.
 func (r *Registry) locate(t fleet.Truck, st fleet.TruckState, hasFix bool, sites []fleet.Site) *TruckLocation {
 	now := r.nowIn()
-	loc := &TruckLocation{Plate: t.Plate, TruckStatus: t.Status, HasFix: hasFix, Status: fleet.StateOf(t, nil, now, r.th)}
+	loc := &TruckLocation{Plate: t.Plate, TruckStatus: t.ShownStatus(), HasFix: hasFix, Status: fleet.StateOf(t, nil, now, r.th),
+		HomeSite: t.HomeSite, Notes: t.Notes, MaintenanceUntil: t.MaintenanceUntil, RetiredAt: t.ArchivedAt}
 	if !hasFix {
 		loc.Place, loc.FixAge = "no GPS fix received yet", "never"
 		return loc

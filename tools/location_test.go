@@ -40,7 +40,7 @@ func TestTruckLocation(t *testing.T) {
 			}
 			var out map[string]any
 			must(t, json.Unmarshal(res.Output, &out))
-			for _, key := range []string{"plate", "status", "latitude", "longitude", "speed_kmh", "heading_deg", "ignition_on", "fix_time_lagos", "fix_age", "nearest_site", "map_url", "active_trip"} {
+			for _, key := range []string{"plate", "status", "lat", "lng", "speed_kmh", "heading_deg", "ignition_on", "fix_time_lagos", "fix_age", "nearest_site", "map_url", "active_trip"} {
 				if _, ok := out[key]; !ok {
 					t.Errorf("output lacks %q: %s", key, res.Output)
 				}

@@ -49,7 +49,7 @@ type Options struct {
 	TrackingLink func(fleet.Trip) string
 }
 
-// Registry holds the eight fleet functions. Slash commands, the console, the API and the model
+// Registry holds the fleet functions. Slash commands, the console, the API and the model
 // all call them through it: one implementation, several front doors. It is safe for
 // concurrent use.
 type Registry struct {
@@ -70,7 +70,7 @@ type Registry struct {
 	fenceKey uint64
 }
 
-// NewRegistry returns the registry of the eight fleet functions over f, queuing trip approvals
+// NewRegistry returns the registry of the fleet functions over f, queuing trip approvals
 // through n.
 func NewRegistry(f Fleet, n Notifier, opts Options) *Registry {
 	r := &Registry{fleet: f, notifier: n, nearby: opts.Nearby, roster: opts.Roster, th: opts.Thresholds, loc: opts.Location,
@@ -100,7 +100,7 @@ func NewRegistry(f Fleet, n Notifier, opts Options) *Registry {
 		r.link = func(t fleet.Trip) string { return t.TrackingURL }
 	}
 	r.tools = []Tool{r.truckLocationTool(), r.createTripTool(), r.fleetStatusTool(), r.tripDetailsTool(),
-		r.dailySummaryTool(), r.nearbyTool(), r.cancelTripTool(), r.updateTripTool(), r.listAlertsTool()}
+		r.dailySummaryTool(), r.nearbyTool(), r.cancelTripTool(), r.updateTripTool(), r.listAlertsTool(), r.siteStatusTool()}
 	return r
 }
 

@@ -49,11 +49,11 @@ func TestSchemasAreStrict(t *testing.T) {
 		})
 	}
 	want := []string{tools.ToolTruckLocation, tools.ToolCreateTrip, tools.ToolFleetStatus, tools.ToolTripDetails,
-		tools.ToolDailySummary, tools.ToolNearbyTrucks, tools.ToolCancelTrip, tools.ToolUpdateTrip, tools.ToolListAlerts}
+		tools.ToolDailySummary, tools.ToolNearbyTrucks, tools.ToolCancelTrip, tools.ToolUpdateTrip, tools.ToolListAlerts, tools.ToolSiteStatus}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("tools, -want +got:\n%s", diff)
 	}
-	for _, name := range []string{intent.TruckLocation, intent.CreateTrip, intent.FleetStatus, intent.TripDetails, intent.DailySummary, intent.NearbyTrucks, intent.CancelTrip, intent.UpdateTrip} {
+	for _, name := range []string{intent.TruckLocation, intent.CreateTrip, intent.FleetStatus, intent.TripDetails, intent.DailySummary, intent.NearbyTrucks, intent.CancelTrip, intent.UpdateTrip, intent.SiteStatus} {
 		if _, ok := reg.Tool(name); !ok {
 			t.Errorf("the intent parser's function %q is not registered", name)
 		}

@@ -49,6 +49,8 @@ func RenderResult(r Result) string {
 		return v.Text()
 	case *NearbyTrucks:
 		return v.Text()
+	case *SiteStatus:
+		return v.Text()
 	case *AlertList:
 		return v.Text()
 	}
@@ -166,6 +168,9 @@ func (s *DailySummary) Text() string {
 		fmt.Fprintf(&b, " (%s)", strings.Join(s.TrucksOfflineNow, ", "))
 	}
 	b.WriteString(".")
+	if w := WaitsText(s.LongestWaits, s.WorstQueue); w != "" {
+		b.WriteString("\n" + w)
+	}
 	return b.String()
 }
 

@@ -49,8 +49,8 @@ type TripBrief struct {
 	Status                  fleet.TripStatus `json:"status"`
 	Origin                  string           `json:"origin"`
 	Destination             string           `json:"destination"`
-	ScheduledDeparture      time.Time        `json:"scheduled_departure"`
-	ScheduledDepartureLagos string           `json:"scheduled_departure_lagos"`
+	ScheduledDeparture      time.Time        `json:"departure"`
+	ScheduledDepartureLagos string           `json:"departure_lagos"`
 }
 
 // TruckLocation answers get_truck_location.
@@ -59,8 +59,8 @@ type TruckLocation struct {
 	Status       fleet.State       `json:"status"`       // moving, idle, parked, offline, maintenance (fleet.StateOf)
 	TruckStatus  fleet.TruckStatus `json:"truck_status"` // operational, maintenance, …
 	HasFix       bool              `json:"has_fix"`      // false: the truck never reported
-	Lat          float64           `json:"latitude"`
-	Lng          float64           `json:"longitude"`
+	Lat          float64           `json:"lat"`
+	Lng          float64           `json:"lng"`
 	SpeedKmh     float64           `json:"speed_kmh"`
 	Heading      float64           `json:"heading_deg"`
 	Direction    string            `json:"direction"` // compass point of the heading, "NE"
@@ -76,6 +76,12 @@ type TruckLocation struct {
 	ActiveTrip   *TripBrief        `json:"active_trip"`
 	DriverName   string            `json:"driver_name"`  // the truck's driver, "" when none
 	DriverPhone  string            `json:"driver_phone"` // "" when none or unknown
+	HomeSite     string            `json:"home_site"`    // the site code the truck is based at, "" when none
+	Notes        string            `json:"notes"`        // the operations team's notes
+	// MaintenanceUntil is when a maintenance ends by itself; nil otherwise.
+	MaintenanceUntil *time.Time `json:"maintenance_until"`
+	// RetiredAt is when the truck was retired (truck_status "retired"); nil while in the fleet.
+	RetiredAt *time.Time `json:"retired_at"`
 }
 
 // TripCreated answers create_trip: a trip request waiting for approval, never a scheduled trip.
@@ -91,6 +97,9 @@ type TripCreated struct {
 	DepartureLagos      string           `json:"departure_lagos"`
 	PlannedArrival      time.Time        `json:"planned_arrival"`
 	PlannedArrivalLagos string           `json:"planned_arrival_lagos"`
+	PlannedArrivalBasis fleet.ETABasis   `json:"planned_arrival_basis"` // learned or distance
+	PlannedArrivalTrips int              `json:"planned_arrival_trips"` // completed trips behind a learned one
+	PlannedArrivalNote  string           `json:"planned_arrival_note"`  // "based on 12 past trips" / "estimated from distance"
 	ContainerNo         string           `json:"container_no"`
 	CargoType           string           `json:"cargo_type"`
 	Notes               string           `json:"notes"`
@@ -111,8 +120,8 @@ type FleetTruck struct {
 	DriverPhone string            `json:"driver_phone"` // "" when none or unknown
 	FixAge      string            `json:"fix_age"`
 	FixTime     time.Time         `json:"fix_time"`
-	Lat         float64           `json:"latitude"`
-	Lng         float64           `json:"longitude"`
+	Lat         float64           `json:"lat"`
+	Lng         float64           `json:"lng"`
 }
 
 // StateCounts counts trucks by state (fleet.StateOf); the five add up to the fleet size.
@@ -185,10 +194,12 @@ type TripDetails struct {
 	ContainerNo             string           `json:"container_no"`
 	CargoType               string           `json:"cargo_type"`
 	Notes                   string           `json:"notes"`
-	ScheduledDeparture      time.Time        `json:"scheduled_departure"`
-	ScheduledDepartureLagos string           `json:"scheduled_departure_lagos"`
+	ScheduledDeparture      time.Time        `json:"departure"`
+	ScheduledDepartureLagos string           `json:"departure_lagos"`
 	PlannedArrival          *time.Time       `json:"planned_arrival"`
 	PlannedArrivalLagos     string           `json:"planned_arrival_lagos"`
+	PlannedArrivalBasis     *fleet.ETABasis  `json:"planned_arrival_basis"` // nil when there is no planned arrival
+	PlannedArrivalTrips     int              `json:"planned_arrival_trips"`
 	Timeline                []Milestone      `json:"timeline"`
 	TripKm                  float64          `json:"trip_straight_km"` // origin → destination, straight line
 	ProgressPct             *float64         `json:"progress_pct"`
@@ -196,6 +207,9 @@ type TripDetails struct {
 	ETA                     *time.Time       `json:"eta"`
 	ETALagos                string           `json:"eta_lagos"`
 	ETAAssumption           string           `json:"eta_assumption"`
+	ETABasis                *fleet.ETABasis  `json:"eta_basis"` // learned or distance; nil without an ETA
+	ETATrips                int              `json:"eta_trips"` // completed trips behind a learned ETA
+	ETANote                 string           `json:"eta_note"`  // "based on 12 past trips" / "estimated from distance"
 	Truck                   *TruckLocation   `json:"truck"`
 	TrackingURL             string           `json:"tracking_url"`
 	Trip                    fleet.Trip       `json:"-"`
@@ -222,7 +236,9 @@ type DailySummary struct {
 	AlertsTotal      int            `json:"alerts_total"`
 	TrucksTotal      int            `json:"trucks_total"`
 	TrucksOfflineNow []string       `json:"trucks_offline_now"`
-	FleetNow         *fleet.Census  `json:"fleet_now"` // the fleet as of now, the counts of get_fleet_status
+	FleetNow         *fleet.Census  `json:"fleet_now"`     // the fleet as of now, the counts of get_fleet_status
+	LongestWaits     []Wait         `json:"longest_waits"` // the 5 trucks inside a site longest now, longest first
+	WorstQueue       *Queue         `json:"worst_queue"`   // the site with the most trucks inside now; null: nobody is inside a site
 	// Summary is the domain value the figures come from (for digests).
 	Summary fleet.DailySummary `json:"-"`
 }
@@ -236,8 +252,8 @@ type NearbyTruck struct {
 	Site       string      `json:"site"`
 	FixAge     string      `json:"fix_age"`
 	FixTime    time.Time   `json:"fix_time"`
-	Lat        float64     `json:"latitude"`
-	Lng        float64     `json:"longitude"`
+	Lat        float64     `json:"lat"`
+	Lng        float64     `json:"lng"`
 }
 
 // NearbyTrucks answers find_nearby_trucks.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/tools/intent"
@@ -77,5 +80,51 @@ func (r *Registry) summary(s fleet.DailySummary, partial bool) *DailySummary {
 	if out.TrucksOfflineNow == nil {
 		out.TrucksOfflineNow = []string{}
 	}
+	out.LongestWaits, out.WorstQueue = SummaryWaits(s, r.loc)
 	return out
+}
+
+// SummaryWaits returns the longest waits and the worst queue of s as the answer and the digest
+// show them (times in loc).
+func SummaryWaits(s fleet.DailySummary, loc *time.Location) ([]Wait, *Queue) {
+	waits := make([]Wait, 0, len(s.LongestWaits))
+	for _, w := range s.LongestWaits {
+		waits = append(waits, Wait{Plate: w.Plate, Site: w.SiteCode, Since: fleet.FormatTime(w.EnteredAt, loc),
+			Dwell: fleet.FormatDuration(w.Dwell), Minutes: minutes(w.Dwell)})
+	}
+	q := s.WorstQueue
+	if q == nil {
+		return waits, nil
+	}
+	return waits, &Queue{Site: q.SiteCode, Trucks: q.Trucks, Longest: fleet.FormatDuration(q.Longest), LongestMinutes: minutes(q.Longest)}
+}
+
+// Wait is one truck waiting inside a site, in the daily summary.
+type Wait struct {
+	Plate   string `json:"plate"`
+	Site    string `json:"site"`
+	Since   string `json:"since"` // "Mon 7 Dec 08:10", business time
+	Dwell   string `json:"dwell"` // "3 h 20 min"
+	Minutes int    `json:"dwell_minutes"`
+}
+
+// Queue is the site with the most trucks inside now.
+type Queue struct {
+	Site           string `json:"site"`
+	Trucks         int    `json:"trucks"`
+	Longest        string `json:"longest"` // the longest wait there
+	LongestMinutes int    `json:"longest_minutes"`
+}
+
+// WaitsText is the longest waits and the worst queue in one line each, "" when nobody waits.
+func WaitsText(waits []Wait, q *Queue) string {
+	if q == nil {
+		return ""
+	}
+	parts := make([]string, 0, len(waits))
+	for _, w := range waits {
+		parts = append(parts, w.Plate+" at "+w.Site+" "+w.Dwell)
+	}
+	return "Longest waits now: " + strings.Join(parts, ", ") + ".\nWorst queue: " + q.Site + ", " +
+		strconv.Itoa(q.Trucks) + " " + plural(q.Trucks, "truck", "trucks") + " inside (longest " + q.Longest + ")."
 }

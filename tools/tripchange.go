@@ -149,11 +149,15 @@ func (r *Registry) UpdateTrip(ctx context.Context, a UpdateTripArgs, c Caller) (
 			return nil, err
 		}
 	}
+	hist, err := r.fleet.LaneHistory(ctx, fleet.LaneOf(origin.Code, dest.Code, dep, r.loc))
+	if err != nil {
+		return nil, err
+	}
 	trip, err := r.fleet.TransitionTrip(ctx, cur.Code, r.actor(c), "trip.amend", func(t fleet.Trip) (fleet.Trip, error) {
 		if err := mayChange(t, c, "change"); err != nil {
 			return t, err
 		}
-		return t.Amend(truck, origin, dest, dep, now.UTC(), r.th)
+		return t.Amend(truck, origin, dest, dep, now.UTC(), r.th, hist)
 	})
 	if err != nil {
 		return nil, err

@@ -19,8 +19,9 @@ func (r *Registry) tripDetailsTool() Tool {
 	return Tool{
 		Name: ToolTripDetails,
 		Description: "A trip's details: status, truck, origin and destination, container and cargo, scheduled and " +
-			"actual times (Lagos), who requested and approved it, progress, straight-line distance left and an ETA " +
-			"with its assumption, the truck's position, and the customer tracking link when known.",
+			"actual times (Lagos), who requested and approved it, progress, straight-line distance left, an ETA and " +
+			"how it was estimated (eta_note: \"based on 12 past trips\" when the route's median is used, \"estimated from " +
+			"distance\" otherwise; say which), the truck's position, and the customer tracking link when known.",
 		Parameters: strictSchema(TripDetailsArgs{}),
 		ReadOnly:   true,
 		run: func(ctx context.Context, raw json.RawMessage, _ Caller) (any, error) {
@@ -52,7 +53,9 @@ func (r *Registry) TripDetails(ctx context.Context, ref string) (*TripDetails, e
 	d := r.tripDetails(trip, sites)
 	d.Truck = r.locate(fleet.Truck{Plate: trip.Plate}, st, hasFix, sites)
 	d.Truck.TruckStatus = ""
-	r.progress(d, trip, sites, st, hasFix)
+	if err := r.progress(ctx, d, trip, sites, st, hasFix); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -92,6 +95,7 @@ func (r *Registry) tripDetails(t fleet.Trip, sites []fleet.Site) *TripDetails {
 	}
 	if !t.PlannedArrival.IsZero() {
 		d.PlannedArrival, d.PlannedArrivalLagos = ptr(t.PlannedArrival.UTC()), r.lagos(t.PlannedArrival)
+		d.PlannedArrivalBasis, d.PlannedArrivalTrips = ptr(orDistance(t.PlannedBasis)), t.PlannedTrips
 	}
 	d.Timeline = r.timeline(t)
 	return d
@@ -118,42 +122,67 @@ func (r *Registry) timeline(t fleet.Trip) []Milestone {
 	return ms
 }
 
-// progress fills progress, distance left and ETA from the truck's position.
-func (r *Registry) progress(d *TripDetails, t fleet.Trip, sites []fleet.Site, st fleet.TruckState, hasFix bool) {
+// progress fills progress, distance left and ETA from the truck's position. The ETA is
+// fleet.TripETA's, with the history of the trip's lane.
+func (r *Registry) progress(ctx context.Context, d *TripDetails, t fleet.Trip, sites []fleet.Site, st fleet.TruckState, hasFix bool) error {
 	origin, okO := siteByCode(sites, t.Origin)
 	dest, okD := siteByCode(sites, t.Destination)
 	if !okO || !okD {
-		return
+		return nil
 	}
 	total := fleet.DistanceKm(origin.Point, dest.Point)
 	d.TripKm = round(total, 1)
-	now := r.nowIn()
+	var pos *fleet.Point
 	switch t.Status {
 	case fleet.TripArrived, fleet.TripCompleted:
 		d.ProgressPct, d.DistanceLeftKm = ptr(100.0), ptr(0.0)
+		return nil
 	case fleet.TripOngoing:
 		left := total
 		if hasFix {
-			left = fleet.DistanceKm(st.Point, dest.Point)
+			left, pos = fleet.DistanceKm(st.Point, dest.Point), &st.Point
 		}
 		pct := 0.0
 		if total > 0 {
 			pct = math.Max(0, math.Min(100, 100*(1-left/total)))
 		}
 		d.ProgressPct, d.DistanceLeftKm = ptr(round(pct, 0)), ptr(round(left, 1))
-		r.setETA(d, now.Add(fleet.TravelTime(left)))
-		d.ETAAssumption = fleet.ETAAssumption + ", from the truck's last fix (" + d.Truck.FixAge + ")"
 	case fleet.TripPendingApproval, fleet.TripScheduled, fleet.TripDelayed:
 		d.ProgressPct, d.DistanceLeftKm = ptr(0.0), ptr(round(total, 1))
+	default:
+		return nil
+	}
+	lane := fleet.LaneOf(t.Origin, t.Destination, t.ScheduledDeparture, r.loc)
+	h, err := r.fleet.LaneHistory(ctx, lane)
+	if err != nil {
+		return err
+	}
+	now := r.nowIn()
+	e, ok := fleet.TripETA(t, origin, dest, h, pos, now)
+	if !ok {
+		return nil
+	}
+	d.ETA, d.ETALagos = ptr(e.At.UTC()), r.lagos(e.At)
+	d.ETABasis, d.ETATrips, d.ETANote = ptr(e.Basis), e.Trips, e.Explain()
+	switch {
+	case e.Basis == fleet.ETALearned:
+		d.ETAAssumption = e.Explain() + ": " + fleet.LaneAssumption(lane, h)
+	case t.Status == fleet.TripOngoing:
+		d.ETAAssumption = e.Explain() + ": " + fleet.ETAAssumption + ", from the truck's last fix (" + d.Truck.FixAge + ")"
+	default:
 		leave := t.ScheduledDeparture
 		if now.After(leave) {
 			leave = now
 		}
-		r.setETA(d, fleet.PlanArrival(origin, dest, leave))
-		d.ETAAssumption = fleet.ETAAssumption + ", plus 1 h for loading and gates, leaving " + r.lagos(leave)
+		d.ETAAssumption = e.Explain() + ": " + fleet.ETAAssumption + ", plus 1 h for loading and gates, leaving " + r.lagos(leave)
 	}
+	return nil
 }
 
-func (r *Registry) setETA(d *TripDetails, eta time.Time) {
-	d.ETA, d.ETALagos = ptr(eta.UTC()), r.lagos(eta)
+// orDistance is the basis of a stored planned arrival: distance unless it says learned.
+func orDistance(b fleet.ETABasis) fleet.ETABasis {
+	if b == fleet.ETALearned {
+		return b
+	}
+	return fleet.ETAFromDistance
 }

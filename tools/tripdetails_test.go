@@ -50,7 +50,7 @@ func TestTripDetails(t *testing.T) {
 
 	p, err := f.reg.TripDetails(ctx, pending.TripID)
 	must(t, err)
-	wantPlanned := fleet.PlanArrival(testSites[3], testSites[0], time.Date(2025, 11, 26, 14, 0, 0, 0, fleet.Lagos()))
+	wantPlanned := fleet.PlanArrival(testSites[3], testSites[0], time.Date(2025, 11, 26, 14, 0, 0, 0, fleet.Lagos()), fleet.LaneHistory{}).At
 	if p.Status != fleet.TripPendingApproval || *p.ProgressPct != 0 || p.ETA == nil || !p.ETA.Equal(wantPlanned) || p.PlannedArrival == nil {
 		t.Errorf("pending trip = %s, progress %v, ETA %v; want 0%% and ETA %v", p.Status, deref(p.ProgressPct), p.ETA, wantPlanned)
 	}

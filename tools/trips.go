@@ -71,7 +71,9 @@ func (r *Registry) CreateTrip(ctx context.Context, a CreateTripArgs, c Caller) (
 		Origin: siteRef(req.Origin, -1), Destination: siteRef(req.Destination, -1),
 		Departure: trip.ScheduledDeparture, DepartureLagos: r.lagos(trip.ScheduledDeparture),
 		PlannedArrival: trip.PlannedArrival, PlannedArrivalLagos: r.lagos(trip.PlannedArrival),
-		ContainerNo: trip.ContainerNo, CargoType: trip.CargoType, Notes: trip.Notes, ApprovalRequested: queued, Trip: trip}
+		PlannedArrivalBasis: trip.PlannedBasis, PlannedArrivalTrips: trip.PlannedTrips,
+		PlannedArrivalNote: fleet.Estimate{Basis: trip.PlannedBasis, Trips: trip.PlannedTrips}.Explain(),
+		ContainerNo:        trip.ContainerNo, CargoType: trip.CargoType, Notes: trip.Notes, ApprovalRequested: queued, Trip: trip}
 	out.Message = fmt.Sprintf("Trip %s created and waiting for approval in the dispatch channel; it is not scheduled until approved.", trip.Code)
 	if !queued {
 		out.Message = fmt.Sprintf("Trip %s created and waiting for approval, but the approval message could not be posted yet; ask dispatch to check.", trip.Code)
@@ -91,21 +93,25 @@ func (r *Registry) tripRequest(ctx context.Context, a CreateTripArgs, c Caller) 
 	}
 	truck, err := r.fleet.FindTruck(ctx, a.Truck)
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("truck", err)
 	}
 	dest, err := r.fleet.FindSite(ctx, a.Destination)
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("destination", err)
 	}
 	origin, err := r.origin(ctx, truck, str(a.Origin))
 	if err != nil {
-		return fleet.TripRequest{}, err
+		return fleet.TripRequest{}, fleet.WithField("origin", err)
 	}
 	dep, err := intent.ParseTime(a.DepartureTime, r.now(), r.loc)
 	if err != nil {
+		return fleet.TripRequest{}, fleet.WithField("departure", err)
+	}
+	hist, err := r.fleet.LaneHistory(ctx, fleet.LaneOf(origin.Code, dest.Code, dep, r.loc))
+	if err != nil {
 		return fleet.TripRequest{}, err
 	}
-	return fleet.TripRequest{Truck: truck, Origin: origin, Destination: dest, Departure: dep,
+	return fleet.TripRequest{Truck: truck, Origin: origin, Destination: dest, Departure: dep, History: hist,
 		ContainerNo: strings.ToUpper(strings.ReplaceAll(str(a.ContainerNo), " ", "")), CargoType: str(a.CargoType),
 		Notes: str(a.Notes), RequestedBy: callerID(c), RequestedVia: c.Via}, nil
 }

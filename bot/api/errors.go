@@ -10,8 +10,9 @@ import (
 )
 
 // errorBody is the one error shape of the API:
-// {"error":{"code":"not_found","message":"truck T1 not found"}}. Param names the query
-// parameter or body field at fault; Suggestions are close matches of something not found.
+// {"error":{"code":"not_found","message":"truck T1 not found"}}. Field names the query
+// parameter or body field at fault, and Param repeats it for the first release's clients;
+// Suggestions are close matches of something not found.
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }
@@ -19,6 +20,7 @@ type errorBody struct {
 type errorDetail struct {
 	Code        string   `json:"code"`
 	Message     string   `json:"message"`
+	Field       string   `json:"field,omitempty"`
 	Param       string   `json:"param,omitempty"`
 	Suggestions []string `json:"suggestions,omitempty"`
 }
@@ -35,16 +37,6 @@ func (e *paramError) Unwrap() error { return e.err }
 // badParam returns an EINVALID error naming param; message should name it too.
 func badParam(param, format string, args ...any) error {
 	return &paramError{param: param, err: fleet.Errorf(fleet.EINVALID, format, args...)}
-}
-
-// aboutParam attaches param to err when err is a classified fleet error (not internal), so
-// a not-found site in ?site= says which parameter named it.
-func aboutParam(param string, err error) error {
-	var fe *fleet.Error
-	if err == nil || !errors.As(err, &fe) || fe.Code == fleet.EINTERNAL || fe.Code == fleet.EUNAVAILABLE {
-		return err
-	}
-	return &paramError{param: param, err: fe}
 }
 
 // statusError is a failure whose HTTP status does not follow from its code alone (413, 415,
@@ -93,7 +85,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var pe *paramError
 	if errors.As(err, &pe) {
 		body.Error.Param = pe.param
+	} else {
+		body.Error.Param = fleet.ErrorField(err)
 	}
+	body.Error.Field = body.Error.Param
 	if status >= 500 {
 		// The client gets a sentence and a reference; the log keeps the detail under it.
 		ref := fleet.NewRef()

@@ -15,7 +15,7 @@ const driverNamesTTL = time.Minute
 type mapTruck struct {
 	Plate    string     `json:"plate"`
 	Driver   string     `json:"driver,omitempty"`
-	State    string     `json:"state"` // moving, idle, parked, offline, maintenance
+	State    string     `json:"status"` // moving, idle, parked, offline, maintenance
 	SpeedKmh float64    `json:"speed_kmh"`
 	HasFix   bool       `json:"has_fix"`
 	Lat      float64    `json:"lat"`

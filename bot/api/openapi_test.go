@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 // recorder is a Mux that remembers the patterns registered on it.
@@ -81,12 +83,58 @@ func TestOpenAPIParity(t *testing.T) {
 		if diff := cmp.Diff(code, documented); diff != "" {
 			t.Errorf("%s query parameters, -taken by the route +documented:\n%s", rt.pattern(), diff)
 		}
+		responses, _ := op["responses"].(map[string]any)
+		need := []string{"400"} // every route reads its query string strictly
+		if rt.scope != "" {
+			need = append(need, "401", "429")
+		}
+		if rt.scope == fleet.ScopeWrite {
+			need = append(need, "403")
+		}
+		if strings.Contains(rt.path, "{") {
+			need = append(need, "404")
+		}
+		for _, status := range need {
+			if _, ok := responses[status]; !ok {
+				t.Errorf("%s does not document its %s answer", rt.pattern(), status)
+			}
+		}
+		for _, name := range pathParams(rt.path) {
+			if !documentsParam(op, "path", name) {
+				t.Errorf("%s does not document its path parameter %q", rt.pattern(), name)
+			}
+		}
+		if (rt.method == "POST" || rt.method == "PATCH") && !strings.HasSuffix(rt.path, "/ack") && op["requestBody"] == nil {
+			t.Errorf("%s takes a body that is not documented", rt.pattern())
+		}
 		wantSecurity := rt.scope == ""
 		sec, has := op["security"]
 		if public := has && len(sec.([]any)) == 0; public != wantSecurity {
 			t.Errorf("%s: documented public = %v; route scope %q", rt.pattern(), public, rt.scope)
 		}
 	}
+}
+
+// pathParams returns the {names} of a route's path.
+func pathParams(path string) []string {
+	var out []string
+	for _, seg := range strings.Split(path, "/") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			out = append(out, strings.Trim(seg, "{}"))
+		}
+	}
+	return out
+}
+
+// documentsParam reports whether op documents the parameter name in in.
+func documentsParam(op map[string]any, in, name string) bool {
+	params, _ := op["parameters"].([]any)
+	for _, p := range params {
+		if p := p.(map[string]any); p["in"] == in && p["name"] == name {
+			return true
+		}
+	}
+	return false
 }
 
 // TestOpenAPIRefsResolve checks that every $ref points at a component that exists.

@@ -13,24 +13,20 @@ import (
 // maxAnalyticsDays bounds GET /api/v1/analytics/daily.
 const maxAnalyticsDays = 31
 
-// SiteItem is one site in GET /api/v1/sites.
-type SiteItem struct {
-	Code    string         `json:"code"`
-	Name    string         `json:"name"`
-	Kind    fleet.SiteKind `json:"kind"`
-	Lat     float64        `json:"latitude"`
-	Lng     float64        `json:"longitude"`
-	RadiusM float64        `json:"radius_m"`
-}
-
 // sitePage is GET /api/v1/sites.
 type sitePage struct {
 	Data       []SiteItem `json:"data"`
 	NextCursor *string    `json:"next_cursor"`
 }
 
-// listSites pages through the sites by code.
+// siteKinds are the values of GET /api/v1/sites?kind=.
+var siteKinds = []string{string(fleet.SiteTerminal), string(fleet.SiteClient), string(fleet.SiteDepot), string(fleet.SiteServiceArea)}
+
+// listSites pages through the sites by code, keeping those of ?kind= whose code or name
+// contains ?q=.
 func (s *Server) listSites(_ http.ResponseWriter, r *http.Request, q *query) (int, any, error) {
+	kind := q.oneOf("kind", siteKinds...)
+	search := strings.ToLower(q.str("q"))
 	limit := q.intIn("limit", defaultPageSize, 1, maxPageSize)
 	if q.err != nil {
 		return 0, nil, q.err
@@ -42,6 +38,12 @@ func (s *Server) listSites(_ http.ResponseWriter, r *http.Request, q *query) (in
 	sites, err := s.deps.Catalog.ListSites(r.Context())
 	if err != nil {
 		return 0, nil, err
+	}
+	if kind != "" || search != "" {
+		sites = slices.DeleteFunc(slices.Clone(sites), func(st fleet.Site) bool {
+			return (kind != "" && string(st.Kind) != kind) ||
+				!(strings.Contains(strings.ToLower(st.Code), search) || strings.Contains(strings.ToLower(st.Name), search))
+		})
 	}
 	byCode := func(a, b fleet.Site) int { return strings.Compare(a.Code, b.Code) }
 	if !slices.IsSortedFunc(sites, byCode) {
@@ -55,8 +57,7 @@ func (s *Server) listSites(_ http.ResponseWriter, r *http.Request, q *query) (in
 	})
 	out := sitePage{Data: []SiteItem{}}
 	for _, st := range sites[i:min(i+limit, len(sites))] {
-		out.Data = append(out.Data, SiteItem{Code: st.Code, Name: st.Name, Kind: st.Kind, Lat: st.Point.Lat,
-			Lng: st.Point.Lng, RadiusM: st.RadiusM})
+		out.Data = append(out.Data, siteItem(st))
 	}
 	if i+limit < len(sites) {
 		out.NextCursor = optional(encodeCursor(cursorSites, out.Data[len(out.Data)-1].Code))

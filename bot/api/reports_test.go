@@ -39,7 +39,7 @@ func TestListSites(t *testing.T) {
 	if diff := cmp.Diff([]string{"APAPA", "ECLAT", "ESSLIBRA", "TINCAN"}, codes); diff != "" {
 		t.Errorf("sites over pages of 3, -want +got:\n%s", diff)
 	}
-	for _, q := range []string{"?limit=x", "?kind=terminal", "?cursor=" + url.QueryEscape("dHJ1Y2tzOlQx")} {
+	for _, q := range []string{"?limit=x", "?kind=port", "?name=APAPA", "?cursor=" + url.QueryEscape("dHJ1Y2tzOlQx")} {
 		r := f.do(t, "GET", "/api/v1/sites"+q, f.read, "")
 		wantStatus(t, "GET /api/v1/sites"+q, r, http.StatusBadRequest, "invalid")
 	}

@@ -42,10 +42,18 @@ func (s *Server) table() []route {
 	return []route{
 		{"GET", openAPIPath, "", nil, s.openAPI},
 		{"GET", "/api/v1/fleet", fleet.ScopeRead, nil, s.getFleet},
-		{"GET", "/api/v1/trucks", fleet.ScopeRead, []string{"state", "site", "limit", "cursor"}, s.listTrucks},
+		{"GET", "/api/v1/trucks", fleet.ScopeRead, []string{"status", "state", "site", "q", "limit", "cursor"}, s.listTrucks},
+		{"POST", "/api/v1/trucks", fleet.ScopeWrite, nil, s.createTruck},
 		{"GET", "/api/v1/trucks/near", fleet.ScopeRead, []string{"near", "radius_km", "limit", "status"}, s.nearTrucks},
 		{"GET", "/api/v1/trucks/{plate}", fleet.ScopeRead, nil, s.getTruck},
-		{"GET", "/api/v1/sites", fleet.ScopeRead, []string{"limit", "cursor"}, s.listSites},
+		{"PATCH", "/api/v1/trucks/{plate}", fleet.ScopeWrite, nil, s.updateTruck},
+		{"DELETE", "/api/v1/trucks/{plate}", fleet.ScopeWrite, nil, s.retireTruck},
+		{"GET", "/api/v1/sites", fleet.ScopeRead, []string{"kind", "q", "limit", "cursor"}, s.listSites},
+		{"POST", "/api/v1/sites", fleet.ScopeWrite, nil, s.createSite},
+		{"GET", "/api/v1/sites/{code}", fleet.ScopeRead, nil, s.getSite},
+		{"PATCH", "/api/v1/sites/{code}", fleet.ScopeWrite, nil, s.updateSite},
+		{"DELETE", "/api/v1/sites/{code}", fleet.ScopeWrite, nil, s.retireSite},
+		{"GET", "/api/v1/sites/{code}/status", fleet.ScopeRead, []string{"truck"}, s.siteStatus},
 		{"GET", "/api/v1/trips", fleet.ScopeRead, []string{"status", "plate", "from", "to", "limit", "cursor"}, s.listTrips},
 		{"GET", "/api/v1/trips/{id}", fleet.ScopeRead, nil, s.getTrip},
 		{"POST", "/api/v1/trips", fleet.ScopeWrite, nil, s.createTrip},
@@ -93,7 +101,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) (int, a
 // methods, else 404, both in the error shape.
 func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != apiPrefix {

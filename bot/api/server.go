@@ -25,6 +25,9 @@ type Trucks interface {
 	FleetStatus(ctx context.Context, a tools.FleetStatusArgs) (*tools.FleetStatus, error)
 	// NearbyTrucks answers find_nearby_trucks. It returns EINVALID or ENOTFOUND.
 	NearbyTrucks(ctx context.Context, a tools.NearbyArgs) (*tools.NearbyTrucks, error)
+	// SiteStatus answers get_site_status. It returns ENOTFOUND "I don't know a site called …"
+	// with suggestions, or ENOTFOUND for an unknown truck.
+	SiteStatus(ctx context.Context, a tools.SiteStatusArgs) (*tools.SiteStatus, error)
 }
 
 // Trips answers the trip routes and the tracking page. *tools.Registry satisfies it.
@@ -58,6 +61,7 @@ type Deps struct {
 	Trips   Trips
 	Reports Reports
 	Catalog Catalog
+	Roster  Roster
 	Alerts  Alerts // nil: the alert routes answer 503
 	Tokens  TokenStore
 	Limiter *Limiter

@@ -153,9 +153,10 @@ type snapshotEvent struct {
 		States map[string]int `json:"states"`
 	} `json:"counts"`
 	Trucks []struct {
-		Plate, Driver, State string
-		HasFix               bool    `json:"has_fix"`
-		Lat                  float64 `json:"lat"`
+		Plate, Driver string
+		State         string  `json:"status"`
+		HasFix        bool    `json:"has_fix"`
+		Lat           float64 `json:"lat"`
 	} `json:"trucks"`
 }
 

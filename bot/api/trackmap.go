@@ -18,7 +18,7 @@ type tripMapSite struct {
 // tripMapTruck is the truck on the tracking page's map.
 type tripMapTruck struct {
 	Plate   string    `json:"plate"`
-	State   string    `json:"state"`
+	State   string    `json:"status"`
 	Lat     float64   `json:"lat"`
 	Lng     float64   `json:"lng"`
 	FixTime time.Time `json:"fix_time"`

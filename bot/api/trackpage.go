@@ -159,7 +159,10 @@ func (s *Server) trackView(d *tools.TripDetails, now time.Time) trackView {
 	if v.ETALabel == "Arrived" {
 		v.ETA = arrivedAt(d)
 	} else if v.ETALabel != "" && d.ETA != nil {
-		v.ETA, v.ETANote = d.ETALagos, d.ETAAssumption
+		v.ETA, v.ETANote = d.ETALagos, d.ETANote+" on this route"
+		if d.ETABasis == nil || *d.ETABasis != fleet.ETALearned {
+			v.ETANote = d.ETANote + "; Lagos traffic can make it longer"
+		}
 	}
 	if d.DistanceLeftKm != nil && d.Status == fleet.TripOngoing {
 		v.DistanceLeft = fmt.Sprintf("%.1f km (straight line)", *d.DistanceLeftKm)

@@ -19,29 +19,31 @@ const maxBody = 64 << 10
 
 // TripItem is one trip in GET /api/v1/trips.
 type TripItem struct {
-	TripID             string           `json:"trip_id"`
-	Plate              string           `json:"plate"`
-	DriverName         string           `json:"driver_name"`
-	DriverPhone        string           `json:"driver_phone"`
-	Status             fleet.TripStatus `json:"status"`
-	Origin             string           `json:"origin"`
-	Destination        string           `json:"destination"`
-	ContainerNo        string           `json:"container_no"`
-	CargoType          string           `json:"cargo_type"`
-	Notes              string           `json:"notes"`
-	ScheduledDeparture time.Time        `json:"scheduled_departure"`
-	PlannedArrival     *time.Time       `json:"planned_arrival"`
-	DepartedAt         *time.Time       `json:"departed_at"`
-	ArrivedAt          *time.Time       `json:"arrived_at"`
-	CompletedAt        *time.Time       `json:"completed_at"`
-	CancelledAt        *time.Time       `json:"cancelled_at"`
-	RequestedBy        string           `json:"requested_by"`
-	RequestedVia       string           `json:"requested_via"`
-	DecidedBy          string           `json:"decided_by"`
-	DecidedAt          *time.Time       `json:"decided_at"`
-	TrackingURL        string           `json:"tracking_url"`
-	CreatedAt          time.Time        `json:"created_at"`
-	UpdatedAt          time.Time        `json:"updated_at"`
+	TripID         string           `json:"trip_id"`
+	Plate          string           `json:"plate"`
+	DriverName     string           `json:"driver_name"`
+	DriverPhone    string           `json:"driver_phone"`
+	Status         fleet.TripStatus `json:"status"`
+	Origin         string           `json:"origin"`
+	Destination    string           `json:"destination"`
+	ContainerNo    string           `json:"container_no"`
+	CargoType      string           `json:"cargo_type"`
+	Notes          string           `json:"notes"`
+	Departure      time.Time        `json:"departure"`
+	PlannedArrival *time.Time       `json:"planned_arrival"`
+	PlannedBasis   *fleet.ETABasis  `json:"planned_arrival_basis"` // nil when there is no planned arrival
+	PlannedTrips   int              `json:"planned_arrival_trips"`
+	DepartedAt     *time.Time       `json:"departed_at"`
+	ArrivedAt      *time.Time       `json:"arrived_at"`
+	CompletedAt    *time.Time       `json:"completed_at"`
+	CancelledAt    *time.Time       `json:"cancelled_at"`
+	RequestedBy    string           `json:"requested_by"`
+	RequestedVia   string           `json:"requested_via"`
+	DecidedBy      string           `json:"decided_by"`
+	DecidedAt      *time.Time       `json:"decided_at"`
+	TrackingURL    string           `json:"tracking_url"`
+	CreatedAt      time.Time        `json:"created_at"`
+	UpdatedAt      time.Time        `json:"updated_at"`
 }
 
 // tripPage is GET /api/v1/trips.
@@ -101,13 +103,16 @@ func (s *Server) listTrips(_ http.ResponseWriter, r *http.Request, q *query) (in
 
 func (s *Server) tripItem(t fleet.Trip) TripItem {
 	it := TripItem{TripID: t.Code, Plate: t.Plate, DriverName: t.DriverName, DriverPhone: t.DriverPhone, Status: t.Status, Origin: t.Origin, Destination: t.Destination,
-		ContainerNo: t.ContainerNo, CargoType: t.CargoType, Notes: t.Notes, ScheduledDeparture: t.ScheduledDeparture.UTC(),
+		ContainerNo: t.ContainerNo, CargoType: t.CargoType, Notes: t.Notes, Departure: t.ScheduledDeparture.UTC(),
 		DepartedAt: t.DepartedAt, ArrivedAt: t.ArrivedAt, CompletedAt: t.CompletedAt, CancelledAt: t.CancelledAt,
 		RequestedBy: t.RequestedBy, RequestedVia: t.RequestedVia, DecidedBy: t.DecidedBy, DecidedAt: t.DecidedAt,
 		TrackingURL: s.trackingURL(t), CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
 	if !t.PlannedArrival.IsZero() {
-		pa := t.PlannedArrival.UTC()
-		it.PlannedArrival = &pa
+		pa, basis := t.PlannedArrival.UTC(), fleet.ETAFromDistance
+		if t.PlannedBasis == fleet.ETALearned {
+			basis = fleet.ETALearned
+		}
+		it.PlannedArrival, it.PlannedBasis, it.PlannedTrips = &pa, &basis, t.PlannedTrips
 	}
 	return it
 }
@@ -129,11 +134,13 @@ func (s *Server) getTrip(_ http.ResponseWriter, r *http.Request, _ *query) (int,
 	return http.StatusOK, d, nil
 }
 
-// CreateTripRequest is the body of POST /api/v1/trips.
+// CreateTripRequest is the body of POST /api/v1/trips. DepartureTime is the first release's
+// name of Departure, still accepted.
 type CreateTripRequest struct {
 	Truck         string `json:"truck"`
 	Origin        string `json:"origin"`
 	Destination   string `json:"destination"`
+	Departure     string `json:"departure"`
 	DepartureTime string `json:"departure_time"`
 	ContainerNo   string `json:"container_no"`
 	CargoType     string `json:"cargo_type"`
@@ -161,7 +168,7 @@ func (s *Server) createTrip(w http.ResponseWriter, r *http.Request, _ *query) (i
 	tok := tokenOf(r.Context())
 	created, err := s.deps.Trips.CreateTrip(r.Context(), args, tools.Caller{UserID: tok.Name, Name: tok.Name, Via: "api"})
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, badValue(err)
 	}
 	w.Header().Set("Location", "/api/v1/trips/"+created.TripID)
 	return http.StatusCreated, tripCreated{TripCreated: created, TrackingURL: s.trackingURL(created.Trip)}, nil
@@ -170,17 +177,36 @@ func (s *Server) createTrip(w http.ResponseWriter, r *http.Request, _ *query) (i
 // args checks the request and turns it into create_trip's arguments. It returns EINVALID
 // naming the field that is missing or malformed.
 func (req CreateTripRequest) args() (tools.CreateTripArgs, error) {
-	for _, f := range []struct{ name, value string }{{"truck", req.Truck}, {"destination", req.Destination}, {"departure_time", req.DepartureTime}} {
+	dep, depField := strings.TrimSpace(req.Departure), "departure"
+	if old := strings.TrimSpace(req.DepartureTime); old != "" {
+		if dep != "" {
+			return tools.CreateTripArgs{}, badParam("departure_time", "give departure or departure_time, not both (departure_time is the older name)")
+		}
+		dep, depField = old, "departure_time"
+	}
+	for _, f := range []struct{ name, value string }{{"truck", req.Truck}, {"destination", req.Destination}, {depField, dep}} {
 		if strings.TrimSpace(f.value) == "" {
 			return tools.CreateTripArgs{}, badParam(f.name, "%s is required", f.name)
 		}
 	}
-	if _, err := time.Parse(time.RFC3339, strings.TrimSpace(req.DepartureTime)); err != nil {
-		return tools.CreateTripArgs{}, badParam("departure_time", "departure_time must be an RFC 3339 time such as 2025-11-27T08:00:00+01:00, not %q", req.DepartureTime)
+	if _, err := time.Parse(time.RFC3339, dep); err != nil {
+		return tools.CreateTripArgs{}, badParam(depField, "%s must be an RFC 3339 time such as 2025-11-27T08:00:00+01:00, not %q", depField, dep)
 	}
 	return tools.CreateTripArgs{Truck: req.Truck, Origin: optional(strings.TrimSpace(req.Origin)), Destination: req.Destination,
-		DepartureTime: strings.TrimSpace(req.DepartureTime), ContainerNo: optional(strings.TrimSpace(req.ContainerNo)),
+		DepartureTime: dep, ContainerNo: optional(strings.TrimSpace(req.ContainerNo)),
 		CargoType: optional(strings.TrimSpace(req.CargoType)), Notes: optional(strings.TrimSpace(req.Notes))}, nil
+}
+
+// badValue turns "not found" about a body field (a truck or site named in the body that does
+// not exist) into a 400 naming the field, suggestions kept: the request, not the URL, is wrong.
+func badValue(err error) error {
+	var fe *fleet.Error
+	if !errors.As(err, &fe) || fe.Code != fleet.ENOTFOUND || fe.Field == "" {
+		return err
+	}
+	c := *fe
+	c.Code = fleet.EINVALID
+	return &c
 }
 
 // decodeBody reads one JSON object into v, strictly: a content type other than JSON is a 415,

@@ -76,20 +76,23 @@ func TestCreateTripBadInput(t *testing.T) {
 		{"wrong type", `{"truck":11985}`, "truck", "invalid", 400},
 		{"no truck", `{"destination":"ECLAT","departure_time":"2025-11-27T08:00:00+01:00"}`, "truck", "invalid", 400},
 		{"no destination", `{"truck":"T11985LA","departure_time":"2025-11-27T08:00:00+01:00"}`, "destination", "invalid", 400},
-		{"no departure", `{"truck":"T11985LA","destination":"ECLAT"}`, "departure_time", "invalid", 400},
+		{"no departure", `{"truck":"T11985LA","destination":"ECLAT"}`, "departure", "invalid", 400},
 		{"words for a time", `{"truck":"T11985LA","destination":"ECLAT","departure_time":"tomorrow 8am"}`, "departure_time", "invalid", 400},
-		{"too soon", `{"truck":"T11985LA","origin":"APAPA","destination":"ECLAT","departure_time":"2025-11-26T10:10:00+01:00"}`, "", "invalid", 400},
-		{"same site", `{"truck":"T11985LA","origin":"ECLAT","destination":"ECLAT","departure_time":"2025-11-27T08:00:00+01:00"}`, "", "invalid", 400},
-		{"maintenance truck", `{"truck":"KJA123AB","origin":"TINCAN","destination":"ECLAT","departure_time":"2025-11-27T08:00:00+01:00"}`, "", "invalid", 400},
-		{"unknown truck", `{"truck":"T11986XX","origin":"APAPA","destination":"ECLAT","departure_time":"2025-11-27T08:00:00+01:00"}`, "", "not_found", 404},
-		{"unknown site", `{"truck":"T11985LA","origin":"APAPA","destination":"Atlantis","departure_time":"2025-11-27T08:00:00+01:00"}`, "", "not_found", 404},
+		{"too soon", `{"truck":"T11985LA","origin":"APAPA","destination":"ECLAT","departure_time":"2025-11-26T10:10:00+01:00"}`, "departure", "invalid", 400},
+		{"same site", `{"truck":"T11985LA","origin":"ECLAT","destination":"ECLAT","departure_time":"2025-11-27T08:00:00+01:00"}`, "destination", "invalid", 400},
+		{"maintenance truck", `{"truck":"KJA123AB","origin":"TINCAN","destination":"ECLAT","departure_time":"2025-11-27T08:00:00+01:00"}`, "truck", "invalid", 400},
+		{"unknown truck", `{"truck":"T11986XX","origin":"APAPA","destination":"ECLAT","departure_time":"2025-11-27T08:00:00+01:00"}`, "truck", "invalid", 400},
+		{"unknown site", `{"truck":"T11985LA","origin":"APAPA","destination":"Atlantis","departure_time":"2025-11-27T08:00:00+01:00"}`, "destination", "invalid", 400},
+		{"unknown origin", `{"truck":"T11985LA","origin":"Atlantis","destination":"ECLAT","departure":"2025-11-27T08:00:00+01:00"}`, "origin", "invalid", 400},
+		{"both departure spellings", `{"truck":"T11985LA","origin":"APAPA","destination":"ECLAT","departure":"2025-11-27T08:00:00+01:00","departure_time":"2025-11-27T08:00:00+01:00"}`, "departure_time", "invalid", 400},
+		{"past departure", `{"truck":"T11985LA","origin":"APAPA","destination":"ECLAT","departure":"2025-11-25T08:00:00+01:00"}`, "departure", "invalid", 400},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := f.do(t, "POST", "/api/v1/trips", f.write, tc.body)
 			e := wantStatus(t, "POST "+tc.body, r, tc.status, tc.code)
-			if e.Error.Param != tc.param {
-				t.Errorf("param = %q; want %q (message %q)", e.Error.Param, tc.param, e.Error.Message)
+			if e.Error.Field != tc.param || e.Error.Param != tc.param {
+				t.Errorf("field, param = %q, %q; want %q (message %q)", e.Error.Field, e.Error.Param, tc.param, e.Error.Message)
 			}
 		})
 	}
@@ -234,8 +237,8 @@ func TestListTripsBadInput(t *testing.T) {
 		t.Run(tc.query, func(t *testing.T) {
 			r := f.do(t, "GET", "/api/v1/trips"+tc.query, f.read, "")
 			e := wantStatus(t, "GET /api/v1/trips"+tc.query, r, http.StatusBadRequest, "invalid")
-			if e.Error.Param != tc.param {
-				t.Errorf("param = %q; want %q (message %q)", e.Error.Param, tc.param, e.Error.Message)
+			if e.Error.Field != tc.param || e.Error.Param != tc.param {
+				t.Errorf("field, param = %q, %q; want %q (message %q)", e.Error.Field, e.Error.Param, tc.param, e.Error.Message)
 			}
 		})
 	}

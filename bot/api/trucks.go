@@ -10,7 +10,8 @@ import (
 	"github.com/watchtower-ops/watchtower/tools"
 )
 
-// truckStates are the values of GET /api/v1/trucks?state=: get_fleet_status's filters.
+// truckStates are the values of GET /api/v1/trucks?status= (or its first-release name state):
+// get_fleet_status's filters.
 var truckStates = []string{tools.FilterAll, tools.FilterMoving, tools.FilterIdle, tools.FilterParked, tools.FilterOffline,
 	tools.FilterOnTrip, tools.FilterMaintenance, tools.FilterAtSite, tools.FilterUnrostered}
 
@@ -25,10 +26,18 @@ type truckPage struct {
 	AsOf       time.Time          `json:"as_of"`
 }
 
-// listTrucks pages through get_fleet_status' list of trucks, by plate.
+// listTrucks pages through get_fleet_status' list of trucks, by plate, keeping those whose
+// plate or driver contains ?q=.
 func (s *Server) listTrucks(_ http.ResponseWriter, r *http.Request, q *query) (int, any, error) {
-	state := q.oneOf("state", truckStates...)
+	state := q.oneOf("status", truckStates...)
+	if old := q.oneOf("state", truckStates...); old != "" {
+		if state != "" {
+			q.fail(badParam("state", "give status or state, not both (state is the older name)"))
+		}
+		state = old
+	}
 	site := q.str("site")
+	search := q.str("q")
 	limit := q.intIn("limit", defaultPageSize, 1, maxPageSize)
 	if q.err != nil {
 		return 0, nil, q.err
@@ -39,12 +48,16 @@ func (s *Server) listTrucks(_ http.ResponseWriter, r *http.Request, q *query) (i
 	}
 	fs, err := s.deps.Trucks.FleetStatus(r.Context(), tools.FleetStatusArgs{Filter: optional(state), Site: optional(site)})
 	if err != nil {
-		return 0, nil, aboutParam("site", err)
+		return 0, nil, badValue(fleet.WithField("site", err))
 	}
 	if fs.Truncated {
 		return 0, nil, fleet.Errorf(fleet.EINTERNAL, "fleet status listed %d of %d trucks: raise tools.Options.MaxListed", len(fs.Trucks), fs.Matching)
 	}
-	trucks := fs.Trucks
+	trucks, matching := fs.Trucks, fs.Matching
+	if search != "" {
+		trucks = slices.DeleteFunc(slices.Clone(trucks), func(t tools.FleetTruck) bool { return !truckMatches(t, search) })
+		matching = len(trucks)
+	}
 	byPlate := func(a, b tools.FleetTruck) int { return strings.Compare(a.Plate, b.Plate) }
 	if !slices.IsSortedFunc(trucks, byPlate) {
 		trucks = slices.SortedFunc(slices.Values(trucks), byPlate)
@@ -55,7 +68,7 @@ func (s *Server) listTrucks(_ http.ResponseWriter, r *http.Request, q *query) (i
 		}
 		return 1
 	})
-	out := truckPage{Data: trucks[i:min(i+limit, len(trucks))], Matching: fs.Matching, AsOf: fs.AsOf}
+	out := truckPage{Data: trucks[i:min(i+limit, len(trucks))], Matching: matching, AsOf: fs.AsOf}
 	if i+limit < len(trucks) {
 		out.NextCursor = optional(encodeCursor(cursorTrucks, out.Data[len(out.Data)-1].Plate))
 	}
@@ -63,6 +76,15 @@ func (s *Server) listTrucks(_ http.ResponseWriter, r *http.Request, q *query) (i
 		out.Data = []tools.FleetTruck{}
 	}
 	return http.StatusOK, out, nil
+}
+
+// truckMatches reports whether the truck's plate contains search (in any spelling) or its
+// driver's name contains it (any case).
+func truckMatches(t tools.FleetTruck, search string) bool {
+	if p := fleet.NormalizePlate(search); p != "" && strings.Contains(t.Plate, p) {
+		return true
+	}
+	return strings.Contains(strings.ToLower(t.DriverName), strings.ToLower(search))
 }
 
 // getTruck answers get_truck_location for the plate in the path.
@@ -85,7 +107,7 @@ func (s *Server) nearTrucks(_ http.ResponseWriter, r *http.Request, q *query) (i
 	}
 	res, err := s.deps.Trucks.NearbyTrucks(r.Context(), tools.NearbyArgs{Near: near, RadiusKm: &radius, Limit: &limit, Status: optional(status)})
 	if err != nil {
-		return 0, nil, aboutParam("near", err)
+		return 0, nil, badValue(fleet.WithField("near", err))
 	}
 	return http.StatusOK, res, nil
 }

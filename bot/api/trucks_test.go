@@ -104,7 +104,8 @@ func TestListTrucksBadInput(t *testing.T) {
 		{"?limit=1&limit=2", "limit", "invalid", 400},
 		{"?cursor=bm9wZQ", "cursor", "invalid", 400},
 		{"?cursor=" + url.QueryEscape("c2l0ZXM6QVBBUEE"), "cursor", "invalid", 400}, // a sites cursor
-		{"?site=atlantis", "site", "not_found", 404},
+		{"?site=atlantis", "site", "invalid", 400},
+		{"?status=flying", "status", "invalid", 400},
 		{"?state=moving;", "", "invalid", 400},
 	}
 	for _, tc := range tests {
@@ -207,7 +208,7 @@ func TestNearTrucks(t *testing.T) {
 		{"near=APAPA&limit=51", "limit", "invalid", 400},
 		{"near=APAPA&status=asleep", "status", "invalid", 400},
 		{"near=APAPA&sort=plate", "sort", "invalid", 400},
-		{"near=atlantis", "near", "not_found", 404},
+		{"near=atlantis", "near", "invalid", 400},
 		{"near=T77702LA", "near", "invalid", 400}, // never reported: nothing can be near it
 	}
 	for _, tc := range bad {

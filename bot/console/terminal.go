@@ -18,6 +18,7 @@ var examples = []string{
 	"create a trip for T28737LA from ESSLIBRA to ECLAT tomorrow 8am",
 	"/fleet",
 	"/near APAPA 5",
+	"/site APAPA",
 }
 
 // terminal is the demo's screen. Answers, event lines and the prompt all go through it under

@@ -30,6 +30,9 @@ func (e *tripEntity) planRequest(ctx context.Context, f fields) (fleet.TripReque
 			req.Destination, err = e.s.store.SiteByCode(ctx, f["destination"])
 		}
 	}
+	if err == nil {
+		req.History, err = e.s.store.LaneHistory(ctx, fleet.LaneOf(req.Origin.Code, req.Destination.Code, dep, e.s.zone))
+	}
 	if err != nil {
 		note, err := refusal(err)
 		return fleet.TripRequest{}, note, err
@@ -162,6 +165,7 @@ func (e *tripEntity) edit(ctx context.Context, now time.Time, code string, plan 
 			}
 			t.Plate, t.DriverID, t.Origin, t.Destination = plan.Plate, plan.DriverID, plan.Origin, plan.Destination
 			t.ScheduledDeparture, t.PlannedArrival = plan.ScheduledDeparture, plan.PlannedArrival
+			t.PlannedBasis, t.PlannedTrips = plan.PlannedBasis, plan.PlannedTrips
 		}
 		t.ContainerNo, t.CargoType, t.UpdatedAt = to["container"], to["cargo"], now
 		return t, nil

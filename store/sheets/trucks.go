@@ -148,7 +148,7 @@ func (e *truckEntity) create(ctx context.Context, now time.Time, f fields) (reco
 		msg, err := refusal(err)
 		return record{}, false, []string{msg}, err
 	}
-	notes, err := e.setDriver(ctx, plate, 0, f["driver"], f["driver_phone"])
+	notes, err := e.setDriver(ctx, plate, f["driver"], f["driver_phone"])
 	if err != nil {
 		return record{}, false, nil, err
 	}
@@ -199,7 +199,7 @@ func (e *truckEntity) update(ctx context.Context, now time.Time, cur record, to 
 		}
 	}
 	if to["driver"] != from["driver"] || to["driver_phone"] != from["driver_phone"] {
-		more, err := e.setDriver(ctx, plate, e.currentDriver(ctx, plate), to["driver"], to["driver_phone"])
+		more, err := e.setDriver(ctx, plate, to["driver"], to["driver_phone"])
 		if err != nil {
 			return record{}, nil, err
 		}
@@ -224,15 +224,6 @@ func rosterChanged(from, to fields) bool {
 		}
 	}
 	return false
-}
-
-// currentDriver returns the ID of the truck's driver, 0 when none or unknown.
-func (e *truckEntity) currentDriver(ctx context.Context, plate string) int64 {
-	t, err := e.s.store.TruckByPlate(ctx, plate)
-	if err != nil {
-		return 0
-	}
-	return t.DriverID
 }
 
 // remove archives the truck of a row deleted from the sheet.

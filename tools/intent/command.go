@@ -27,6 +27,8 @@ func parseCommand(text string) (Intent, bool) {
 		return commandTrip(rest), true
 	case "/near":
 		return commandNear(rest), true
+	case "/site":
+		return commandSite(rest), true
 	case "/alerts":
 		return commandAlerts(rest), true
 	case "/summary":

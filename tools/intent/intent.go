@@ -60,7 +60,7 @@ func (i Intent) Understood() bool { return i.Tool != "" && i.Missing == "" }
 
 // Help is the one-line answer for text the parser does not understand.
 const Help = "I can locate trucks, create, move or cancel trips, and give fleet status, trip progress, " +
-	"nearby trucks, alerts and daily summaries, e.g. \"where is T28737LA\"."
+	"nearby trucks, site queues, alerts and daily summaries, e.g. \"where is T28737LA\"."
 
 var (
 	nearWords    = []string{"near", "nearby", "around", "close to", "closest", "nearest", "next to", "within", "vicinity", "proximity", "in the area of", "radius", "dey close", "close by"}
@@ -104,6 +104,9 @@ func Parse(text string) Intent {
 	}
 	if in, ok := parseTripChange(text, lower, code, plate); ok {
 		return in
+	}
+	if in, ok := parseSiteWait(text, lower, plate); ok && code == "" && !isCreate(lower, text, plate) {
+		return withPartial(in, partial)
 	}
 	switch {
 	case isCreate(lower, text, plate):
@@ -171,8 +174,8 @@ func parseStatus(text string) Intent {
 	lower := strings.ToLower(text)
 	site := siteOf(text)
 	filter := filterOf(lower)
-	if site != "" && filter == "" {
-		filter = "at_site"
+	if site != "" && filter == "" { // who is at a site: its queue, with how long each has waited
+		return call(SiteStatus, map[string]any{"site": site, "truck": nil})
 	}
 	return call(FleetStatus, map[string]any{"filter": nullable(filter), "site": nullable(site)})
 }

@@ -86,7 +86,7 @@
       d.lat = t.lat; d.lng = t.lng; d.fix_time = t.fix_time; d.speed_kmh = t.speed_kmh; d.has_fix = true;
     }
     if (!fromFix) {
-      d.state = t.state; d.driver = t.driver; d.trip_id = t.trip_id; d.site = t.site;
+      d.state = t.status; d.driver = t.driver; d.trip_id = t.trip_id; d.site = t.site;
     }
     this.draw(t.plate);
   };
@@ -243,7 +243,7 @@
     }
     var t = el.dataset.truck ? JSON.parse(el.dataset.truck) : null;
     if (t) {
-      var m = L.circleMarker([t.lat, t.lng], {radius: 9, weight: 2, color: '#ffffff', fillColor: colour(t.state || 'moving'),
+      var m = L.circleMarker([t.lat, t.lng], {radius: 9, weight: 2, color: '#ffffff', fillColor: colour(t.status || 'moving'),
         fillOpacity: 0.95, className: 'truck'}).bindTooltip(esc(t.plate) + '<br>' + esc(age(t.fix_time))).addTo(map);
       m.getElement().setAttribute('data-plate', t.plate);
       pts.push([t.lat, t.lng]);
