@@ -76,7 +76,7 @@ var slackSweep = []struct{ command, text string }{
 	{"/trip", "T11985LA from APAPA to OTA at 32/13/2020 25:99"}, {"/trip", "TRP-0001"}, {"/trip", "T11958LA from APAPA to OTA"},
 	{"/summary", ""}, {"/summary", "yesterday"}, {"/summary", "2020-02-30"}, {"/summary", "tomorrow"},
 	{"/summary", "1999-01-01"}, {"/summary", "next week"},
-	{"/alerts", ""}, {"/alerts", "bogus"}, {"/alerts", "T11985LA"},
+	{"/alerts", ""}, {"/alerts", "bogus"}, {"/alerts", "T11985LA"}, {"/site", "APAPA"}, {"/site", "nope"}, {"/site", ""},
 	{"/watchtower", "help"}, {"/watchtower", "jobs"}, {"/watchtower", "run nope"}, {"/watchtower", "run connectivity"},
 	{"/watchtower", "bogus"}, {"/watchtower", "map"}, {"/watchtower", ""},
 }
