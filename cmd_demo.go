@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	iofs "io/fs"
 	"log/slog"
 	"net"
 
@@ -37,7 +39,7 @@ func cmdDemo(ctx context.Context, env *environment, args []string) error {
 	}
 	in, closeIn, err := console.OpenInput(opts.Script, env.stdin)
 	if err != nil {
-		return &usageError{msg: fmt.Sprintf("demo: --script: %v", err)}
+		return &usageError{msg: fmt.Sprintf("demo: --script %s: %s", opts.Script, fileProblem(err))}
 	}
 	defer closeIn()
 	logw, logName, err := console.OpenLog(opts.LogPath, env.stderr)
@@ -210,4 +212,15 @@ func demoSimulator(cfg config, log *slog.Logger, speedup float64) (component, []
 	}
 	c.Vehicles, c.Trucks = vs, len(vs)
 	return func(ctx context.Context) error { return sim.RunLocal(ctx, c, log) }, vs, nil
+}
+
+// fileProblem says in words why a file could not be opened.
+func fileProblem(err error) string {
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+		return "there is no such file"
+	case errors.Is(err, iofs.ErrPermission):
+		return "permission denied"
+	}
+	return "the file cannot be read"
 }

@@ -46,7 +46,7 @@ Jobs:
 	}
 	run, err := s.RunNow(ctx, name, "cli", time.Now())
 	if err != nil {
-		return fmt.Errorf("run-job %s: %s", name, fleet.ErrorMessage(err))
+		return fmt.Errorf("run-job %s: %w", name, err)
 	}
 	fmt.Fprintln(env.stdout, runLine(run))
 	if run.Outcome == fleet.JobFailed {
@@ -55,9 +55,13 @@ Jobs:
 	return nil
 }
 
-// runLine is one line about a finished run: "analytics: ok in 1.2s".
+// runLine is one line about a finished run: "analytics: ok in 1.2 s", "loconav-poll: skipped:
+// LOCONAV_API_TOKEN is not set".
 func runLine(r fleet.JobRun) string {
-	line := fmt.Sprintf("%s: %s in %s", r.Job, r.Outcome, r.Duration.Round(time.Millisecond))
+	if r.Outcome == fleet.JobSkipped {
+		return fmt.Sprintf("%s: skipped: %s", r.Job, r.Error)
+	}
+	line := fmt.Sprintf("%s: %s in %s", r.Job, r.Outcome, fleet.FormatElapsed(r.Duration))
 	if r.Error != "" {
 		line += ": " + r.Error
 	}
