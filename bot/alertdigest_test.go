@@ -89,6 +89,15 @@ func TestAlertDigestButtons(t *testing.T) {
 	}
 
 	h.ackOf(t, h.fake.Click("UOPS1", alertsCh, ts, "alert_ack", first).EnvelopeID)
+	// Clicks are handled concurrently; the second is sent once the first has taken effect, so
+	// the test knows which of the two must win.
+	err = h.fake.WaitTimeout(waitFor, "the first acknowledgement stored", func() bool {
+		got, _ := h.st.AlertByID(ctx, infos[0].ID)
+		return got.Acked != nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.ackOf(t, h.fake.Click("UOPS2", alertsCh, ts, "alert_ack", first).EnvelopeID)
 	h.ephemeralTo(t, "UOPS2", "already acknowledged by")
 	err = h.fake.WaitTimeout(waitFor, "the digest updated in place", func() bool {
