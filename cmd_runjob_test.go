@@ -39,7 +39,7 @@ func TestRunJob(t *testing.T) {
 	for _, tc := range []struct{ job, want string }{
 		{"cleanup", "cleanup: ok in "},
 		{"trip-monitor", "trip-monitor: ok in "},
-		{"loconav-poll", "loconav-poll: skipped in 0s: LOCONAV_API_TOKEN is not set"},
+		{"loconav-poll", "loconav-poll: skipped: LOCONAV_API_TOKEN is not set"},
 	} {
 		t.Run(tc.job, func(t *testing.T) {
 			code, out, stderr := runCmd(t, env, "run-job", tc.job)

@@ -148,7 +148,7 @@ func cmdRunJob(ctx context.Context, env *environment, args []string) error {
 	}
 	run, err := p.scheduler.RunNow(ctx, name, "cli", time.Now())
 	if err != nil {
-		return fmt.Errorf("run-job %s: %s", name, fleet.ErrorMessage(err))
+		return fmt.Errorf("run-job %s: %w", name, err)
 	}
 	fmt.Fprintln(env.stdout, schedule.RunLine(run))
 	if run.Outcome == fleet.JobFailed {

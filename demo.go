@@ -28,7 +28,7 @@ func cmdDemo(ctx context.Context, env *environment, args []string) error {
 	}
 	in, closeIn, err := console.OpenInput(opts.Script, env.stdin)
 	if err != nil {
-		return envcfg.Usagef("demo: --script: %v", err)
+		return envcfg.Usagef("demo: --script %s: %s", opts.Script, console.FileProblem(err))
 	}
 	defer closeIn()
 	logw, logName, err := console.OpenLog(opts.LogPath, env.stderr)

@@ -26,7 +26,6 @@ import (
 
 	_ "time/tzdata" // the business zone must load on machines without tzdata
 
-	"github.com/watchtower-ops/watchtower/bot"
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest/envcfg"
 	"github.com/watchtower-ops/watchtower/schedule"
@@ -81,14 +80,21 @@ func exitCode(stderr io.Writer, err error) int {
 	case errors.As(err, &ue) || errors.As(err, &ce):
 		fmt.Fprintln(stderr, "watchtower:", err)
 		return 2
-	case fleet.ErrorCode(err) != fleet.EINTERNAL || errors.As(err, new(*failedError)):
+	case errors.As(err, new(*failedError)):
 		fmt.Fprintln(stderr, "watchtower:", err)
 		return 1
+	case fleet.ErrorCode(err) != fleet.EINTERNAL && fleet.ErrorCode(err) != fleet.EUNAVAILABLE:
+		fmt.Fprintln(stderr, "watchtower:", fleet.ErrorMessage(err)) // the sentence, not the call chain
+		return 1
 	}
-	ref := bot.NewRef()
+	ref := fleet.NewRef()
 	slog.New(slog.NewTextHandler(stderr, nil)).Error("command failed", "err", err, "ref", ref)
-	fmt.Fprintf(stderr, "watchtower: that did not work (reference %s); the line above has the detail. "+
-		"Check that Postgres and Redis are reachable and try again.\n", ref)
+	what := "that did not work"
+	if fleet.ErrorCode(err) == fleet.EUNAVAILABLE {
+		what = fleet.ErrorMessage(err)
+	}
+	fmt.Fprintf(stderr, "watchtower: %s (reference %s); the line above has the detail. "+
+		"Check that Postgres and Redis are reachable and try again.\n", what, ref)
 	return 1
 }
 

@@ -29,8 +29,10 @@ type counts struct {
 
 // buildFleet seeds the demo fleet and gives it every kind of truck: moving, idle, parked,
 // stale, never reported, in maintenance while moving, inactive and archived (both outside),
-// with one ongoing, one scheduled and one pending trip.
-func buildFleet(t *testing.T, ctx context.Context, st *store.Store, reg *tools.Registry, now time.Time) (onTrip string, want counts) {
+// with one ongoing, one scheduled and one pending trip. fixed are the eight trucks given a
+// fix, in that order, within 10 m of one another around fixedAt; fixed[0] is on the trip.
+// Every other truck never reported.
+func buildFleet(t *testing.T, ctx context.Context, st *store.Store, reg *tools.Registry, now time.Time) (fixed []string, want counts) {
 	t.Helper()
 	if _, err := seed.Load(ctx, st); err != nil {
 		t.Fatal(err)
@@ -63,7 +65,8 @@ func buildFleet(t *testing.T, ctx context.Context, st *store.Store, reg *tools.R
 	want.Moving, want.Idle, want.Parked, want.Maintenance = 2, 1, 1, want.Maintenance+1
 	want.Size -= 2
 	fix := func(i int, age time.Duration, kmh float64, ign bool) {
-		p := fleet.Point{Lat: 6.45 + float64(i)/1000, Lng: 3.39}
+		p := fleet.Point{Lat: fixedAt.Lat + float64(i)/10000, Lng: fixedAt.Lng}
+		fixed = append(fixed, trucks[i].Plate)
 		if _, err := st.UpsertTruckState(ctx, nil, fleet.TruckState{Plate: trucks[i].Plate, FixTime: now.Add(-age),
 			ReceivedAt: now.Add(-age), Point: p, SpeedKmh: kmh, Ignition: ign}); err != nil {
 			t.Fatal(err)
@@ -112,13 +115,17 @@ func buildFleet(t *testing.T, ctx context.Context, st *store.Store, reg *tools.R
 	trip(0, true, true)   // ongoing
 	trip(2, true, false)  // scheduled
 	trip(3, false, false) // pending
-	return trucks[0].Plate, want
+	return fixed, want
 }
+
+// fixedAt is where buildFleet puts the trucks it gives a fix.
+var fixedAt = fleet.Point{Lat: 6.45, Lng: 3.39}
 
 // TestEverySurfaceCountsTheSame builds one fleet and reads it through every surface: the
 // truck cards, /fleet through the bot handler, get_fleet_status, the daily summary, the
 // weekly report, GET /api/v1/fleet and the tracking page's data. All must give the same
-// counts, adding up to the fleet size.
+// counts, adding up to the fleet size. find_nearby_trucks and /near must show each truck in
+// the state its card shows (checked by nearbyAgrees).
 func TestEverySurfaceCountsTheSame(t *testing.T) {
 	ctx := context.Background()
 	pool := storetest.NewDB(t)
@@ -126,7 +133,8 @@ func TestEverySurfaceCountsTheSame(t *testing.T) {
 	st := store.New(pool)
 	now := time.Now()
 	reg := tools.NewRegistry(st, &fleettest.Recorder{}, tools.Options{MaxListed: 1 << 20})
-	onTrip, want := buildFleet(t, ctx, st, reg, now)
+	fixed, want := buildFleet(t, ctx, st, reg, now)
+	onTrip := fixed[0]
 	got := map[string]counts{}
 
 	// get_fleet_status
@@ -158,6 +166,7 @@ func TestEverySurfaceCountsTheSame(t *testing.T) {
 		}
 	}
 	got["truck cards"] = cards
+	nearbyAgrees(t, ctx, st, reg, fixed, now)
 
 	// /fleet through the bot handler
 	h := bot.NewHandler(bot.HandlerDeps{Lookups: reg, Desk: reg, Trips: st})
@@ -225,9 +234,9 @@ func TestEverySurfaceCountsTheSame(t *testing.T) {
 		t.Errorf("API utilisation %v, trips %d/%d/%d; want %.3f, 1 ongoing, 1 scheduled, 1 pending", body.Utilisation,
 			body.ActiveTrips, body.Scheduled, body.Pending, wantUtil)
 	}
-	if fs.UtilisationPct != sum.FleetNow.UtilisationPct() || fs.ActiveTrips != sum.FleetNow.ActiveTrips {
-		t.Errorf("utilisation: tool %v%%, summary %v%%; active trips: tool %d, summary %d", fs.UtilisationPct,
-			sum.FleetNow.UtilisationPct(), fs.ActiveTrips, sum.FleetNow.ActiveTrips)
+	if fs.UtilisationPct != sum.FleetNow.UtilisationPct() || fs.UtilisationPct != sum.UtilisationPct || fs.ActiveTrips != sum.FleetNow.ActiveTrips {
+		t.Errorf("utilisation: tool %v%%, summary's census %v%%, summary's day %v%%; active trips: tool %d, summary %d", fs.UtilisationPct,
+			sum.FleetNow.UtilisationPct(), sum.UtilisationPct, fs.ActiveTrips, sum.FleetNow.ActiveTrips)
 	}
 
 	// The tracking page's data: the trip's truck in the state its card shows.
@@ -241,6 +250,54 @@ func TestEverySurfaceCountsTheSame(t *testing.T) {
 		}
 		if d.Truck == nil || d.Truck.Status != tr.Status {
 			t.Errorf("tracking data of %s: truck %+v; want state %s", tr.TripID, d.Truck, tr.Status)
+		}
+	}
+}
+
+// nearbyAgrees checks find_nearby_trucks (from Postgres and from the in-memory index, through
+// the tool call) and /near against the truck cards: the trucks buildFleet gave a fix are all
+// within 1 km of fixedAt; each must be listed in the state of its card, the retired two
+// (inactive, archived) not at all, and /near with each state filter must count as many.
+func nearbyAgrees(t *testing.T, ctx context.Context, st *store.Store, reg *tools.Registry, fixed []string, now time.Time) {
+	t.Helper()
+	want := map[string]fleet.State{} // plate → the state its card shows
+	for _, plate := range fixed[:6] {
+		loc, err := reg.TruckLocation(ctx, plate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[plate] = loc.Status
+	}
+	perState := map[fleet.State]int{}
+	for _, s := range want {
+		perState[s]++
+	}
+	if want[fixed[5]] != fleet.StateMaintenance {
+		t.Fatalf("card of %s (in maintenance, moving) = %s; want maintenance", fixed[5], want[fixed[5]])
+	}
+	idx := tools.NewStateIndex(st, time.Minute, nil)
+	fromIndex := tools.NewRegistry(st, &fleettest.Recorder{}, tools.Options{Nearby: idx, Roster: idx})
+	args := fmt.Sprintf(`{"near": %q, "radius_km": 1, "status": null, "limit": 50}`, fixedAt.String())
+	for name, r := range map[string]*tools.Registry{"find_nearby_trucks (Postgres)": reg, "find_nearby_trucks (index)": fromIndex} {
+		res, err := r.Call(ctx, tools.ToolNearbyTrucks, json.RawMessage(args), tools.Caller{UserID: "U0DISPATCH", Via: "slack"})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		near := res.Value.(*tools.NearbyTrucks)
+		got := map[string]fleet.State{}
+		for _, tr := range near.Trucks {
+			got[tr.Plate] = tr.Status
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: states by plate (-cards +nearby):\n%s", name, diff)
+		}
+	}
+	h := bot.NewHandler(bot.HandlerDeps{Lookups: reg, Desk: reg, Trips: st})
+	for _, s := range fleet.States {
+		reply := h.Command(ctx, tools.Caller{UserID: "U0DISPATCH", Via: "slack"}, "/near", fixedAt.String()+" 1 km "+string(s))
+		var n int
+		if _, err := fmt.Sscanf(reply.View.Text, "%d", &n); err != nil || n != perState[s] {
+			t.Errorf("/near %s 1 km %s = %q; want %d trucks, as their cards say", fixedAt, s, reply.View.Text, perState[s])
 		}
 	}
 }

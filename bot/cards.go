@@ -148,8 +148,8 @@ func (r *Renderer) Nearby(n *tools.NearbyTrucks) View {
 	} else {
 		lines := make([]string, 0, len(n.Trucks))
 		for i, t := range n.Trucks {
-			line := fmt.Sprintf("%d. %s %s — *%s* · %s", i+1, motionEmoji(fleet.State(t.Status)), link(mapURL(t.Lat, t.Lng), t.Plate), km(t.DistanceKm), human(t.Status))
-			if t.Status == fleet.MotionMoving {
+			line := fmt.Sprintf("%d. %s %s — *%s* · %s", i+1, motionEmoji(t.Status), link(mapURL(t.Lat, t.Lng), t.Plate), km(t.DistanceKm), human(t.Status))
+			if t.Status == fleet.StateMoving {
 				line += fmt.Sprintf(" %.0f km/h", t.SpeedKmh)
 			}
 			if t.Site != "" {

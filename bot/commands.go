@@ -30,7 +30,7 @@ var helpLines = map[string]string{
 	CmdFleet: "`/fleet [moving|idle|parked|offline|on_trip|maintenance|at_site|unrostered] [site]` — fleet status",
 	CmdTrip: "`/trip` — the trip form · `/trip T11985LA from ESSLIBRA to ECLAT at tomorrow 8am` — request a trip · `/trip TRP-0042` — trip details · " +
 		"`/trip TRP-0042 at 3pm` / `/trip TRP-0042 to TINCAN` — move it · `/trip cancel TRP-0042 [reason]` — cancel it",
-	CmdNear:       "`/near ESSLIBRA|T11985LA|6.45,3.39 [km] [moving|idle|parked|offline]` — nearest trucks",
+	CmdNear:       "`/near ESSLIBRA|T11985LA|6.45,3.39 [km] [moving|idle|parked|offline|maintenance]` — nearest trucks",
 	CmdSite:       "`/site APAPA [T28737LA]` — trucks inside a site now and how long each has waited, the usual dwell there (7 days)",
 	CmdSummary:    "`/summary [today|yesterday|2025-11-26]` — the daily summary",
 	CmdAlerts:     "`/alerts [open|today|T11985LA|overspeed]` — alert history: open ones, today's, a truck's or a kind's",
@@ -138,7 +138,7 @@ func (h *Handler) near(ctx context.Context, text string) Reply {
 			continue
 		}
 		switch w {
-		case "moving", "idle", "parked", "offline":
+		case "moving", "idle", "parked", "offline", "maintenance":
 			args.Status = &w
 			continue
 		case "within", "in", "of", "near", "trucks", "truck", "around":

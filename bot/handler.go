@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"log/slog"
 	"slices"
 	"strings"
@@ -158,12 +156,8 @@ func FailureView(ref string) View {
 }
 
 // NewRef returns a short reference ID ("WT-7KX2QDPM") to tie a user's error message to a log
-// record.
-func NewRef() string {
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	return "WT-" + base32.StdEncoding.EncodeToString(b)
-}
+// record: fleet.NewRef.
+func NewRef() string { return fleet.NewRef() }
 
 // usage is a short help reply shown only to the one who typed it.
 func usage(lines ...string) Reply {

@@ -66,7 +66,7 @@ func (h *Handler) jobLine(j fleet.JobInfo) string {
 	if j.Last == nil {
 		return line + " · never ran"
 	}
-	line += fmt.Sprintf(" · last %s %s (%s)", jobEmoji(j.Last.Outcome), ago(h.r.now(), j.Last.StartedAt), duration(j.Last.Duration))
+	line += fmt.Sprintf(" · last %s %s (%s)", jobEmoji(j.Last.Outcome), ago(h.r.now(), j.Last.StartedAt), fleet.FormatElapsed(j.Last.Duration))
 	if j.Last.Error != "" {
 		line += " — " + esc(truncate(j.Last.Error, 200))
 	}
@@ -85,9 +85,9 @@ func jobEmoji(outcome fleet.JobOutcome) string {
 	return ":x:"
 }
 
-// runOutcome describes a finished run in one line: "done in 1.2s", "skipped: …".
+// runOutcome describes a finished run in one line: "done in 1.2 s", "skipped: …".
 func runOutcome(run fleet.JobRun) string {
-	took := run.Duration.Round(time.Millisecond)
+	took := fleet.FormatElapsed(run.Duration)
 	switch run.Outcome {
 	case fleet.JobOK:
 		return fmt.Sprintf("done in %s", took)

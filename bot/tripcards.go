@@ -148,7 +148,7 @@ func (r *Renderer) DailySummary(d *tools.DailySummary) View {
 // DigestSummary shows the daily summary digest the scheduler sends.
 func (r *Renderer) DigestSummary(d *fleet.DailySummary) View {
 	f := summaryFigures{
-		title:   d.Date.In(r.Zone).Format("Mon 02 Jan 2006"),
+		title:   fleet.FormatDate(d.Date, r.Zone),
 		created: d.TripsCreated, started: d.TripsStarted, completed: d.TripsCompleted,
 		delayed: d.TripsDelayed, cancelled: d.TripsCancelled, rej: d.TripsRejected,
 		onTime: d.OnTimePct, distanceKm: d.DistanceKm, utilisation: d.UtilisationPct,

@@ -84,6 +84,46 @@ func (c Census) Utilisation() float64 {
 	return float64(c.OnTrip) / float64(avail)
 }
 
+// OngoingAt reports whether t was on the road at at: departed at or before at, and neither
+// arrived, completed nor cancelled by then. At now it agrees with t.Status == TripOngoing.
+func (t Trip) OngoingAt(at time.Time) bool {
+	if t.DepartedAt == nil || t.DepartedAt.After(at) {
+		return false
+	}
+	for _, end := range []*time.Time{t.ArrivedAt, t.CompletedAt, t.CancelledAt} {
+		if end != nil && !end.After(at) {
+			return false
+		}
+	}
+	return true
+}
+
+// DayUtilisationPct is the utilisation of the business day ending at end, in percent, by the
+// one rule of Census.Utilisation taken at one moment: now while the day is not over (the
+// census c as of now, so the day's summary and every other surface show the same figure);
+// for a day that has ended, its last moment: the trucks of the fleet on a trip ongoing at end
+// (trips may hold any trips; OngoingAt decides) over the trucks c counts as not in
+// maintenance, the only maintenance status known.
+func DayUtilisationPct(c Census, trucks []Truck, trips []Trip, end, now time.Time) float64 {
+	if now.Before(end) {
+		return c.UtilisationPct()
+	}
+	inFleet := make(map[string]bool, len(trucks))
+	for _, t := range trucks {
+		if InFleet(t) {
+			inFleet[t.Plate] = true
+		}
+	}
+	busy := map[string]bool{}
+	for _, t := range trips {
+		if inFleet[t.Plate] && t.OngoingAt(end) {
+			busy[t.Plate] = true
+		}
+	}
+	c.OnTrip = len(busy)
+	return c.UtilisationPct()
+}
+
 // UtilisationPct is Utilisation in percent, rounded to one decimal.
 func (c Census) UtilisationPct() float64 {
 	return float64(int(c.Utilisation()*1000+0.5)) / 10

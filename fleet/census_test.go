@@ -90,6 +90,39 @@ func TestTakeCensus(t *testing.T) {
 	}
 }
 
+func TestDayUtilisationPct(t *testing.T) {
+	end := time.Date(2026, 12, 8, 0, 0, 0, 0, fleet.Lagos()) // the day before ends
+	at := func(h int) *time.Time { v := end.Add(time.Duration(h) * time.Hour); return &v }
+	trucks := []fleet.Truck{{Plate: "A"}, {Plate: "B"}, {Plate: "C"}, {Plate: "D"}, {Plate: "E"},
+		{Plate: "R", Status: fleet.TruckInactive}}
+	c := fleet.Census{Size: 5, Maintenance: 1, OnTrip: 3} // as of now: 3 of 4 on a trip
+	trips := []fleet.Trip{
+		{Plate: "A", DepartedAt: at(-5)},                     // on the road at the end
+		{Plate: "A", DepartedAt: at(-9), ArrivedAt: at(-6)},  // A's earlier trip: counts once
+		{Plate: "B", DepartedAt: at(-5), ArrivedAt: at(2)},   // arrived after the end: on the road
+		{Plate: "C", DepartedAt: at(-5), ArrivedAt: at(-1)},  // arrived before the end
+		{Plate: "D", DepartedAt: at(-3), CancelledAt: at(0)}, // cancelled at the end
+		{Plate: "E", DepartedAt: at(1)},                      // departed the next day
+		{Plate: "R", DepartedAt: at(-3)},                     // retired: outside the fleet
+		{Plate: "C", CompletedAt: at(-2)},                    // never departed
+	}
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		want float64
+	}{
+		{"today: the census as of now", end.Add(-time.Hour), 75},
+		{"an ended day: on the road at its end", end.Add(30 * time.Hour), 50},
+		{"the very end", end, 50},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := fleet.DayUtilisationPct(c, trucks, trips, end, tc.now); got != tc.want {
+				t.Errorf("DayUtilisationPct = %v; want %v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestLegKmAndIdleSpan(t *testing.T) {
 	a, b := fleet.Point{Lat: 6.45, Lng: 3.39}, fleet.Point{Lat: 6.46, Lng: 3.39} // about 1.1 km
 	if km, ok := fleet.LegKm(a, b, time.Minute); !ok || km < 1.0 || km > 1.2 {

@@ -9,8 +9,11 @@
 package fleet
 
 import (
+	"encoding/base32"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 )
 
 // Error codes. A code says what kind of failure happened; the message is safe to show a user.
@@ -104,4 +107,23 @@ func ErrorSuggestions(err error) []string {
 		return e.Suggestions
 	}
 	return nil
+}
+
+// NewRef returns a short reference ID ("WT-7KX2QDPM") that ties what a user is told about a
+// failure to the log record holding its detail. It is for matching, not secret.
+func NewRef() string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], rand.Uint64())
+	return "WT-" + base32.StdEncoding.EncodeToString(b[:5])
+}
+
+// FailureText is what a person is told about err in a sentence: the safe message of a domain
+// error, and for any other failure that something went wrong on our side. Both carry ref, the
+// reference the log record of err also holds.
+func FailureText(err error, ref string) string {
+	msg := "something went wrong on our side"
+	if ErrorCode(err) != EINTERNAL {
+		msg = ErrorMessage(err)
+	}
+	return msg + " (reference " + ref + ")"
 }

@@ -23,6 +23,21 @@ func FormatDuration(d time.Duration) string {
 	return fmt.Sprintf("%d days %d h", m/60/24, m/60%24)
 }
 
+// FormatElapsed writes a measured run time for people: "0.4 s" and "12 s" under a minute,
+// FormatDuration from a minute on ("3 min"). Job runs and the demo's waits use it, where
+// FormatDuration's minutes would all read "0 min".
+func FormatElapsed(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0 s"
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.0f s", d.Seconds())
+	}
+	return FormatDuration(d)
+}
+
 // FormatAge says how long ago something happened: "just now" under a minute, else
 // FormatDuration followed by "ago" ("2 h 5 min ago").
 func FormatAge(d time.Duration) string {
@@ -30,6 +45,21 @@ func FormatAge(d time.Duration) string {
 		return "just now"
 	}
 	return FormatDuration(d) + " ago"
+}
+
+// DateLayout is how people see a day: "Tue 8 Dec 2026".
+const DateLayout = "Mon 2 Jan 2006"
+
+// FormatDate writes the day of t in loc (nil: the business zone) as "Tue 8 Dec 2026"; "" for
+// the zero time. Every surface formats days with it.
+func FormatDate(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	if loc == nil {
+		loc = lagos
+	}
+	return t.In(loc).Format(DateLayout)
 }
 
 // TimeLayout is how people see a moment: "Tue 8 Dec 21:00", in business time.

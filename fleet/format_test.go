@@ -71,3 +71,17 @@ func TestFormatAge(t *testing.T) {
 		})
 	}
 }
+
+func TestFormatElapsed(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{-time.Second, "0 s"}, {0, "0.0 s"}, {1234 * time.Millisecond, "1.2 s"}, {12400 * time.Millisecond, "12 s"},
+		{59 * time.Second, "59 s"}, {90 * time.Second, "2 min"}, {135 * time.Minute, "2 h 15 min"},
+	} {
+		if got := fleet.FormatElapsed(tc.d); got != tc.want {
+			t.Errorf("FormatElapsed(%s) = %q; want %q", tc.d, got, tc.want)
+		}
+	}
+}

@@ -82,7 +82,7 @@ type DailySummary struct {
 	OnTimePct        *float64          `json:"on_time_pct"`     // nil when no trip arrived
 	AvgTurnaround    *time.Duration    `json:"avg_turnaround"`  // departure → completion
 	DistanceKm       float64           `json:"distance_km"`     // from position history
-	UtilisationPct   float64           `json:"utilisation_pct"` // trucks on a trip that day / trucks not in maintenance now
+	UtilisationPct   float64           `json:"utilisation_pct"` // DayUtilisationPct: on an ongoing trip ÷ not in maintenance
 	IdleHours        float64           `json:"idle_hours"`
 	AlertsByKind     map[AlertKind]int `json:"alerts_by_kind"`
 	TrucksTotal      int               `json:"trucks_total"`

@@ -104,7 +104,7 @@ func (d *Decoder) decodeGeneral(trimmed []byte, recv time.Time) ([]Event, error)
 	switch {
 	case len(trimmed) > 0 && trimmed[0] == '[':
 		if err := json.Unmarshal(trimmed, &elems); err != nil {
-			return nil, &InvalidError{Msg: "malformed JSON: " + err.Error()}
+			return nil, &InvalidError{Msg: malformed(err)}
 		}
 	case len(trimmed) > 0 && trimmed[0] == '{':
 		elems = []json.RawMessage{trimmed}
@@ -160,9 +160,18 @@ func (d *Decoder) decodeOne(raw json.RawMessage, recv time.Time) (Event, *Invali
 		if errors.As(err, &te) {
 			return Event{}, &InvalidError{Field: te.Field, Msg: "must be a JSON object"}
 		}
-		return Event{}, &InvalidError{Msg: "malformed JSON: " + err.Error()}
+		return Event{}, &InvalidError{Msg: malformed(err)}
 	}
 	return d.decodePush(p, raw, recv)
+}
+
+// malformed says where a body stops being JSON, without encoding/json's wording.
+func malformed(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
+	}
+	return "malformed JSON"
 }
 
 // decodePush turns one push into an event: an alert when it has a kind, else a position.

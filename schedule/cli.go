@@ -3,7 +3,6 @@ package schedule
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
@@ -37,9 +36,13 @@ func CheckRunArgs(args []string) (string, error) {
 	return args[0], nil
 }
 
-// RunLine is one line about a finished run: "analytics: ok in 1.2s".
+// RunLine is one line about a finished run: "analytics: ok in 1.2 s", "loconav-poll: skipped:
+// LOCONAV_API_TOKEN is not set".
 func RunLine(r fleet.JobRun) string {
-	line := fmt.Sprintf("%s: %s in %s", r.Job, r.Outcome, r.Duration.Round(time.Millisecond))
+	if r.Outcome == fleet.JobSkipped {
+		return fmt.Sprintf("%s: skipped: %s", r.Job, r.Error)
+	}
+	line := fmt.Sprintf("%s: %s in %s", r.Job, r.Outcome, fleet.FormatElapsed(r.Duration))
 	if r.Error != "" {
 		line += ": " + r.Error
 	}

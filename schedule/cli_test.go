@@ -38,7 +38,11 @@ func TestCheckRunArgs(t *testing.T) {
 
 func TestRunLineAndUsage(t *testing.T) {
 	r := fleet.JobRun{Job: "analytics", Outcome: fleet.JobFailed, Duration: 1234567 * time.Microsecond, Error: "the store is down"}
-	if got, want := schedule.RunLine(r), "analytics: failed in 1.235s: the store is down"; got != want {
+	if got, want := schedule.RunLine(r), "analytics: failed in "+fleet.FormatElapsed(r.Duration)+": the store is down"; got != want {
+		t.Errorf("RunLine = %q; want %q", got, want)
+	}
+	skipped := fleet.JobRun{Job: "loconav-poll", Outcome: fleet.JobSkipped, Error: "LOCONAV_API_TOKEN is not set"}
+	if got, want := schedule.RunLine(skipped), "loconav-poll: skipped: LOCONAV_API_TOKEN is not set"; got != want {
 		t.Errorf("RunLine = %q; want %q", got, want)
 	}
 	for _, d := range schedule.Definitions() {

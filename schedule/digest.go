@@ -49,7 +49,7 @@ func (d *DailyDigest) Run(ctx context.Context, now time.Time) error {
 func SummaryText(s fleet.DailySummary) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Daily summary for %s: %d trips created, %d started, %d completed, %d delayed, %d cancelled.\n",
-		s.Date.Format("Mon 02 Jan 2006"), s.TripsCreated, s.TripsStarted, s.TripsCompleted, s.TripsDelayed, s.TripsCancelled)
+		fleet.FormatDate(s.Date, s.Date.Location()), s.TripsCreated, s.TripsStarted, s.TripsCompleted, s.TripsDelayed, s.TripsCancelled)
 	fmt.Fprintf(&b, "On time %s. Avg turnaround %s. Distance %s km. Utilisation %.0f%%. Idle %.1f h.",
 		pctText(s.OnTimePct), durationText(s.AvgTurnaround), thousands(s.DistanceKm), s.UtilisationPct, s.IdleHours)
 	if alerts := alertsText(s.AlertsByKind); alerts != "" {

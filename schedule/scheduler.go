@@ -95,7 +95,7 @@ func (s *Scheduler) Add(jobs ...Job) error {
 func ParseSpec(spec string) (cron.Schedule, error) {
 	sched, err := cron.ParseStandard(strings.TrimSpace(spec))
 	if err != nil {
-		return nil, fleet.Errorf(fleet.EINVALID, "schedule %q is not a cron spec: %v", spec, err)
+		return nil, fleet.Errorf(fleet.EINVALID, "schedule %q is not a cron spec; use five fields (minute hour day month weekday) such as \"0 7 * * *\", or \"@every 10m\"", spec)
 	}
 	return sched, nil
 }
@@ -172,8 +172,13 @@ func (s *Scheduler) execute(ctx context.Context, j Job, slot time.Time, replica 
 		Duration: end.Sub(start), Outcome: fleet.JobOK}
 	if reason, ok := skipReason(err); ok {
 		r.Outcome, r.Error = fleet.JobSkipped, truncate(reason)
-	} else if err != nil {
-		r.Outcome, r.Error = fleet.JobFailed, truncate(err.Error())
+	}
+	var ref string
+	if err != nil && r.Outcome != fleet.JobSkipped {
+		// People see the outcome (/watchtower jobs, run-job): a sentence and a reference; the
+		// log line below keeps the detail under the same reference.
+		ref = fleet.NewRef()
+		r.Outcome, r.Error = fleet.JobFailed, truncate(fleet.FailureText(err, ref))
 	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
@@ -188,7 +193,7 @@ func (s *Scheduler) execute(ctx context.Context, j Job, slot time.Time, replica 
 	case fleet.JobSkipped:
 		s.log.InfoContext(ctx, "job skipped", append(attrs, "reason", r.Error)...)
 	default:
-		s.log.ErrorContext(ctx, "job failed", append(attrs, "err", err)...)
+		s.log.ErrorContext(ctx, "job failed", append(attrs, "err", err, "ref", ref)...)
 	}
 	return r
 }

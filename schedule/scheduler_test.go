@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -149,8 +150,8 @@ func TestPanicDoesNotStopOthers(t *testing.T) {
 			t.Errorf("tick ran %d times in an hour next to a panicking job; want 12", n)
 		}
 		last, _ := ledger.LastJobRuns(context.Background())
-		if r := last["boom"]; r.Outcome != fleet.JobFailed || !strings.HasPrefix(r.Error, "panic: kaboom") {
-			t.Errorf("boom's last run = %s %q; want failed with the panic", r.Outcome, r.Error)
+		if r := last["boom"]; r.Outcome != fleet.JobFailed || !strings.HasPrefix(r.Error, "something went wrong on our side (reference WT-") {
+			t.Errorf("boom's last run = %s %q; want failed, said in a sentence with a reference", r.Outcome, r.Error)
 		}
 		if n := len(ledger.slots("boom")); n != 12 {
 			t.Errorf("boom ran %d times; want 12 (a panic does not unschedule it)", n)
@@ -210,6 +211,9 @@ func TestOutcomesRecorded(t *testing.T) {
 		Job{Name: "ok", Spec: "@daily", Run: func(context.Context, time.Time) error { return nil }},
 		Job{Name: "fails", Spec: "@daily", Run: func(context.Context, time.Time) error { return errors.New("disk on fire") }},
 		Job{Name: "panics", Spec: "@daily", Run: func(context.Context, time.Time) error { panic("nil map") }},
+		Job{Name: "unreachable", Spec: "@daily", Run: func(context.Context, time.Time) error {
+			return fmt.Errorf("load: %w", fleet.Errorf(fleet.EUNAVAILABLE, "the database is unreachable"))
+		}},
 		Job{Name: "skips", Spec: "@daily", Run: func(context.Context, time.Time) error { return Skip("SLACK_X is not set") }},
 	))
 	for _, e := range s.entries {
@@ -223,8 +227,10 @@ func TestOutcomesRecorded(t *testing.T) {
 		errText string
 	}{
 		{"ok", fleet.JobOK, ""},
-		{"fails", fleet.JobFailed, "disk on fire"},
-		{"panics", fleet.JobFailed, "panic: nil map"},
+		// People see the outcome: a sentence and a reference, never the error's text.
+		{"fails", fleet.JobFailed, "something went wrong on our side (reference WT-"},
+		{"panics", fleet.JobFailed, "something went wrong on our side (reference WT-"},
+		{"unreachable", fleet.JobFailed, "the database is unreachable (reference WT-"},
 		{"skips", fleet.JobSkipped, "SLACK_X is not set"},
 	} {
 		t.Run(tc.job, func(t *testing.T) {

@@ -180,7 +180,7 @@ func (w *SystemWatch) resolve(ctx context.Context, key string, now time.Time) {
 
 // clock formats t as business time of day for messages.
 func (w *SystemWatch) clock(t time.Time) string {
-	return t.In(w.Location).Format("Mon 2 Jan 15:04 MST")
+	return fleet.FormatTime(t, w.Location)
 }
 
 // redisIncident opens the Redis incident after Grace of this replica failing to reach it and

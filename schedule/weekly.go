@@ -171,7 +171,8 @@ func (w *WeeklyReporter) Build(ctx context.Context, now time.Time) (WeeklyReport
 // headline copies this week's main figures to the top level, rounded to one decimal.
 func (r *WeeklyReport) headline() {
 	t := r.ThisWeek
-	r.Week = r.Period.From.Format("Mon 02 Jan") + " – " + r.Period.To.AddDate(0, 0, -1).Format("Mon 02 Jan 2006")
+	from := r.Period.From
+	r.Week = from.Format("Mon 2 Jan") + " – " + fleet.FormatDate(r.Period.To.AddDate(0, 0, -1), from.Location())
 	r.TripsCompleted, r.Alerts = t.TripsCompleted, t.Alerts
 	r.DistanceKm, r.UtilisationPct, r.IdleHours = round1(t.DistanceKm), round1(t.UtilisationPct), round1(t.IdleHours)
 	if t.OnTimePct != nil {

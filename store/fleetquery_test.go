@@ -84,6 +84,8 @@ func TestVisitCellsAndRoster(t *testing.T) {
 	}
 	_, err := s.ArchiveTruck(ctx, "KJA123AB")
 	must(t, err)
+	_, err = s.SetTruckStatus(ctx, "T11985LA", fleet.TruckMaintenance)
+	must(t, err)
 
 	for _, coarse := range []bool{false, true} {
 		res := fleet.CellResolution
@@ -91,8 +93,11 @@ func TestVisitCellsAndRoster(t *testing.T) {
 			res = fleet.CoarseResolution
 		}
 		var got []string
-		err := s.VisitCells(ctx, fleet.CoverCells(near, 1, res), coarse, func(st *fleet.TruckState) {
+		err := s.VisitCells(ctx, fleet.CoverCells(near, 1, res), coarse, func(tr *fleet.Truck, st *fleet.TruckState) {
 			got = append(got, st.Plate)
+			if tr.Plate != st.Plate || tr.Status != fleet.TruckMaintenance {
+				t.Errorf("visited truck = %s %s; want %s in maintenance", tr.Plate, tr.Status, st.Plate)
+			}
 			if st.SpeedKmh != 12 || st.SiteCode != "APAPA" || st.FixTime.IsZero() || st.Point != near {
 				t.Errorf("visited state = %+v; want the fix, speed and site", *st)
 			}
@@ -102,7 +107,7 @@ func TestVisitCellsAndRoster(t *testing.T) {
 			t.Errorf("VisitCells(coarse=%v) = %v; want only T11985LA (T28737LA is far, KJA123AB archived)", coarse, got)
 		}
 	}
-	must(t, s.VisitCells(ctx, nil, false, func(*fleet.TruckState) { t.Error("visited with no cells") }))
+	must(t, s.VisitCells(ctx, nil, false, func(*fleet.Truck, *fleet.TruckState) { t.Error("visited with no cells") }))
 
 	trucks, all, err := s.FleetRoster(ctx)
 	must(t, err)

@@ -25,7 +25,7 @@ const summaryFinalAfter = time.Hour
 //     call (see activity), so a call costs the new fixes, not the whole day's.
 //
 // Fleet, TrucksOfflineNow and TrucksTotal are always as of now (fleet.TakeCensus, the counts
-// every surface shows). It returns EINVALID for a day after
+// every surface shows); UtilisationPct is fleet.DayUtilisationPct (today's is the census's). It returns EINVALID for a day after
 // now.
 func (s *Store) DailySummary(ctx context.Context, day, now time.Time, th fleet.Thresholds) (_ fleet.DailySummary, err error) {
 	defer wrap(&err, "DailySummary(%s)", day.Format(time.DateOnly))
@@ -73,8 +73,7 @@ func (s *Store) storedSummary(ctx context.Context, day, finalAt time.Time) (flee
 
 const (
 	// tripFiguresSQL counts the trip events of [$1, $2). Every event bumps updated_at, so
-	// trips not updated since $1 cannot have one; active trips on the road count towards
-	// utilisation however long ago they last changed.
+	// trips not updated since $1 cannot have one.
 	tripFiguresSQL = `
 SELECT
 	count(*) FILTER (WHERE created_at >= $1 AND created_at < $2),
@@ -84,11 +83,14 @@ SELECT
 	count(*) FILTER (WHERE cancelled_at >= $1 AND cancelled_at < $2),
 	count(*) FILTER (WHERE status = 'rejected' AND decided_at >= $1 AND decided_at < $2),
 	avg(extract(epoch FROM completed_at - departed_at))
-		FILTER (WHERE completed_at >= $1 AND completed_at < $2 AND departed_at IS NOT NULL),
-	count(DISTINCT plate) FILTER (WHERE departed_at < $2
-		AND COALESCE(completed_at, cancelled_at, 'infinity') >= $1)
+		FILTER (WHERE completed_at >= $1 AND completed_at < $2 AND departed_at IS NOT NULL)
 FROM trips
-WHERE updated_at >= $1 OR status IN ('ongoing', 'arrived')`
+WHERE updated_at >= $1`
+	// onTheRoadSQL selects the trips that may have been on the road at $1 (fleet.Trip.OngoingAt
+	// decides).
+	onTheRoadSQL = `
+SELECT plate, departed_at, arrived_at, completed_at, cancelled_at FROM trips
+WHERE departed_at <= $1 AND COALESCE(arrived_at, completed_at, cancelled_at, 'infinity') > $1`
 	arrivalsSQL = `
 SELECT scheduled_departure, planned_arrival, departed_at, arrived_at FROM trips
 WHERE arrived_at >= $1 AND arrived_at < $2 AND updated_at >= $1`
@@ -102,9 +104,10 @@ func (s *Store) computeSummary(ctx context.Context, start, end, now time.Time, t
 	b.Queue(arrivalsSQL, start, end)
 	b.Queue(countAlertsSQL, start, end)
 	b.Queue(activityFiguresSQL, start.Format(time.DateOnly), activityScope)
+	b.Queue(onTheRoadSQL, end)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
-	busy, err := scanTripFigures(br.QueryRow(), &sum)
+	err := scanTripFigures(br.QueryRow(), &sum)
 	if err != nil {
 		return sum, err
 	}
@@ -118,35 +121,51 @@ func (s *Store) computeSummary(ctx context.Context, start, end, now time.Time, t
 	if err != nil {
 		return sum, err
 	}
-	if err := br.Close(); err != nil {
-		return sum, err
-	}
-	available, err := s.fleetNow(ctx, &sum, now, th)
+	onRoad, err := scanTripsOnTheRoad(br)
 	if err != nil {
 		return sum, err
 	}
+	if err := br.Close(); err != nil {
+		return sum, err
+	}
+	trucks, err := s.fleetNow(ctx, &sum, now, th)
+	if err != nil {
+		return sum, err
+	}
+	sum.UtilisationPct = fleet.DayUtilisationPct(*sum.Fleet, trucks, onRoad, end, now)
 	if !fresh {
 		if act, err = s.refreshActivity(ctx, start, end, now, th); err != nil {
 			return sum, err
 		}
 	}
 	sum.DistanceKm, sum.IdleHours = act.DistanceKm, act.IdleHours
-	if available > 0 {
-		sum.UtilisationPct = min(100, 100*float64(busy)/float64(available))
-	}
 	return sum, nil
 }
 
-// scanTripFigures reads tripFiguresSQL into sum and returns how many trucks were on a trip.
-func scanTripFigures(row pgx.Row, sum *fleet.DailySummary) (busy int, err error) {
+// scanTripFigures reads tripFiguresSQL into sum.
+func scanTripFigures(row pgx.Row, sum *fleet.DailySummary) error {
 	var avgSecs *float64
-	err = row.Scan(&sum.TripsCreated, &sum.TripsStarted, &sum.TripsCompleted, &sum.TripsDelayed,
-		&sum.TripsCancelled, &sum.TripsRejected, &avgSecs, &busy)
+	err := row.Scan(&sum.TripsCreated, &sum.TripsStarted, &sum.TripsCompleted, &sum.TripsDelayed,
+		&sum.TripsCancelled, &sum.TripsRejected, &avgSecs)
 	if avgSecs != nil {
 		d := time.Duration(*avgSecs * float64(time.Second)).Round(time.Second)
 		sum.AvgTurnaround = &d
 	}
-	return busy, err
+	return err
+}
+
+// scanTripsOnTheRoad reads onTheRoadSQL: plate and the departure, arrival, completion and
+// cancellation times.
+func scanTripsOnTheRoad(br pgx.BatchResults) ([]fleet.Trip, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (fleet.Trip, error) {
+		var t fleet.Trip
+		err := r.Scan(&t.Plate, &t.DepartedAt, &t.ArrivedAt, &t.CompletedAt, &t.CancelledAt)
+		return t, err
+	})
 }
 
 // scanOnTime reads arrivalsSQL and sets the on-time share with fleet.Trip.OnTime, the rule
@@ -187,22 +206,23 @@ func scanAlertCounts(br pgx.BatchResults) (map[fleet.AlertKind]int, error) {
 }
 
 // fleetNow sets Fleet, TrucksTotal and TrucksOfflineNow as of now with fleet.TakeCensus and
-// fleet.StateOf, and the longest waits and worst queue with fleet.Queues, and returns how many trucks of the fleet are not in maintenance.
-func (s *Store) fleetNow(ctx context.Context, sum *fleet.DailySummary, now time.Time, th fleet.Thresholds) (available int, err error) {
+// fleet.StateOf, and the longest waits and worst queue with fleet.Queues, and returns the
+// trucks it counted.
+func (s *Store) fleetNow(ctx context.Context, sum *fleet.DailySummary, now time.Time, th fleet.Thresholds) ([]fleet.Truck, error) {
 	trucks, states, err := s.FleetRoster(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	trips, err := s.ActiveTrips(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	c := fleet.TakeCensus(trucks, states, trips, now, th)
 	sum.Fleet, sum.TrucksTotal, sum.TrucksOfflineNow = &c, c.Size, fleet.PlatesIn(fleet.StateOffline, trucks, states, now, th)
 	open, err := s.OpenVisits(ctx, now)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	sum.LongestWaits, sum.WorstQueue = fleet.Queues(open, now, fleet.SummaryWaits)
-	return c.Size - c.Maintenance, nil
+	return trucks, nil
 }

@@ -136,8 +136,8 @@ func TestDailySummary(t *testing.T) {
 	if got.AvgTurnaround == nil || *got.AvgTurnaround != 150*time.Minute {
 		t.Errorf("turnaround = %v; want 2h30m", got.AvgTurnaround)
 	}
-	if math.Abs(got.UtilisationPct-50) > 0.01 {
-		t.Errorf("utilisation = %.2f%%; want 50%% (T1 and T2 on a trip of 4 operational trucks)", got.UtilisationPct)
+	if got.UtilisationPct != 0 || got.Fleet.UtilisationPct() != 0 {
+		t.Errorf("utilisation = %v%% (census %v%%); want 0%%: A completed and B arrived, none on the road at 15:00", got.UtilisationPct, got.Fleet.UtilisationPct())
 	}
 	if math.Abs(got.DistanceKm-wantKm) > 1e-6 || math.Abs(got.IdleHours-1.0/3) > 1e-9 {
 		t.Errorf("distance %.3f km, idle %.3f h; want %.3f km (the jump left out), 0.333 h", got.DistanceKm, got.IdleHours, wantKm)
@@ -150,6 +150,31 @@ func TestDailySummary(t *testing.T) {
 	}
 	_, err = s.DailySummary(ctx, sumDay.AddDate(0, 0, 1), now, th)
 	wantCode(t, "tomorrow's summary", err, fleet.EINVALID)
+}
+
+// TestDailySummaryUtilisation checks the day's utilisation follows the one rule: trucks on an
+// ongoing trip ÷ trucks not in maintenance, as of now for today (the census every surface
+// shows) and at the day's end for a past day.
+func TestDailySummaryUtilisation(t *testing.T) {
+	ctx := context.Background()
+	s, _ := sumFixture(t)
+	th := fleet.DefaultThresholds()
+	// G: T3 leaves at 14:00 and arrives the next morning.
+	g := sumTrip(t, s, "T30003LA", sumAt(-1, 20, 0), sumAt(0, 14, 0), approve(sumAt(-1, 20, 5)), depart(sumAt(0, 14, 0)))
+	today, err := s.DailySummary(ctx, sumDay, sumAt(0, 15, 0), th)
+	must(t, err)
+	if today.UtilisationPct != 25 || today.Fleet.UtilisationPct() != today.UtilisationPct {
+		t.Errorf("today's utilisation = %v%% (census %v%%); want 25%%, the census: G on the road, of 4 not in maintenance",
+			today.UtilisationPct, today.Fleet.UtilisationPct())
+	}
+	_, err = s.TransitionTrip(ctx, g.Code, fleet.Actor{ID: "system"}, "trip.step", arrive(sumAt(1, 8, 0)))
+	must(t, err)
+	past, err := s.DailySummary(ctx, sumDay, sumAt(2, 9, 0), th)
+	must(t, err)
+	if past.UtilisationPct != 25 || past.Fleet.UtilisationPct() != 0 {
+		t.Errorf("past day's utilisation = %v%% (census now %v%%); want 25%% (G on the road at midnight), 0%% now",
+			past.UtilisationPct, past.Fleet.UtilisationPct())
+	}
 }
 
 // TestDailySummaryActivityIsIncremental checks that today's distance is reused within the

@@ -57,10 +57,11 @@ type RosterSource interface {
 // CellSource visits the latest truck states in H3 cells: *store.Store from Postgres, or a
 // *StateIndex from memory.
 type CellSource interface {
-	// VisitCells calls visit with the latest state of every truck (not archived) whose fix
-	// lies in one of cells, at fleet.CellResolution, or fleet.CoarseResolution when coarse.
-	// visit must not keep the pointer.
-	VisitCells(ctx context.Context, cells []int64, coarse bool, visit func(*fleet.TruckState)) error
+	// VisitCells calls visit with every truck (not archived) whose latest fix lies in one of
+	// cells, at fleet.CellResolution, or fleet.CoarseResolution when coarse, and that fix. The
+	// truck carries at least its plate and status, so callers can ask fleet.StateOf. visit
+	// must not keep the pointers.
+	VisitCells(ctx context.Context, cells []int64, coarse bool, visit func(*fleet.Truck, *fleet.TruckState)) error
 }
 
 // TripReader reads trips.

@@ -36,8 +36,9 @@ type StateIndex struct {
 type stateSnapshot struct {
 	trucks []fleet.Truck
 	states []fleet.TruckState
-	fine   map[int64][]int32 // res-9 cell → indexes into states
-	coarse map[int64][]int32 // res-7 cell → indexes into states
+	status []fleet.TruckStatus // status[i] is the status of states[i]'s truck; "" when none is loaded
+	fine   map[int64][]int32   // res-9 cell → indexes into states
+	coarse map[int64][]int32   // res-7 cell → indexes into states
 	loaded time.Time
 }
 
@@ -89,18 +90,23 @@ func (x *StateIndex) reload(ctx context.Context, since time.Time) error {
 	if err != nil {
 		return fmt.Errorf("load truck states: %w", err)
 	}
-	snap := buildSnapshot(slices.Clone(states), start) // cloned: cells may be filled in
-	snap.trucks = trucks
+	snap := buildSnapshot(trucks, slices.Clone(states), start) // cloned: cells may be filled in
 	x.snap.Store(snap)
 	return nil
 }
 
-// buildSnapshot buckets states by cell; states without cells get them computed.
-func buildSnapshot(states []fleet.TruckState, loaded time.Time) *stateSnapshot {
-	s := &stateSnapshot{states: states, loaded: loaded,
+// buildSnapshot buckets states by cell and links each to its truck; states without cells get
+// them computed.
+func buildSnapshot(trucks []fleet.Truck, states []fleet.TruckState, loaded time.Time) *stateSnapshot {
+	s := &stateSnapshot{trucks: trucks, states: states, status: make([]fleet.TruckStatus, len(states)), loaded: loaded,
 		fine: make(map[int64][]int32, len(states)/4+1), coarse: make(map[int64][]int32, len(states)/64+1)}
+	byPlate := make(map[string]fleet.TruckStatus, len(trucks))
+	for i := range trucks {
+		byPlate[trucks[i].Plate] = trucks[i].Status
+	}
 	for i := range states {
 		st := &states[i]
+		s.status[i] = byPlate[st.Plate]
 		if st.Cell == 0 {
 			st.Cell = fleet.CellOf(st.Point, fleet.CellResolution)
 		}
@@ -113,11 +119,12 @@ func buildSnapshot(states []fleet.TruckState, loaded time.Time) *stateSnapshot {
 	return s
 }
 
-// VisitCells calls visit with every indexed state in cells (res 9, or res 7 when coarse). It
-// reloads first when the snapshot is missing or older than twice the interval; if that reload
+// VisitCells calls visit with every indexed truck whose fix lies in cells (res 9, or res 7
+// when coarse), and that fix; a fix whose truck was not loaded is skipped. The truck carries
+// its plate and status only. It reloads first when the snapshot is missing or older than twice the interval; if that reload
 // fails it answers from the stale snapshot when there is one (logged), and returns the error
 // otherwise.
-func (x *StateIndex) VisitCells(ctx context.Context, cells []int64, coarse bool, visit func(*fleet.TruckState)) error {
+func (x *StateIndex) VisitCells(ctx context.Context, cells []int64, coarse bool, visit func(*fleet.Truck, *fleet.TruckState)) error {
 	snap, err := x.fresh(ctx)
 	if err != nil {
 		return err
@@ -126,9 +133,16 @@ func (x *StateIndex) VisitCells(ctx context.Context, cells []int64, coarse bool,
 	if coarse {
 		buckets = snap.coarse
 	}
+	// The truck is rebuilt from the status kept beside each state: reading it there, not from
+	// the roster, keeps a wide search on the states' memory.
+	var t fleet.Truck
 	for _, c := range cells {
 		for _, i := range buckets[c] {
-			visit(&snap.states[i])
+			if snap.status[i] == "" {
+				continue
+			}
+			t.Plate, t.Status = snap.states[i].Plate, snap.status[i]
+			visit(&t, &snap.states[i])
 		}
 	}
 	return nil

@@ -36,7 +36,10 @@ func (l *flakyLister) setDown(v bool) {
 func visit(t *testing.T, idx *tools.StateIndex, p fleet.Point) []string {
 	t.Helper()
 	var plates []string
-	err := idx.VisitCells(context.Background(), fleet.CoverCells(p, 0.5, fleet.CellResolution), false, func(s *fleet.TruckState) {
+	err := idx.VisitCells(context.Background(), fleet.CoverCells(p, 0.5, fleet.CellResolution), false, func(tr *fleet.Truck, s *fleet.TruckState) {
+		if tr.Plate != s.Plate {
+			t.Errorf("visited truck %s with the fix of %s", tr.Plate, s.Plate)
+		}
 		plates = append(plates, s.Plate)
 	})
 	must(t, err)
@@ -77,7 +80,7 @@ func TestStateIndex(t *testing.T) {
 	}
 	// Without any snapshot, the failure is returned.
 	empty := tools.NewStateIndex(src, interval, quiet)
-	err = empty.VisitCells(ctx, []int64{1}, false, func(*fleet.TruckState) {})
+	err = empty.VisitCells(ctx, []int64{1}, false, func(*fleet.Truck, *fleet.TruckState) {})
 	if fleet.ErrorCode(err) != fleet.EUNAVAILABLE {
 		t.Errorf("VisitCells with nothing loaded and the database down = %v; want EUNAVAILABLE", err)
 	}

@@ -26,7 +26,7 @@ const (
 type NearbyArgs struct {
 	Near     string   `json:"near" desc:"What to search around: a site code or name (ESSLIBRA, \"Apapa port\"), a truck plate (T11985LA), or coordinates \"lat,lng\" (6.4474,3.3903)."`
 	RadiusKm *float64 `json:"radius_km" desc:"Search radius in km, 0.05 to 50; null = 5."`
-	Status   *string  `json:"status" enum:"moving,idle,parked,offline" desc:"Only trucks in this state; null = any state."`
+	Status   *string  `json:"status" enum:"moving,idle,parked,offline,maintenance" desc:"Only trucks in this state; null = any state."`
 	Limit    *int     `json:"limit" desc:"How many trucks to list, nearest first, 1 to 50; null = 10."`
 }
 
@@ -50,7 +50,9 @@ func (r *Registry) nearbyTool() Tool {
 
 // NearbyTrucks answers find_nearby_trucks: the H3 cells covering the circle are looked up
 // (fleet.CoverCells at fleet.ResolutionForRadius), then every candidate is kept only if its
-// exact great-circle distance is within the radius. The reference truck itself is left out.
+// exact great-circle distance is within the radius. The reference truck itself is left out,
+// and so are retired trucks (outside the fleet); each truck's state is fleet.StateOf, the one
+// every other surface shows.
 // It returns EINVALID for a bad radius, limit or status, and ENOTFOUND with suggestions when
 // near names no site, truck or coordinate, or names a truck that never reported.
 func (r *Registry) NearbyTrucks(ctx context.Context, a NearbyArgs) (*NearbyTrucks, error) {
@@ -77,7 +79,7 @@ func (r *Registry) NearbyTrucks(ctx context.Context, a NearbyArgs) (*NearbyTruck
 	}
 	for _, c := range top.sorted() {
 		out.Trucks = append(out.Trucks, NearbyTruck{Plate: c.state.Plate, DistanceKm: round(c.km, 2),
-			Status: c.state.Motion(now, r.th), SpeedKmh: round(c.state.SpeedKmh, 1), Site: c.state.SiteCode,
+			Status: fleet.StateOf(fleet.Truck{Plate: c.state.Plate, Status: c.truck}, &c.state, now, r.th), SpeedKmh: round(c.state.SpeedKmh, 1), Site: c.state.SiteCode,
 			FixAge: fleet.FormatAge(c.state.Age(now)), FixTime: c.state.FixTime.UTC(), Lat: c.state.Point.Lat, Lng: c.state.Point.Lng})
 	}
 	if out.Trucks == nil {
@@ -92,13 +94,16 @@ func (r *Registry) NearbyTrucks(ctx context.Context, a NearbyArgs) (*NearbyTruck
 func (r *Registry) scan(ctx context.Context, out *NearbyTrucks, cells []int64, coarse bool, status string, limit int, now time.Time) (*nearest, error) {
 	top := newNearest(limit)
 	near := newProximity(out.Center, out.RadiusKm)
-	err := r.nearby.VisitCells(ctx, cells, coarse, func(s *fleet.TruckState) {
-		if s.Plate == out.Excluded || status != "" && string(s.Motion(now, r.th)) != status {
+	err := r.nearby.VisitCells(ctx, cells, coarse, func(t *fleet.Truck, s *fleet.TruckState) {
+		if s.Plate == out.Excluded {
 			return
 		}
 		est, sure := near.estimate(s.Point)
 		if est > near.hi {
 			return // surely outside: most of the cells' over-cover ends here
+		}
+		if !fleet.InFleet(*t) || status != "" && string(fleet.StateOf(*t, s, now, r.th)) != status {
+			return // the state is asked here only when filtering; the listed ones get it below
 		}
 		if sure && est < near.lo && top.full() && est > top.worst()*(1+near.eps) {
 			out.Count++ // surely inside, surely not among the nearest: no exact distance needed
@@ -109,7 +114,7 @@ func (r *Registry) scan(ctx context.Context, out *NearbyTrucks, cells []int64, c
 			return
 		}
 		out.Count++
-		top.offer(s, km)
+		top.offer(s, t.Status, km)
 	})
 	return top, err
 }
@@ -128,8 +133,8 @@ func nearbyBounds(a NearbyArgs) (radius float64, limit int, status string, err e
 		return 0, 0, "", fleet.Errorf(fleet.EINVALID, "radius must be between %.2f and %.0f km", MinNearbyRadiusKm, MaxNearbyRadiusKm)
 	case limit < 1 || limit > MaxNearbyLimit:
 		return 0, 0, "", fleet.Errorf(fleet.EINVALID, "limit must be between 1 and %d", MaxNearbyLimit)
-	case status != "" && status != FilterMoving && status != FilterIdle && status != FilterParked && status != FilterOffline:
-		return 0, 0, "", fleet.Errorf(fleet.EINVALID, "unknown status %q; use moving, idle, parked or offline", status)
+	case status != "" && !slices.Contains(fleet.States, fleet.State(status)):
+		return 0, 0, "", fleet.Errorf(fleet.EINVALID, "unknown status %q; use moving, idle, parked, offline or maintenance", status)
 	}
 	return radius, limit, status, nil
 }
@@ -193,6 +198,7 @@ func (r *Registry) nearTruck(ctx context.Context, near string, out *NearbyTrucks
 // candidate is a truck within the radius.
 type candidate struct {
 	state fleet.TruckState
+	truck fleet.TruckStatus // the truck's status, for fleet.StateOf
 	km    float64
 }
 
@@ -206,8 +212,9 @@ type nearest struct {
 
 func newNearest(limit int) *nearest { return &nearest{limit: limit, best: make([]candidate, 0, limit)} }
 
-// offer considers s at km; s is copied only when it makes the cut.
-func (n *nearest) offer(s *fleet.TruckState, km float64) {
+// offer considers s, of a truck with status truck, at km; s is copied only when it makes the
+// cut.
+func (n *nearest) offer(s *fleet.TruckState, truck fleet.TruckStatus, km float64) {
 	if len(n.best) == n.limit && !less(km, s.Plate, n.best[n.limit-1]) {
 		return
 	}
@@ -216,7 +223,7 @@ func (n *nearest) offer(s *fleet.TruckState, km float64) {
 		n.best = append(n.best, candidate{})
 	}
 	copy(n.best[i+1:], n.best[i:len(n.best)-1])
-	n.best[i] = candidate{state: *s, km: km}
+	n.best[i] = candidate{state: *s, truck: truck, km: km}
 }
 
 func (n *nearest) sorted() []candidate { return n.best }

@@ -248,15 +248,15 @@ type DailySummary struct {
 
 // NearbyTruck is one truck in a nearby answer.
 type NearbyTruck struct {
-	Plate      string       `json:"plate"`
-	DistanceKm float64      `json:"distance_km"`
-	Status     fleet.Motion `json:"status"`
-	SpeedKmh   float64      `json:"speed_kmh"`
-	Site       string       `json:"site"`
-	FixAge     string       `json:"fix_age"`
-	FixTime    time.Time    `json:"fix_time"`
-	Lat        float64      `json:"lat"`
-	Lng        float64      `json:"lng"`
+	Plate      string      `json:"plate"`
+	DistanceKm float64     `json:"distance_km"`
+	Status     fleet.State `json:"status"` // fleet.StateOf: maintenance wins over the GPS
+	SpeedKmh   float64     `json:"speed_kmh"`
+	Site       string      `json:"site"`
+	FixAge     string      `json:"fix_age"`
+	FixTime    time.Time   `json:"fix_time"`
+	Lat        float64     `json:"lat"`
+	Lng        float64     `json:"lng"`
 }
 
 // NearbyTrucks answers find_nearby_trucks.

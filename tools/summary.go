@@ -22,7 +22,8 @@ func (r *Registry) dailySummaryTool() Tool {
 		Name: ToolDailySummary,
 		Description: "The operations summary of one Lagos calendar day (default today, so far): trips created, " +
 			"started, completed, delayed, cancelled and rejected; on-time %; average turnaround (departure to " +
-			"completion); distance driven; utilisation (trucks on a trip / trucks not in maintenance); idle hours; alerts " +
+			"completion); distance driven; utilisation (trucks on an ongoing trip / trucks not in maintenance: now " +
+			"for today, at the day's end for a past day); idle hours; alerts " +
 			"by kind; the trucks offline now; and the fleet now (moving, idle, parked, offline, maintenance).",
 		Parameters: strictSchema(DailySummaryArgs{}),
 		ReadOnly:   true,
@@ -47,7 +48,7 @@ func (r *Registry) DailySummary(ctx context.Context, date string) (*DailySummary
 	}
 	today := fleet.Day(now, r.loc)
 	if day.After(today) {
-		return nil, fleet.Errorf(fleet.EINVALID, "%s is in the future", day.Format("Mon 02 Jan 2006"))
+		return nil, fleet.Errorf(fleet.EINVALID, "%s is in the future", fleet.FormatDate(day, day.Location()))
 	}
 	s, err := r.fleet.DailySummary(ctx, day, now, r.th)
 	if err != nil {
@@ -59,7 +60,7 @@ func (r *Registry) DailySummary(ctx context.Context, date string) (*DailySummary
 // summary turns the domain summary into the answer.
 func (r *Registry) summary(s fleet.DailySummary, partial bool) *DailySummary {
 	day := s.Date.In(r.loc)
-	out := &DailySummary{Date: day.Format("2006-01-02"), DateLagos: day.Format("Mon 02 Jan 2006"), Partial: partial,
+	out := &DailySummary{Date: day.Format("2006-01-02"), DateLagos: fleet.FormatDate(day, day.Location()), Partial: partial,
 		TripsCreated: s.TripsCreated, TripsStarted: s.TripsStarted, TripsCompleted: s.TripsCompleted,
 		TripsDelayed: s.TripsDelayed, TripsCancelled: s.TripsCancelled, TripsRejected: s.TripsRejected,
 		DistanceKm: round(s.DistanceKm, 1), UtilisationPct: round(s.UtilisationPct, 1), IdleHours: round(s.IdleHours, 1),

@@ -90,7 +90,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	body.Error.Field = body.Error.Param
 	if status >= 500 {
-		s.log.ErrorContext(r.Context(), "api request failed", "err", err, "route", routeOf(r), "status", status)
+		// The client gets a sentence and a reference; the log keeps the detail under it.
+		ref := fleet.NewRef()
+		body.Error.Message = fleet.FailureText(err, ref)
+		s.log.ErrorContext(r.Context(), "api request failed", "err", err, "route", routeOf(r), "status", status, "ref", ref)
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="watchtower"`)

@@ -22,7 +22,7 @@ type query struct {
 func parseQuery(raw string, allowed []string) (*query, error) {
 	v, err := url.ParseQuery(raw)
 	if err != nil {
-		return nil, badParam("", "the query string is malformed: %v", err)
+		return nil, badParam("", "the query string is malformed; send name=value pairs joined by & with valid %%-escapes")
 	}
 	names := make([]string, 0, len(v))
 	for name := range v {

@@ -15,8 +15,8 @@ import (
 var truckStates = []string{tools.FilterAll, tools.FilterMoving, tools.FilterIdle, tools.FilterParked, tools.FilterOffline,
 	tools.FilterOnTrip, tools.FilterMaintenance, tools.FilterAtSite, tools.FilterUnrostered}
 
-// motions are the values of GET /api/v1/trucks/near?status=.
-var motions = []string{tools.FilterMoving, tools.FilterIdle, tools.FilterParked, tools.FilterOffline}
+// nearStates are the values of GET /api/v1/trucks/near?status=: the five fleet states.
+var nearStates = []string{tools.FilterMoving, tools.FilterIdle, tools.FilterParked, tools.FilterOffline, tools.FilterMaintenance}
 
 // truckPage is GET /api/v1/trucks.
 type truckPage struct {
@@ -101,7 +101,7 @@ func (s *Server) nearTrucks(_ http.ResponseWriter, r *http.Request, q *query) (i
 	near := q.required("near", "a site code or name, a truck plate, or lat,lng")
 	radius := q.floatIn("radius_km", tools.DefaultNearbyRadiusKm, tools.MinNearbyRadiusKm, tools.MaxNearbyRadiusKm)
 	limit := q.intIn("limit", tools.DefaultNearbyLimit, 1, tools.MaxNearbyLimit)
-	status := q.oneOf("status", motions...)
+	status := q.oneOf("status", nearStates...)
 	if q.err != nil {
 		return 0, nil, q.err
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 // Run is the chat: the console's component. It returns nil when ctx is done, or after the last line of
@@ -53,7 +55,7 @@ func (c *Console) warmUp(ctx context.Context) bool {
 		n := c.reported(ctx, plates, start)
 		switch {
 		case n >= len(plates):
-			c.term.printf("All %d trucks reported in %s.\n", n, time.Since(start).Round(time.Second))
+			c.term.printf("All %d trucks reported in %s.\n", n, fleet.FormatElapsed(time.Since(start)))
 			return true
 		case time.Since(start) > readyWait:
 			c.term.printf("%d of %d trucks have reported so far; the others follow (see the log if none do).\n", n, len(plates))

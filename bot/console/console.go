@@ -109,7 +109,8 @@ func (c *Console) Greet(g Greeting) {
   consumers  %d ingest workers; scheduler with its jobs (offline after %s, idle after %s)
   answers    %s
   logs       %s
-`, g.Database, g.Listener, g.Admin, g.Trucks, g.Sites, g.Workers, g.OfflineAfter, g.IdleAfter, answers, g.Log)
+`, g.Database, g.Listener, g.Admin, g.Trucks, g.Sites, g.Workers, fleet.FormatDuration(g.OfflineAfter),
+		fleet.FormatDuration(g.IdleAfter), answers, g.Log)
 	if g.Slack {
 		c.term.printf("  slack      on as well: notifications also go to the configured channels\n")
 	}

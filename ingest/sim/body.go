@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/watchtower-ops/watchtower/fleet"
 )
 
 // builder writes LocoNav location pushes with strconv, not reflection: the load generator
@@ -108,7 +110,7 @@ func (r Report) String() string {
 	}
 	slices.Sort(codes)
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 2, 64) + " ms" }
-	return "requests:   " + strconv.FormatInt(r.Requests, 10) + " in " + r.Elapsed.Round(time.Millisecond).String() +
+	return "requests:   " + strconv.FormatInt(r.Requests, 10) + " in " + fleet.FormatElapsed(r.Elapsed) +
 		" = " + strconv.FormatFloat(r.RequestsPerSecond(), 'f', 0, 64) + " req/s (" + strings.Join(codes, ", ") +
 		"; " + strconv.FormatInt(r.Errors, 10) + " transport errors)\n" +
 		"positions:  " + strconv.FormatInt(r.Positions, 10) + " accepted = " + strconv.FormatFloat(r.PositionsPerSecond(), 'f', 0, 64) + " positions/s\n" +

@@ -51,21 +51,25 @@ type sheetRow struct {
 
 // tabRun is one tab during a cycle.
 type tabRun struct {
-	ent     entity
-	spec    *tabSpec
-	layout  layout
-	values  [][]any // the tab as read
-	rows    []sheetRow
-	states  map[string]*rowState
-	db      map[string]record
-	linked  map[string]int      // record ID → sheet row holding it (0: appended)
-	byKey   map[string][]string // natural key → record IDs
-	writes  []*gsheets.ValueRange
-	touched map[int]bool // sheet rows written
-	done    []rowState   // saved once the batch write succeeded
-	appends [][]any
-	added   []rowState // saved once the append succeeded
-	removed []record   // rows deleted from the sheet
+	ent    entity
+	spec   *tabSpec
+	layout layout
+	values [][]any // the tab as read
+	// headerIdx is the index in values of the header row; held is set when the cycle wrote the
+	// header into a blank row 1 above rows it leaves for the next cycle.
+	headerIdx int
+	held      bool
+	rows      []sheetRow
+	states    map[string]*rowState
+	db        map[string]record
+	linked    map[string]int      // record ID → sheet row holding it (0: appended)
+	byKey     map[string][]string // natural key → record IDs
+	writes    []*gsheets.ValueRange
+	touched   map[int]bool // sheet rows written
+	done      []rowState   // saved once the batch write succeeded
+	appends   [][]any
+	added     []rowState // saved once the append succeeded
+	removed   []record   // rows deleted from the sheet
 }
 
 // cycle is one run of the sync.
@@ -139,31 +143,33 @@ func (c *cycle) read(ctx context.Context, runs []*tabRun) error {
 	return nil
 }
 
-// parse finds the tab's columns in its header row and reads its non-empty data rows. An empty
-// tab gets the header row written (before any appended row) and is synced as one with no rows.
+// headerSearchRows is how far down a tab the sync looks for its header row.
+const headerSearchRows = 10
+
+// parse finds the tab's columns in its header row and reads its non-empty data rows below it.
+// The header is the first row among the top headerSearchRows that names every column; rows
+// above it (blank, or a title) are left alone. An empty tab gets the header row written
+// (before any appended row) and is synced as one with no rows. A tab with no header whose row
+// 1 is blank gets the header written there, erasing nothing, and is held for this cycle: the
+// rows below are neither read nor added to until the next cycle reads them under it, so
+// someone can check that their columns line up first.
 func (c *cycle) parse(r *tabRun, values [][]any) error {
 	if len(values) == 0 {
-		header := make([]any, 0, len(r.spec.headers()))
-		for _, h := range r.spec.headers() {
-			header = append(header, h)
-		}
-		l, err := findLayout(r.spec, header)
-		if err != nil {
-			return err
-		}
-		r.layout = l
-		for col, h := range header {
-			c.writeCell(r, 1, col, h.(string))
-		}
-		return nil
+		return c.writeHeader(r)
 	}
-	l, err := findLayout(r.spec, values[0])
-	if err != nil {
+	h, l, err := headerRow(r.spec, values)
+	switch {
+	case err != nil && blankRow(values[0]):
+		r.values, r.held = values, true
+		c.res.HeadersWritten = append(c.res.HeadersWritten, r.spec.name)
+		return c.writeHeader(r)
+	case err != nil:
 		return err
 	}
-	r.layout, r.values = l, values
-	for i, cells := range values[1:] {
-		row := sheetRow{num: i + 2, cells: cells, id: normID(cellAt(cells, l.idCol), c.cellCtx, r.spec),
+	r.layout, r.values, r.headerIdx = l, values, h
+	for i := h + 1; i < len(values); i++ {
+		cells := values[i]
+		row := sheetRow{num: i + 1, cells: cells, id: normID(cellAt(cells, l.idCol), c.cellCtx, r.spec),
 			fields: rowFields(l, cells, c.cellCtx), note: strings.TrimSpace(cellText(cellAt(cells, l.noteCol)))}
 		if row.id == "" && emptyFields(row.fields) {
 			continue
@@ -171,6 +177,57 @@ func (c *cycle) parse(r *tabRun, values [][]any) error {
 		r.rows = append(r.rows, row)
 	}
 	return nil
+}
+
+// headerRow returns the index in values of the tab's header row and its layout: the first of
+// the top headerSearchRows rows that names every column. Without one it returns the error of
+// the first non-blank row (EINVALID naming the missing headers).
+func headerRow(spec *tabSpec, values [][]any) (int, layout, error) {
+	var first error
+	for i := 0; i < len(values) && i < headerSearchRows; i++ {
+		if blankRow(values[i]) {
+			continue
+		}
+		l, err := findLayout(spec, values[i])
+		if err == nil {
+			return i, l, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if first == nil {
+		_, err := findLayout(spec, nil)
+		first = err
+	}
+	return 0, layout{}, first
+}
+
+// writeHeader plans the tab's headers into row 1, which is blank, and lays the tab out by them.
+func (c *cycle) writeHeader(r *tabRun) error {
+	header := make([]any, 0, len(r.spec.headers()))
+	for _, h := range r.spec.headers() {
+		header = append(header, h)
+	}
+	l, err := findLayout(r.spec, header)
+	if err != nil {
+		return err
+	}
+	r.layout = l
+	for col, h := range header {
+		c.writeCell(r, 1, col, h.(string))
+	}
+	return nil
+}
+
+// blankRow reports whether every cell of a row is empty.
+func blankRow(cells []any) bool {
+	for _, v := range cells {
+		if strings.TrimSpace(cellText(v)) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // normID normalises an ID cell: trip codes to TRP-0042, truck IDs to their digits.
@@ -194,6 +251,9 @@ func emptyFields(f fields) bool {
 // ID first, then new rows (adopted or created), then records no row holds (appended or, when
 // their row was deleted, removed after verification).
 func (c *cycle) reconcile(ctx context.Context, r *tabRun) error {
+	if r.held {
+		return nil
+	}
 	byID := map[string]*sheetRow{}
 	var fresh []*sheetRow
 	for i := range r.rows {

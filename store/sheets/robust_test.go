@@ -133,7 +133,7 @@ func TestSecondRunChangesNothing(t *testing.T) {
 	}
 	e.fake.ResetCalls()
 	res := e.sync()
-	if res != (sheets.Result{}) {
+	if res.Changed() || res.Invalid != 0 {
 		t.Errorf("second Sync = %+v; want zero", res)
 	}
 	for _, c := range e.fake.Calls() {
@@ -230,5 +230,76 @@ func TestEmptyTabGetsHeader(t *testing.T) {
 	}
 	if r := e.row(sheets.TrucksTab, "Plate", "T11985LA"); r["Driver Phone"] != "08031234567" {
 		t.Errorf("appended row = %v; want the driver's phone", r)
+	}
+}
+
+// TestHeaderBelowBlankRows: a header row under a blank row 1 and a title is found; the rows
+// above it are left alone, rows below it sync, and records are appended after them.
+func TestHeaderBelowBlankRows(t *testing.T) {
+	e := newEnv(t)
+	e.fake.AddTab(sheets.TrucksTab, nil, []any{"Sovereign Haulage trucks"}, truckHeader, []any{"", "T11985LA", "", "Sovereign Haulage"})
+	e.truck("T28737LA", "", "")
+	res := e.settle()
+	if res.Created != 2 || len(res.HeadersWritten) != 0 {
+		t.Errorf("Sync = %+v; want the row's truck created and T28737LA appended", res)
+	}
+	rows := e.fake.Rows(sheets.TrucksTab)
+	if len(rows) != 5 || len(rows[0]) != 0 || text(rows[1][0]) != "Sovereign Haulage trucks" || text(rows[2][0]) != "ID" {
+		t.Fatalf("Trucks tab = %v; want the blank row, the title and the header untouched, then 2 trucks", rows)
+	}
+	if text(rows[3][1]) != "T11985LA" || text(rows[3][0]) == "" || text(rows[4][1]) != "T28737LA" {
+		t.Errorf("data rows = %v, %v; want T11985LA with its ID, then T28737LA appended", rows[3], rows[4])
+	}
+	if _, err := e.st.TruckByPlate(e.ctx, "T11985LA"); err != nil {
+		t.Errorf("truck of the row: %v", err)
+	}
+}
+
+// TestBlankRowOneWithRowsBelow: a tab without a header whose row 1 is blank gets the header
+// written into row 1, erasing nothing; the rows below are read from the next cycle on, and
+// nothing is created, appended or archived before then. The report says so.
+func TestBlankRowOneWithRowsBelow(t *testing.T) {
+	e := newEnv(t)
+	data := []any{"", "T11985LA", "", "Sovereign Haulage", "", "", "MAN", "40ft", "", "Musa Bello", "08031234567"}
+	e.fake.AddTab(sheets.TrucksTab, nil, data)
+	e.truck("T28737LA", "", "")
+	if err := e.syncer.Run(e.ctx, e.now); err != nil {
+		t.Fatalf("first Run: %v", err)
+	}
+	rows := e.fake.Rows(sheets.TrucksTab)
+	if len(rows) != 2 || text(rows[0][0]) != "ID" || text(rows[0][len(rows[0])-1]) != "Sync Note" || text(rows[1][1]) != "T11985LA" || text(rows[1][0]) != "" {
+		t.Fatalf("Trucks tab after the first cycle = %v; want the header in row 1 and row 2 as typed", rows)
+	}
+	if _, err := e.st.TruckByPlate(e.ctx, "T11985LA"); code(err) != fleet.ENOTFOUND {
+		t.Errorf("T11985LA after the first cycle: %v; want not created yet", err)
+	}
+	ns := e.notes.All()
+	if len(ns) != 1 || !strings.Contains(ns[0].Text, `Tab "Trucks" had no header row`) {
+		t.Errorf("reports = %+v; want one saying the Trucks header was written", ns)
+	}
+	res := e.settle()
+	if res.Created != 2 || len(res.HeadersWritten) != 0 {
+		t.Errorf("second Sync = %+v; want T11985LA created from row 2 and T28737LA appended", res)
+	}
+	if r := e.row(sheets.TrucksTab, "Plate", "T11985LA"); r["ID"] == "" || r["Driver Phone"] != "08031234567" {
+		t.Errorf("row 2 = %v; want its ID written back and its phone kept", r)
+	}
+	if tr, err := e.st.TruckByPlate(e.ctx, "T11985LA"); err != nil || tr.Brand != "MAN" {
+		t.Errorf("truck of row 2 = %+v, %v; want brand MAN", tr, err)
+	}
+	e.row(sheets.TrucksTab, "Plate", "T28737LA")
+}
+
+// TestNoHeaderUnderATitle: a tab whose row 1 holds something else and which has no header
+// row stops with a sentence naming the headers; nothing is written.
+func TestNoHeaderUnderATitle(t *testing.T) {
+	e := newEnv(t)
+	e.fake.AddTab(sheets.TrucksTab, []any{"Sovereign Haulage trucks"}, []any{"", "T11985LA"})
+	_, err := e.syncer.Sync(e.ctx, e.now)
+	if code(err) != fleet.EINVALID || !strings.Contains(fleet.ErrorMessage(err), `"Plate"`) {
+		t.Errorf("Sync error = %v; want %s naming the headers", err, fleet.EINVALID)
+	}
+	if n := e.fake.CallCount(sheetsfake.MethodBatchUpdate) + e.fake.CallCount(sheetsfake.MethodAppend); n != 0 {
+		t.Errorf("%d writes to the sheet; want none", n)
 	}
 }

@@ -137,10 +137,12 @@ func (c *cycle) verify(ctx context.Context, runs []*tabRun) error {
 // sameTab reports whether now has the header, ID column and written rows r read.
 func sameTab(r *tabRun, now [][]any) bool {
 	l := r.layout
-	if !sameCells(row(r.values, 0), row(now, 0), l.width, -1) {
-		return false
+	for i := 0; i <= r.headerIdx; i++ { // the header and the rows above it
+		if !sameCells(row(r.values, i), row(now, i), l.width, -1) {
+			return false
+		}
 	}
-	for i := 1; i < max(len(r.values), len(now)); i++ {
+	for i := r.headerIdx + 1; i < max(len(r.values), len(now)); i++ {
 		if cellText(cellAt(row(r.values, i), l.idCol)) != cellText(cellAt(row(now, i), l.idCol)) {
 			return false
 		}

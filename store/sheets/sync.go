@@ -3,7 +3,8 @@
 //
 // The spreadsheet (GOOGLE_SHEETS_ID, reached as a service account through
 // google.golang.org/api/sheets/v4) has two tabs found by name, whose columns are found by their
-// header in row 1, in any order, next to any columns of the team's own:
+// header row (row 1, or the first of the top ten rows that names them all, below blank or title
+// rows), in any order, next to any columns of the team's own:
 //
 //	Trucks: ID, Plate, LocoNav ID, Company, Fleet Manager, Status, Brand, Trailer Size,
 //	        Home Site, Driver, Driver Phone, Sync Note
@@ -11,7 +12,9 @@
 //	        Sync Note
 //
 // ID and Trip ID are written by Watch Tower (a dispatcher leaves them empty on a new row) and
-// Sync Note is where the sync explains what it did not apply. Planned departures are Lagos
+// Sync Note is where the sync explains what it did not apply. An empty tab gets the header
+// row written; a tab with no header but rows below a blank row 1 gets it written into row 1 and
+// its rows are read by it from the next cycle on, so nothing typed is erased or misread first. Planned departures are Lagos
 // wall-clock time, written as "2006-01-02 15:04".
 //
 // Each cycle (Syncer.Run) reads both tabs in one request and compares every row three ways:
@@ -118,10 +121,15 @@ type Result struct {
 	Archived  int // rows deleted from the sheet (trucks archived, trips no longer synced)
 	Conflicts int // fields both sides changed to different values
 	Invalid   int // rows left with a note because they could not be applied
+	// HeadersWritten names the tabs that had no header row but rows below a blank row 1: the
+	// cycle wrote the header there and left those rows for the next cycle.
+	HeadersWritten []string
 }
 
 // Changed reports whether the cycle changed anything on either side.
-func (r Result) Changed() bool { return r.Created+r.Updated+r.Archived+r.Conflicts > 0 }
+func (r Result) Changed() bool {
+	return r.Created+r.Updated+r.Archived+r.Conflicts+len(r.HeadersWritten) > 0
+}
 
 // New returns a Syncer for the spreadsheet of o, writing to st and reporting through n (nil:
 // no reports). It makes no request yet. It returns EINVALID when the spreadsheet ID is missing
@@ -208,6 +216,9 @@ func (s *Syncer) report(res Result, err error, now time.Time) (fleet.Notificatio
 		res.Archived, res.Conflicts, plural(res.Conflicts, "conflict", "conflicts"))
 	if res.Conflicts+res.Invalid > 0 {
 		text += " (see the Sync Note column)"
+	}
+	for _, tab := range res.HeadersWritten {
+		text += fmt.Sprintf(". Tab %q had no header row: it is now in row 1; check that the rows below line up with it, as the next sync reads them by it", tab)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
