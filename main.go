@@ -2,13 +2,15 @@
 // in Lagos: the LocoNav webhook listener and its consumers, the Slack app, the scheduled jobs,
 // and the tools around them (migrate, seed, demo, simulate, run-job).
 //
-// main owns the wiring: it parses flags and the environment (the only package that reads it),
-// builds the components and runs them; the bodies of its subcommands live in the packages
-// (bot/console, bot/api/tokencli, ingest/sim, store/seed). It may import every package, and
-// holds the compile-time checks that the store, the streams and the scheduler satisfy the
-// consumers' interfaces. Every long-running part exposes Run(ctx) and is started under one
-// errgroup; on SIGINT or SIGTERM inputs stop first, consumers finish the entry in hand, and the
-// pools close last.
+// main owns the wiring and nothing else. It reads the environment into envcfg.Config (the only
+// package that calls os.Getenv) and parses each subcommand's flags (commands.go, demo.go); it
+// builds the parts top to bottom (wire.go: the shared parts once, then each feature, inputs
+// first) and runs them (serve.go). The bodies of its subcommands live in the packages that own
+// them (bot/console, bot/api/tokencli, ingest/sim, store/seed, schedule). It may import every
+// package, and holds the compile-time checks that the store, the streams and the scheduler
+// satisfy the consumers' interfaces (checks.go). Every long-running part exposes Run(ctx) and
+// is started under one errgroup; on SIGINT or SIGTERM inputs stop first, consumers finish the
+// entry in hand, and the pools close last.
 package main
 
 import (
@@ -20,19 +22,19 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
-	"strings"
 	"syscall"
 
 	_ "time/tzdata" // the business zone must load on machines without tzdata
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/ingest/envcfg"
+	"github.com/watchtower-ops/watchtower/schedule"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// command is one subcommand of the binary.
+// command is one subcommand of the binary (commands.go).
 type command struct {
 	name    string
 	summary string
@@ -47,11 +49,6 @@ type environment struct {
 	stdout io.Writer
 	stderr io.Writer
 }
-
-// usageError is bad usage of the command line; main exits 2 with its message.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
 
 // failedError is a failure already explained to the user (exit 1), e.g. a job run that failed
 // after its outcome was printed.
@@ -77,8 +74,8 @@ func exitCode(stderr io.Writer, err error) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	var ue *usageError
-	var ce *configError
+	var ue *envcfg.UsageError
+	var ce *envcfg.Error
 	switch {
 	case errors.As(err, &ue) || errors.As(err, &ce):
 		fmt.Fprintln(stderr, "watchtower:", err)
@@ -101,22 +98,6 @@ func exitCode(stderr io.Writer, err error) int {
 	return 1
 }
 
-func commands() []command {
-	cmds := []command{
-		{"serve", "run the webhook listener, consumers, Slack app and scheduler (default)", cmdServe},
-		{"migrate", "apply database migrations and exit", cmdMigrate},
-		{"seed", "load the demo fleet (sites, trucks, drivers) idempotently", cmdSeed},
-		{"demo", "run the local try-out: a simulated fleet and a console chat, no Slack or OpenAI needed", cmdDemo},
-		{"simulate", "post signed LocoNav webhooks for a simulated fleet and report rate and latency", cmdSimulate},
-		{"run-job", "run one scheduled job now", cmdRunJob},
-		{"token", "create, list or revoke API tokens", cmdToken},
-		{"version", "print the version", cmdVersion},
-		{"healthcheck", "exit 0 when the local listener answers /healthz (or /readyz with --ready)", cmdHealthcheck},
-	}
-	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
-	return cmds
-}
-
 // run dispatches args to a subcommand; with no arguments it serves.
 func run(ctx context.Context, env *environment, args []string) error {
 	name := "serve"
@@ -133,7 +114,7 @@ func run(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	printUsage(env.stderr)
-	return &usageError{msg: fmt.Sprintf("unknown command %q", name)}
+	return envcfg.Usagef("unknown command %q", name)
 }
 
 func printUsage(w io.Writer) {
@@ -144,47 +125,11 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nConfiguration comes from the environment; see .env.example. Run 'watchtower <command> --help' for flags.")
 }
 
-// newFlagSet returns a flag set for a subcommand whose errors are returned, not exited on, and
-// whose --help prints the summary and flags.
-func newFlagSet(env *environment, name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(env.stderr, "Usage: watchtower %s\n\n%s\n", name, strings.TrimSpace(usage))
-		if hasFlags(fs) {
-			fmt.Fprintln(env.stderr, "\nFlags:")
-			fs.PrintDefaults()
-		}
-	}
-	return fs
-}
-
-func hasFlags(fs *flag.FlagSet) bool {
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	return n > 0
-}
-
-// parseFlags parses args, turning a flag error into a usageError (exit 2) and --help into
-// flag.ErrHelp (exit 0).
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &usageError{msg: err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
-	}
-	return nil
-}
-
-func cmdVersion(_ context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "version", "Prints the version of this binary.")
-	if err := parseFlags(fs, args); err != nil {
+// loadConfig reads the configuration through getenv, SCHEDULE_<JOB> of every scheduled job
+// included.
+func loadConfig(getenv func(string) string) (envcfg.Config, error) {
+	return envcfg.Load(getenv, schedule.Names(), func(spec string) error {
+		_, err := schedule.ParseSpec(spec)
 		return err
-	}
-	fmt.Fprintln(env.stdout, "watchtower", version)
-	return nil
+	})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,58 +15,33 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/ingest/loconav"
+	"github.com/watchtower-ops/watchtower/ingest/envcfg"
 	"github.com/watchtower-ops/watchtower/ingest/server"
-	"github.com/watchtower-ops/watchtower/schedule"
 	"github.com/watchtower-ops/watchtower/store"
 )
 
 // app holds the shared dependencies of a running Watch Tower. It is built once by openApp and
 // closed last, after every component has returned.
 type app struct {
-	cfg      config
+	cfg      envcfg.Config
 	log      *slog.Logger
 	pool     *pgxpool.Pool
 	store    *store.Store
 	rdb      *redis.Client
 	registry *prometheus.Registry
 	mux      *http.ServeMux
-
-	// Built once on first use and shared by every feature that needs them, so a process runs
-	// one nearby index, one scheduler and one LocoNav rate limiter.
-	tools     *fleetTools
-	scheduler *schedule.Scheduler
-	loconav   *loconav.Client
-	sweepFrom time.Time // start-up grace of the offline sweeps (offlineSweepFrom)
-}
-
-// newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.
-func newLogger(cfg config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
 // openApp loads the configuration, connects to Postgres and Redis, and applies migrations.
-// A missing or malformed variable is a *configError; an unreachable database or Redis says so
+// A missing or malformed variable is an *envcfg.Error; an unreachable database or Redis says so
 // in one line.
 func openApp(ctx context.Context, env *environment) (*app, error) {
-	cfg, err := loadConfig(env.getenv)
+	cfg, pool, err := openDB(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.requireDatabase(); err != nil {
-		return nil, err
-	}
-	log := newLogger(cfg, env.stderr)
 	server.TuneGC(env.getenv("GOGC") != "", env.getenv("GOMEMLIMIT") != "")
-	pool, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("%s", fleet.ErrorMessage(err))
-	}
-	a := &app{cfg: cfg, log: log, pool: pool, store: store.New(pool)}
+	a := &app{cfg: cfg, log: cfg.Logger(env.stderr), pool: pool, store: store.New(pool)}
 	if a.rdb, err = openRedis(ctx, cfg.RedisURL); err != nil {
 		pool.Close()
 		return nil, err
@@ -82,12 +56,28 @@ func openApp(ctx context.Context, env *environment) (*app, error) {
 	return a, nil
 }
 
+// openDB loads the configuration and connects to Postgres, without migrating.
+func openDB(ctx context.Context, env *environment) (envcfg.Config, *pgxpool.Pool, error) {
+	cfg, err := loadConfig(env.getenv)
+	if err == nil {
+		err = cfg.RequireDatabase()
+	}
+	if err != nil {
+		return envcfg.Config{}, nil, err
+	}
+	pool, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return envcfg.Config{}, nil, fmt.Errorf("%s", fleet.ErrorMessage(err))
+	}
+	return cfg, pool, nil
+}
+
 // openRedis connects to Redis and pings it, reporting an unreachable server in one line without
 // the password.
 func openRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
-		return nil, &configError{Var: "REDIS_URL", Reason: "is not a valid redis:// URL"}
+		return nil, &envcfg.Error{Var: "REDIS_URL", Reason: "is not a valid redis:// URL"}
 	}
 	rdb := redis.NewClient(opts)
 	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -107,10 +97,10 @@ func (a *app) close() {
 }
 
 func cmdServe(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "serve", `Runs Watch Tower: the LocoNav webhook listener on HTTP_ADDR with /healthz, /readyz, the
+	fs := envcfg.NewFlagSet(env.stderr, "serve", `Runs Watch Tower: the LocoNav webhook listener on HTTP_ADDR with /healthz, /readyz, the
 JSON API and the tracking pages; /metrics and profiling on ADMIN_ADDR; the ingest consumers, the Slack app (when SLACK_BOT_TOKEN and SLACK_APP_TOKEN are set)
 and the scheduled jobs. Applies migrations first. Stops cleanly on SIGINT or SIGTERM.`)
-	if err := parseFlags(fs, args); err != nil {
+	if err := envcfg.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	a, err := openApp(ctx, env)
@@ -118,18 +108,15 @@ and the scheduled jobs. Applies migrations first. Stops cleanly on SIGINT or SIG
 		return err
 	}
 	defer a.close()
-	return a.serve(ctx, nil)
-}
-
-// serve runs the HTTP side listener and every component until ctx is done or one of them fails.
-// extra components (the demo's simulator and console) run in the same group.
-func (a *app) serve(ctx context.Context, extra []component) error {
-	a.log.InfoContext(ctx, "starting watchtower", "version", version, "cfg", a.cfg)
-	server.MountHealth(a.mux, a.pool.Ping, func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() })
-	comps, err := a.buildComponents(ctx)
+	_, comps, err := a.build(ctx)
 	if err != nil {
 		return err
 	}
+	return a.serve(ctx, comps)
+}
+
+// serve runs the HTTP listeners and comps until ctx is done or one of them fails.
+func (a *app) serve(ctx context.Context, comps []component) error {
 	g, ctx := errgroup.WithContext(ctx)
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
@@ -143,7 +130,7 @@ func (a *app) serve(ctx context.Context, extra []component) error {
 	a.log.InfoContext(ctx, "http listening", "addr", ln.Addr().String(), "admin_addr", adminLn.Addr().String())
 	g.Go(func() error { return server.Run(ctx, ln, a.mux, a.log) })
 	g.Go(func() error { return server.RunAdmin(ctx, adminLn, a.registry, a.log) })
-	for _, run := range append(comps, extra...) {
+	for _, run := range comps {
 		g.Go(func() error { return run(ctx) })
 	}
 	err = g.Wait()

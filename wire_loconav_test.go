@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/watchtower-ops/watchtower/ingest/envcfg"
 )
 
 func TestWireLoconavOffWithoutToken(t *testing.T) {
 	var logs bytes.Buffer
-	a := &app{cfg: config{LoconavAPIURL: "https://api.a.loconav.com/integration/api/v1"}, log: slog.New(slog.NewTextHandler(&logs, nil))}
-	comps, err := wireLoconav(context.Background(), a)
+	a := &app{cfg: envcfg.Config{LoconavAPIURL: "https://api.a.loconav.com/integration/api/v1"}, log: slog.New(slog.NewTextHandler(&logs, nil))}
+	comps, err := wireLoconav(context.Background(), a, &parts{})
 	if err != nil || len(comps) != 0 {
 		t.Fatalf("wireLoconav without a token = %d components, %v; want none, nil", len(comps), err)
 	}
@@ -21,11 +23,11 @@ func TestWireLoconavOffWithoutToken(t *testing.T) {
 }
 
 func TestNewLoconavClient(t *testing.T) {
-	if _, err := newLoconavClient(config{LoconavAPIURL: "https://api.a.loconav.com/integration/api/v1", LoconavAPIToken: "s3cret-token"}); err != nil {
+	if _, err := newLoconavClient(envcfg.Config{LoconavAPIURL: "https://api.a.loconav.com/integration/api/v1", LoconavAPIToken: "s3cret-token"}); err != nil {
 		t.Fatalf("newLoconavClient(default URL) = %v; want a client", err)
 	}
-	_, err := newLoconavClient(config{LoconavAPIURL: "/relative", LoconavAPIToken: "s3cret-token"})
-	ce, ok := err.(*configError)
+	_, err := newLoconavClient(envcfg.Config{LoconavAPIURL: "/relative", LoconavAPIToken: "s3cret-token"})
+	ce, ok := err.(*envcfg.Error)
 	if !ok || ce.Var != "LOCONAV_API_URL" {
 		t.Fatalf("newLoconavClient(relative URL) = %v; want a config error naming LOCONAV_API_URL", err)
 	}

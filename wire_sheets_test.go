@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/ingest/envcfg"
 	"github.com/watchtower-ops/watchtower/store"
 	"github.com/watchtower-ops/watchtower/store/sheets"
 	"github.com/watchtower-ops/watchtower/store/sheets/sheetsfake"
@@ -19,7 +20,7 @@ import (
 
 func TestNewSheetsSyncerOffWithoutID(t *testing.T) {
 	var logs bytes.Buffer
-	a := &app{cfg: config{}, log: slog.New(slog.NewTextHandler(&logs, nil))}
+	a := &app{cfg: envcfg.Config{}, log: slog.New(slog.NewTextHandler(&logs, nil))}
 	s, err := newSheetsSyncer(context.Background(), a, nil)
 	if s != nil || err != nil {
 		t.Fatalf("newSheetsSyncer without GOOGLE_SHEETS_ID = %v, %v; want nil, nil", s, err)
@@ -45,10 +46,10 @@ func TestNewSheetsSyncerBadCredentials(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := &app{cfg: config{GoogleSheetsID: "1abc", GoogleApplicationCredentials: tt.creds},
+			a := &app{cfg: envcfg.Config{GoogleSheetsID: "1abc", GoogleApplicationCredentials: tt.creds},
 				log: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))}
 			_, err := newSheetsSyncer(context.Background(), a, nil)
-			ce, ok := err.(*configError)
+			ce, ok := err.(*envcfg.Error)
 			if !ok || ce.Var != tt.wantVar {
 				t.Fatalf("newSheetsSyncer = %v; want a config error naming %s", err, tt.wantVar)
 			}
@@ -65,7 +66,7 @@ func TestNewSheetsSyncerRunsACycle(t *testing.T) {
 		"Trailer Size", "Home Site", "Driver", "Driver Phone", "Sync Note"}, []any{"", "T11985LA"})
 	fake.AddTab(sheets.TripsTab, []any{"Trip ID", "Truck", "Origin", "Destination", "Planned Departure", "Container", "Cargo", "Status", "Sync Note"})
 	st := store.New(storetest.NewDB(t))
-	a := &app{cfg: config{GoogleSheetsID: "1abc", GoogleSheetsURL: fake.URL(), Timezone: fleet.Lagos(),
+	a := &app{cfg: envcfg.Config{GoogleSheetsID: "1abc", GoogleSheetsURL: fake.URL(), Timezone: fleet.Lagos(),
 		Thresholds: fleet.DefaultThresholds()}, store: st, log: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))}
 	s, err := newSheetsSyncer(context.Background(), a, nil)
 	if err != nil || s == nil {

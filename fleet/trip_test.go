@@ -1,10 +1,11 @@
 package fleet_test
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
@@ -102,8 +103,8 @@ func TestTripStateMachine(t *testing.T) {
 			t.Run(string(status)+"/"+a.name, func(t *testing.T) {
 				in := tripIn(status)
 				got, err := a.do(in, at)
-				if !reflect.DeepEqual(in, tripIn(status)) {
-					t.Fatalf("%s on %s modified its receiver", a.name, status)
+				if diff := cmp.Diff(tripIn(status), in); diff != "" {
+					t.Fatalf("%s on %s modified its receiver (-before +after):\n%s", a.name, status, diff)
 				}
 				next, legal := legalTransitions[status][a.name]
 				if !legal {
@@ -113,8 +114,8 @@ func TestTripStateMachine(t *testing.T) {
 					if msg := fleet.ErrorMessage(err); !strings.Contains(msg, "TRP-0007") {
 						t.Errorf("%s on %s: message %q; want it to name the trip", a.name, status, msg)
 					}
-					if !reflect.DeepEqual(got, in) {
-						t.Errorf("%s on %s: got trip %+v; want it unchanged %+v", a.name, status, got, in)
+					if diff := cmp.Diff(in, got); diff != "" {
+						t.Errorf("%s on %s changed the trip; want it unchanged (-want +got):\n%s", a.name, status, diff)
 					}
 					return
 				}
@@ -125,8 +126,8 @@ func TestTripStateMachine(t *testing.T) {
 				want := tripIn(status)
 				want.Status, want.UpdatedAt = next, at
 				a.effect(&want, at)
-				if !reflect.DeepEqual(got, want) {
-					t.Errorf("%s on %s:\n got %+v\nwant %+v", a.name, status, got, want)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s on %s (-want +got):\n%s", a.name, status, diff)
 				}
 			})
 		}
@@ -200,8 +201,8 @@ func TestNewTrip(t *testing.T) {
 				t.Fatalf("NewTrip code = %q (err %v); want %q", code, err, tt.wantCode)
 			}
 			if tt.wantCode != "" {
-				if !reflect.DeepEqual(trip, fleet.Trip{}) {
-					t.Errorf("NewTrip returned %+v with an error; want the zero Trip", trip)
+				if diff := cmp.Diff(fleet.Trip{}, trip); diff != "" {
+					t.Errorf("NewTrip returned a trip with an error; want the zero Trip (-want +got):\n%s", diff)
 				}
 				return
 			}
@@ -460,8 +461,8 @@ func TestAnnotate(t *testing.T) {
 		trip := fleet.Trip{Code: "TRP-0007", Status: st, Notes: "gate 3", UpdatedAt: base}
 		got, err := trip.Annotate("  gate 5, ask for Musa ", at)
 		if st.Final() {
-			if fleet.ErrorCode(err) != fleet.ECONFLICT || !reflect.DeepEqual(got, trip) {
-				t.Errorf("Annotate on %s = %+v, %v; want ECONFLICT and the trip unchanged", st, got, err)
+			if diff := cmp.Diff(trip, got); fleet.ErrorCode(err) != fleet.ECONFLICT || diff != "" {
+				t.Errorf("Annotate on %s: err %v; want ECONFLICT and the trip unchanged (-want +got):\n%s", st, err, diff)
 			}
 			continue
 		}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
@@ -66,8 +69,9 @@ func TestDriversByID(t *testing.T) {
 	must(t, err)
 	got, err := s.DriversByID(ctx, []int64{a.ID, b.ID, a.ID, 999, 0})
 	must(t, err)
-	if len(got) != 2 || got[a.ID].Name != a.Name || got[a.ID].Phone != a.Phone || got[b.ID].Name != b.Name || got[b.ID].Phone != b.Phone {
-		t.Errorf("DriversByID = %+v; want %s and %s only", got, a.Name, b.Name)
+	want := map[int64]fleet.Driver{a.ID: a, b.ID: b}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(fleet.Driver{}, "CreatedAt", "UpdatedAt")); diff != "" {
+		t.Errorf("DriversByID: want %s and %s only (-want +got):\n%s", a.Name, b.Name, diff)
 	}
 	none, err := s.DriversByID(ctx, nil)
 	must(t, err)

@@ -6,6 +6,9 @@ import (
 	"crypto/sha256"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 )
 
@@ -22,8 +25,9 @@ func TestAPITokens(t *testing.T) {
 
 	tok, err := s.CreateAPIToken(ctx, " ERP-Sync ", fleet.ScopeWrite, tokenHash("wt_secret1"), "wt_secr", operator)
 	must(t, err)
-	if tok.Name != "erp-sync" || tok.Scope != fleet.ScopeWrite || tok.Prefix != "wt_secr" || tok.RevokedAt != nil {
-		t.Errorf("CreateAPIToken = %+v; want erp-sync, write, prefix kept, not revoked", tok)
+	want := fleet.APIToken{Name: "erp-sync", Scope: fleet.ScopeWrite, Prefix: "wt_secr"}
+	if diff := cmp.Diff(want, tok, cmpopts.IgnoreFields(fleet.APIToken{}, "ID", "CreatedAt")); diff != "" {
+		t.Errorf("CreateAPIToken: want erp-sync, write, prefix kept, not revoked (-want +got):\n%s", diff)
 	}
 	var stored []byte
 	must(t, pool.QueryRow(ctx, `SELECT token_hash FROM api_tokens WHERE name = 'erp-sync'`).Scan(&stored))

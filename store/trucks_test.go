@@ -6,6 +6,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/store"
 )
@@ -25,8 +28,9 @@ func TestCreateTruck(t *testing.T) {
 	s, _ := newStore(t)
 	got, err := s.CreateTruck(ctx, fleet.Truck{Plate: "t11985-la", IMEI: "0861234567890", Company: "Acme", Brand: "MAN"})
 	must(t, err)
-	if got.Plate != "T11985LA" || got.Status != fleet.TruckOperational || got.ID == 0 || got.IMEI != "0861234567890" {
-		t.Errorf("CreateTruck = %+v; want normalised, operational, IMEI kept", got)
+	want := fleet.Truck{Plate: "T11985LA", IMEI: "0861234567890", Company: "Acme", Brand: "MAN", Status: fleet.TruckOperational}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(fleet.Truck{}, "ID", "CreatedAt", "UpdatedAt")); got.ID == 0 || diff != "" {
+		t.Errorf("CreateTruck (ID %d): want normalised, operational, IMEI kept (-want +got):\n%s", got.ID, diff)
 	}
 	for _, tc := range []struct {
 		name  string

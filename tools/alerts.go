@@ -159,3 +159,9 @@ func (r *Registry) ListAlerts(ctx context.Context, a ListAlertsArgs) (*AlertList
 	}
 	return out, nil
 }
+
+// QueryAlerts returns the alerts q selects, newest first, and the next page's cursor (0: no
+// more), straight from the fleet's history: the JSON API's alert list, next to ActOnAlert.
+func (r *Registry) QueryAlerts(ctx context.Context, q fleet.AlertQuery) ([]fleet.Alert, int64, error) {
+	return r.fleet.QueryAlerts(ctx, q)
+}

@@ -10,8 +10,8 @@ import (
 	"github.com/watchtower-ops/watchtower/tools"
 )
 
-// Alerts reads the alert history and acknowledges alerts. The store's QueryAlerts and the
-// registry's ActOnAlert (the function behind the Slack button) satisfy it together.
+// Alerts reads the alert history and acknowledges alerts (*tools.Registry: ActOnAlert is the
+// function behind the Slack button).
 type Alerts interface {
 	// QueryAlerts returns the alerts q selects, newest first, and the next page's cursor.
 	QueryAlerts(ctx context.Context, q fleet.AlertQuery) ([]fleet.Alert, int64, error)

@@ -26,6 +26,7 @@ func (x alertsAPI) ActOnAlert(ctx context.Context, id int64, act fleet.AlertActi
 // TestAlertsAPI: the history filters and pages; acknowledging needs a write token, works once
 // (a second one is 409), queues the Slack update and is audited with the token's name.
 func TestAlertsAPI(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.serve(t, func(d *api.Deps, _ *api.Config) { d.Alerts = alertsAPI{f} })
 	ctx := context.Background()

@@ -13,6 +13,7 @@ import (
 )
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	wellFormedUnknown, _, _ := api.NewToken()
 	tests := []struct {
@@ -58,6 +59,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestScopes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	body := `{"truck":"T11985LA","origin":"APAPA","destination":"ECLAT","departure_time":"2025-11-27T08:00:00+01:00"}`
 	r := f.do(t, "POST", "/api/v1/trips", f.read, body)
@@ -73,6 +75,7 @@ func TestScopes(t *testing.T) {
 }
 
 func TestRevokedTokenStopsWorking(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t) // the fixture does not cache tokens
 	wantStatus(t, "before revoke", f.do(t, "GET", "/api/v1/sites", f.read, ""), http.StatusOK, "")
 	if _, err := f.st.RevokeAPIToken(context.Background(), "portal", fleet.Actor{ID: "test"}); err != nil {
@@ -82,6 +85,7 @@ func TestRevokedTokenStopsWorking(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	limited := func(d *api.Deps, _ *api.Config) { d.Limiter = api.NewLimiter(f.rdb, f.prefix, 60, 3) }
 	f.serve(t, limited)
@@ -111,6 +115,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestRateLimitFailsOpenWithoutRedis(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	down := func(d *api.Deps, _ *api.Config) {
 		d.Limiter = api.NewLimiter(closedRedis(t), f.prefix, 60, 1)

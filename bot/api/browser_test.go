@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"image"
 	"image/png"
@@ -12,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/watchtower-ops/watchtower/fleet"
+	"github.com/watchtower-ops/watchtower/store/storetest"
 )
 
 // RequireBrowserEnv turns a missing Chromium from a skip into a failure (CI sets it).
@@ -37,22 +39,27 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// runChromium runs headless Chromium with a fresh profile and extra arguments, and returns
-// its standard output.
-func runChromium(t *testing.T, bin string, args ...string) []byte {
+// TestMain runs the tests, several at a time (storetest.Main: they wait on Postgres), then
+// stops the Chromium the browser tests shared.
+func TestMain(m *testing.M) {
+	code := storetest.Main(m)
+	closeBrowser()
+	os.Exit(code)
+}
+
+// renderPage loads url in the tab ctx with a w×h viewport and returns the DOM it rendered
+// (what --dump-dom prints), keeping a screenshot as name.
+func renderPage(t *testing.T, ctx context.Context, url string, w, h int, name string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-proxy-server",
-		"--disable-dev-shm-usage", "--hide-scrollbars", "--user-data-dir=" + t.TempDir()}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h)), chromedp.Navigate(url)); err != nil {
+		t.Fatalf("load %s: %v", url, err)
 	}
-	return stdout.Bytes()
+	dom, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
+	if err != nil {
+		t.Fatalf("render %s: %v", url, err)
+	}
+	writeShot(t, ctx, name, w, h)
+	return dom
 }
 
 // artifactPath returns where to keep an artifact called name, creating the directory.
@@ -71,14 +78,15 @@ func artifactPath(t *testing.T, name string) string {
 // TestTrackPageInBrowser loads a customer's tracking page, served by the product's handler,
 // in headless Chromium, checks what the customer sees, and keeps a screenshot.
 func TestTrackPageInBrowser(t *testing.T) {
-	bin := chromium(t)
+	t.Parallel()
+	ctx := browser(t, 420, 1000)
 	f := newFixture(t)
 	addTrips(t, f)
 	f.now = time.Date(2025, 11, 27, 9, 0, 0, 0, fleet.Lagos())
 	departTrip(t, f, "TRP-0002", fleet.Point{Lat: 6.5200, Lng: 3.3600})
 	url := f.ts.URL + linkPath(t, "TRP-0002", f.now.Add(72*time.Hour))
 
-	dom := string(runChromium(t, bin, "--dump-dom", url))
+	dom := renderPage(t, ctx, url, 420, 1000, "track-page.png")
 	for _, want := range []string{
 		`<h1>Trip TRP-0002</h1>`,
 		`id="status">On the way<`,
@@ -99,20 +107,11 @@ func TestTrackPageInBrowser(t *testing.T) {
 		t.Logf("DOM:\n%s", dom)
 	}
 
-	shot := artifactPath(t, "track-page.png")
-	runChromium(t, bin, "--window-size=420,1000", "--screenshot="+shot, url)
-	checkScreenshot(t, shot, 420, 1000)
-	t.Logf("screenshot of the tracking page: %s", shot)
-
 	expired := f.ts.URL + linkPath(t, "TRP-0002", f.now.Add(-time.Minute))
-	dom = string(runChromium(t, bin, "--dump-dom", expired))
+	dom = renderPage(t, ctx, expired, 420, 600, "track-expired.png")
 	if !strings.Contains(dom, "This link has expired") || strings.Contains(dom, "TRP-0002") {
 		t.Errorf("an expired link rendered something other than the link expired page:\n%s", dom)
 	}
-	shot = artifactPath(t, "track-expired.png")
-	runChromium(t, bin, "--window-size=420,600", "--screenshot="+shot, expired)
-	checkScreenshot(t, shot, 420, 600)
-	t.Logf("screenshot of the link expired page: %s", shot)
 }
 
 // checkScreenshot fails t unless path is a PNG of w×h that is not a blank page.

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,22 +22,55 @@ import (
 	"github.com/watchtower-ops/watchtower/tools"
 )
 
-// browser starts headless Chromium under chromedp for the test (skipped without Chromium
-// unless WATCHTOWER_REQUIRE_BROWSER=1) and returns its context, bounded to 90 s.
+// shared is the one headless Chromium of the package's browser tests, started by the first
+// of them and closed by TestMain; each test gets its own tab. The tests take turns (tab
+// holds mu), so no page runs in a throttled background tab, while the tests that need no
+// browser run alongside.
+var shared struct {
+	once    sync.Once
+	mu      sync.Mutex
+	ctx     context.Context
+	cancel  context.CancelFunc
+	err     error
+	profile string
+}
+
+// browser returns a fresh tab of the shared headless Chromium (skipped without Chromium unless
+// WATCHTOWER_REQUIRE_BROWSER=1) with a w×h viewport, bounded to 90 s. The tab is the test's
+// alone until it ends; the test should call t.Parallel first.
 func browser(t *testing.T, w, h int) context.Context {
 	t.Helper()
 	bin := chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("no-proxy-server", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(w, h))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancel(); cancelCtx(); cancelAlloc() })
+	shared.once.Do(func() {
+		shared.profile, shared.err = os.MkdirTemp("", "watchtower-chromium-")
+		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox,
+			chromedp.DisableGPU, chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("no-proxy-server", true),
+			chromedp.UserDataDir(shared.profile))
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		shared.ctx, shared.cancel = bctx, func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(shared.profile) }
+		if shared.err == nil {
+			shared.err = chromedp.Do(bctx) // starts Chromium with its first tab
+		}
+	})
+	if shared.err != nil {
+		t.Fatalf("start Chromium: %v", shared.err)
+	}
+	shared.mu.Lock()
+	tab, cancelTab := chromedp.NewContext(shared.ctx)
+	ctx, cancel := context.WithTimeout(tab, 90*time.Second)
+	t.Cleanup(func() { cancel(); cancelTab(); shared.mu.Unlock() })
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
-		t.Fatalf("start Chromium: %v", err)
+		t.Fatalf("open a tab: %v", err)
 	}
 	return ctx
+}
+
+// closeBrowser stops the shared Chromium, if a test started it.
+func closeBrowser() {
+	if shared.cancel != nil {
+		shared.cancel()
+	}
 }
 
 // tileServer serves every tile as a plain PNG, or fails every request when down.
@@ -92,6 +126,7 @@ func legendCounts(ctx context.Context) (map[string]int, error) {
 // reported, the legend with /fleet's counts, a new fix moving its marker without a reload, the
 // state filter and the plate search; and keeps screenshots on a wall screen and a phone.
 func TestMapInBrowser(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t, 1600, 900)
 	f := newMapFixture(t, withTiles(tileServer(t, false)))
 	url := f.ts.URL + "/map?t=" + mapToken(t, f.now.Add(time.Hour))
@@ -176,6 +211,7 @@ func checkLegend(t *testing.T, ctx context.Context, f *fixture) {
 // TestMapTilesDown serves no tiles at all, on a phone-sized screen: the markers and the legend
 // still show, and the page says the tiles are missing.
 func TestMapTilesDown(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t, 390, 800)
 	f := newMapFixture(t, withTiles(tileServer(t, true)))
 	if err := chromedp.Do(ctx, chromedp.Navigate(f.ts.URL+"/map?t="+mapToken(t, f.now.Add(time.Hour))),
@@ -194,6 +230,7 @@ func TestMapTilesDown(t *testing.T) {
 // TestTrackMapInBrowser checks that the tracking page draws its route and truck with the map
 // code of the live map.
 func TestTrackMapInBrowser(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t, 420, 1000)
 	f := newFixture(t, withTiles(tileServer(t, true)))
 	addTrips(t, f)

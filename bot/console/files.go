@@ -1,8 +1,10 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 )
@@ -44,3 +46,14 @@ func OpenLog(path string, stderr io.Writer) (io.WriteCloser, string, error) {
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
+
+// FileProblem says in words why a file could not be opened.
+func FileProblem(err error) string {
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+		return "there is no such file"
+	case errors.Is(err, iofs.ErrPermission):
+		return "permission denied"
+	}
+	return "the file cannot be read"
+}

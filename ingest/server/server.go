@@ -135,6 +135,13 @@ func TuneGC(gogcSet, memLimitSet bool) {
 	}
 }
 
+// ProbeUsage is the help of `watchtower healthcheck`, the command line of Probe.
+const ProbeUsage = `Asks the Watch Tower listening on HTTP_ADDR (on this machine) whether it is up: GET /healthz,
+or /readyz with --ready (Postgres and Redis reachable). Exits 0 when it answers 200, 1
+otherwise. For container HEALTHCHECKs and service managers, where no curl is installed.
+
+  watchtower healthcheck [--ready]`
+
 // Probe asks the listener at url for a 200 within 3 s: nil when it answers 200, else an error
 // saying that it did not answer or what it answered.
 func Probe(ctx context.Context, url string) error {

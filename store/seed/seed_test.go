@@ -2,9 +2,10 @@ package seed_test
 
 import (
 	"context"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/store"
@@ -88,8 +89,8 @@ func TestLoadTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(before, after) {
-		t.Errorf("second Load changed trucks")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("second Load changed trucks (-before +after):\n%s", diff)
 	}
 	if len(after) != 60 {
 		t.Errorf("%d trucks stored; want 60", len(after))

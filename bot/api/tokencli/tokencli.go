@@ -1,6 +1,7 @@
 // Package tokencli is the body of `watchtower token`: it makes, lists and revokes the bearer
-// tokens of the JSON API and prints what it did. main parses the command line and hands it
-// the store; tokencli imports fleet and bot/api only, never store.
+// tokens of the JSON API and prints what it did. Command is what the command line asks; main
+// parses it with its flag set and hands it the store. tokencli imports fleet and bot/api
+// only, never store.
 package tokencli
 
 import (

@@ -1,4 +1,4 @@
-package main
+package envcfg
 
 import (
 	"fmt"
@@ -84,33 +84,6 @@ func ruleFor(f reflect.StructField) rule {
 	return rule{"is malformed", func(reflect.Value) string { return "" }}
 }
 
-// checkFields applies the `check` rule of every field of *target, in order, and returns a
-// *configError for the first that fails.
-func checkFields(target any) error {
-	v := reflect.ValueOf(target).Elem()
-	for i, f := range reflect.VisibleFields(v.Type()) {
-		if reason := ruleFor(f).bad(v.Field(i)); reason != "" {
-			return &configError{Var: envVar(f), Reason: reason}
-		}
-	}
-	return nil
-}
-
-// envVar is the variable field f is read from.
-func envVar(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
-	return name
-}
-
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // badURL returns why s is not a URL with one of schemes, or "".
 func badURL(s string, schemes []string) string {
 	u, err := url.Parse(s)
@@ -154,9 +127,9 @@ func badListenAddr(s string) string {
 	return ""
 }
 
-// sameAddr reports whether two listen addresses would collide: the same non-zero port on the
+// SameAddr reports whether two listen addresses would collide: the same non-zero port on the
 // same host, or on a host and on every interface.
-func sameAddr(a, b string) bool {
+func SameAddr(a, b string) bool {
 	ha, pa, errA := net.SplitHostPort(a)
 	hb, pb, errB := net.SplitHostPort(b)
 	if errA != nil || errB != nil || pa != pb || pa == "0" {
@@ -166,9 +139,9 @@ func sameAddr(a, b string) bool {
 	return ha == hb || every(ha) || every(hb)
 }
 
-// redactURL hides the password of a URL ("postgres://u:xxxxx@h/db"); an unparsable URL is
+// RedactURL hides the password of a URL ("postgres://u:xxxxx@h/db"); an unparsable URL is
 // redacted whole because it may still hold a secret.
-func redactURL(s string) string {
+func RedactURL(s string) string {
 	if s == "" {
 		return ""
 	}

@@ -1,24 +1,22 @@
-package main
+package envcfg
 
 import (
-	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"reflect"
 	"strings"
 	"time"
 
-	"github.com/caarlos0/env/v11"
-
 	"github.com/watchtower-ops/watchtower/fleet"
-	"github.com/watchtower-ops/watchtower/schedule"
 )
 
-// config is everything Watch Tower reads from the environment. Only main reads the environment;
-// every other package receives plain values. A variable is one field: `env` names it and gives
-// its default (caarlos0/env parses it), `check` names its rule (checks.go) and `log` how the
-// startup line shows it ("secret": redacted, "url": password hidden, "-": left out).
-type config struct {
+// Config is everything Watch Tower reads from the environment. Only main reads the
+// environment, through Load; every other package receives plain values. A variable is one
+// field: `env` names it and gives its default (caarlos0/env parses it), `check` names its rule
+// (rules.go) and `log` how the startup line shows it ("secret": redacted, "url": password
+// hidden, "-": left out). To add a variable, add a field here and pass its value where main
+// builds the part that needs it.
+type Config struct {
 	DatabaseURL string `env:"DATABASE_URL" check:"dburl" log:"url"`
 	RedisURL    string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0" check:"url=redis,rediss,unix" log:"url"`
 	RedisPrefix string `env:"REDIS_PREFIX" envDefault:"watchtower" check:"word"`
@@ -86,26 +84,20 @@ type thresholds struct {
 	DwellAlertMin time.Duration       `env:"DWELL_ALERT_MIN" check:"positive"`
 }
 
-// configError is a missing or malformed variable. main exits 2 with its one-line message.
-type configError struct {
-	Var    string
-	Reason string
-}
-
-func (e *configError) Error() string { return fmt.Sprintf("config: %s %s", e.Var, e.Reason) }
-
-// defaultPublicURL is PUBLIC_BASE_URL's default, which makes tracking links that only work on
+// DefaultPublicURL is PUBLIC_BASE_URL's default, which makes tracking links that only work on
 // this machine.
-const defaultPublicURL = "http://localhost:8080"
+const DefaultPublicURL = "http://localhost:8080"
 
-// loadConfig reads and validates the environment through getenv. It returns a *configError
-// naming the first variable that is malformed. Presence of DATABASE_URL is checked by the
-// subcommands that need it (requireDatabase), so `version` and `simulate` run without it.
-func loadConfig(getenv func(string) string) (config, error) {
-	c := config{Zone: fleet.BusinessZone}
+// Load reads and validates the environment through getenv. jobs are the names of the
+// scheduled jobs and checkSpec the rule of their SCHEDULE_<JOB> specs (schedule.Names and
+// schedule.ParseSpec, which main hands in). It returns an *Error naming the first variable
+// that is malformed. Presence of DATABASE_URL is checked by the subcommands that need it
+// (RequireDatabase), so `version` and `simulate` run without it.
+func Load(getenv func(string) string, jobs []string, checkSpec func(string) error) (Config, error) {
+	c := Config{Zone: fleet.BusinessZone}
 	th := thresholds(fleet.DefaultThresholds())
-	if err := parseEnv(getenv, &c, &th); err != nil {
-		return config{}, err
+	if err := Parse(getenv, &c, &th); err != nil {
+		return Config{}, err
 	}
 	c.Thresholds = fleet.Thresholds(th)
 	c.LogFormat = strings.ToLower(c.LogFormat)
@@ -117,122 +109,94 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.SlackOpsChannel == "" {
 		c.SlackOpsChannel = c.SlackAlertsChannel
 	}
-	if err := firstError(checkFields(&c), checkFields(&th), crossChecks(c)); err != nil {
-		return config{}, err
+	if err := Check(&c, &th); err != nil {
+		return Config{}, err
+	}
+	if err := crossChecks(c); err != nil {
+		return Config{}, err
 	}
 	c.Timezone, _ = time.LoadLocation(c.Zone) // checked by the "zone" rule
 	c.LoconavTimezone, _ = time.LoadLocation(c.LoconavZone)
 	var err error
-	c.Schedules, err = readSchedules(getenv)
+	c.Schedules, err = readSchedules(getenv, jobs, checkSpec)
 	return c, err
 }
 
-// parseEnv fills every target from the variables its `env` tags name, through caarlos0/env. A
-// variable set to blanks counts as unset. A value of the wrong type is a *configError saying
-// what the field's rule wants.
-func parseEnv(getenv func(string) string, targets ...any) error {
-	for _, t := range targets {
-		params, err := env.GetFieldParams(t)
-		if err != nil {
-			return err
-		}
-		vars := make(map[string]string, len(params))
-		for _, p := range params {
-			if v := strings.TrimSpace(getenv(p.Key)); v != "" {
-				vars[p.Key] = v
-			}
-		}
-		err = env.ParseWithOptions(t, env.Options{Environment: vars, FuncMap: listParsers})
-		var agg env.AggregateError
-		if errors.As(err, &agg) && len(agg.Errors) > 0 {
-			err = agg.Errors[0]
-		}
-		var pe env.ParseError
-		if errors.As(err, &pe) {
-			f, _ := reflect.TypeOf(t).Elem().FieldByName(pe.Name)
-			reason := ruleFor(f).want
-			if fe := (*fleet.Error)(nil); errors.As(pe.Err, &fe) {
-				reason = fleet.ErrorMessage(fe) // names the bad entry
-			}
-			return &configError{Var: envVar(f), Reason: reason}
-		}
-		if err != nil {
-			return fmt.Errorf("config: %w", err)
-		}
-	}
-	return nil
-}
-
-// listParsers read the variables that are lists of entries through fleet's parsers, whose
-// errors name the bad entry.
-var listParsers = map[reflect.Type]env.ParserFunc{
-	reflect.TypeFor[fleet.SeverityRules](): func(v string) (any, error) { return fleet.ParseSeverityRules(v) },
-	reflect.TypeFor[fleet.AlertRoutes]():   func(v string) (any, error) { return fleet.ParseAlertRoutes(v) },
-}
-
 // crossChecks are the rules that relate two variables.
-func crossChecks(c config) error {
+func crossChecks(c Config) error {
 	switch {
-	case sameAddr(c.HTTPAddr, c.AdminAddr):
-		return &configError{Var: "ADMIN_ADDR", Reason: "must differ from HTTP_ADDR: /metrics and profiling stay off the public listener"}
+	case SameAddr(c.HTTPAddr, c.AdminAddr):
+		return &Error{Var: "ADMIN_ADDR", Reason: "must differ from HTTP_ADDR: /metrics and profiling stay off the public listener"}
 	case (c.SlackBotToken == "") != (c.SlackAppToken == ""):
-		return &configError{Var: "SLACK_APP_TOKEN", Reason: "and SLACK_BOT_TOKEN must be set together"}
+		return &Error{Var: "SLACK_APP_TOKEN", Reason: "and SLACK_BOT_TOKEN must be set together"}
 	}
 	return nil
 }
 
 // readSchedules reads SCHEDULE_<JOB> for every job: a five-field cron spec or a descriptor,
 // read in WATCHTOWER_TIMEZONE. Unset jobs keep their default and are absent from the map.
-func readSchedules(getenv func(string) string) (map[string]string, error) {
+func readSchedules(getenv func(string) string, jobs []string, checkSpec func(string) error) (map[string]string, error) {
 	out := make(map[string]string)
-	for _, name := range schedule.Names() {
-		v := strings.TrimSpace(getenv(scheduleVar(name)))
+	for _, name := range jobs {
+		v := strings.TrimSpace(getenv(ScheduleVar(name)))
 		if v == "" {
 			continue
 		}
-		if _, err := schedule.ParseSpec(v); err != nil {
-			return nil, &configError{Var: scheduleVar(name), Reason: "is not a cron spec such as \"0 7 * * *\" or \"*/5 * * * *\""}
+		if err := checkSpec(v); err != nil {
+			return nil, &Error{Var: ScheduleVar(name), Reason: "is not a cron spec such as \"0 7 * * *\" or \"*/5 * * * *\""}
 		}
 		out[name] = v
 	}
 	return out, nil
 }
 
-// scheduleVar is the variable that overrides job's schedule: SCHEDULE_DAILY_SUMMARY.
-func scheduleVar(job string) string {
+// ScheduleVar is the variable that overrides job's schedule: SCHEDULE_DAILY_SUMMARY.
+func ScheduleVar(job string) string {
 	return "SCHEDULE_" + strings.ToUpper(strings.ReplaceAll(job, "-", "_"))
 }
 
-// requireDatabase returns a *configError when DATABASE_URL is not set.
-func (c config) requireDatabase() error {
+// RequireDatabase returns an *Error when DATABASE_URL is not set.
+func (c Config) RequireDatabase() error {
 	if c.DatabaseURL == "" {
-		return &configError{Var: "DATABASE_URL", Reason: "is required (e.g. postgres://postgres@127.0.0.1:5432/watchtower?sslmode=disable)"}
+		return &Error{Var: "DATABASE_URL", Reason: "is required (e.g. postgres://postgres@127.0.0.1:5432/watchtower?sslmode=disable)"}
 	}
 	return nil
 }
 
+// Logger is the process logger of LOG_LEVEL and LOG_FORMAT, writing to w.
+func (c Config) Logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// minTrackingSecret is the TRACKING_SECRET length below which links could be forged by
+// guessing the key offline from one link.
+const minTrackingSecret = 32
+
+// Warnings are the settings that work but are probably not what an operator wants, each a
+// sentence for the startup log.
+func (c Config) Warnings() []string {
+	var w []string
+	if c.LoconavWebhookSecret == "" && c.LoconavWebhookToken == "" {
+		w = append(w, "LOCONAV_WEBHOOK_SECRET and LOCONAV_WEBHOOK_TOKEN are unset: every webhook will be refused")
+	}
+	switch {
+	case c.TrackingSecret == "":
+		w = append(w, "TRACKING_SECRET is unset: no tracking links are made and /track pages say the link expired")
+	case len(c.TrackingSecret) < minTrackingSecret:
+		w = append(w, fmt.Sprintf("TRACKING_SECRET is shorter than %d characters: use a long random value (openssl rand -hex 32)", minTrackingSecret))
+	case c.PublicBaseURL == DefaultPublicURL:
+		w = append(w, "PUBLIC_BASE_URL is the default "+DefaultPublicURL+": tracking links will only work on this machine")
+	}
+	return w
+}
+
 // SlackEnabled reports whether both Slack tokens are set.
-func (c config) SlackEnabled() bool { return c.SlackBotToken != "" && c.SlackAppToken != "" }
+func (c Config) SlackEnabled() bool { return c.SlackBotToken != "" && c.SlackAppToken != "" }
 
 // LogValue prints every variable under its lower-case name with the secrets redacted (`log`
 // tags), so `slog.Info("config", "cfg", cfg)` never leaks a token or password.
-func (c config) LogValue() slog.Value {
-	var attrs []slog.Attr
-	v := reflect.ValueOf(c)
-	for i, f := range reflect.VisibleFields(v.Type()) {
-		s, how := v.Field(i).Interface(), f.Tag.Get("log")
-		switch {
-		case how == "-":
-			continue
-		case how == "secret" && s != "":
-			s = "[redacted]"
-		case how == "url":
-			s = redactURL(s.(string))
-		}
-		if st, ok := s.(fmt.Stringer); ok {
-			s = st.String()
-		}
-		attrs = append(attrs, slog.Any(strings.ToLower(envVar(f)), s))
-	}
-	return slog.GroupValue(attrs...)
-}
+func (c Config) LogValue() slog.Value { return LogValue(c) }

@@ -240,29 +240,3 @@ func TestDemoBadUsage(t *testing.T) {
 		})
 	}
 }
-
-// TestDemoGetenv checks the demo's defaults: they fill only what the environment leaves
-// unset, and a secret is made up only when neither webhook credential is set.
-func TestDemoGetenv(t *testing.T) {
-	get := demoGetenv(mapEnv(map[string]string{"HTTP_ADDR": ":9000", "IDLE_AFTER": "20m"}))
-	if get("HTTP_ADDR") != ":9000" || get("IDLE_AFTER") != "20m" || get("OFFLINE_AFTER") != "3m" {
-		t.Errorf("HTTP_ADDR %q IDLE_AFTER %q OFFLINE_AFTER %q; want :9000, 20m (set) and 3m (demo default)",
-			get("HTTP_ADDR"), get("IDLE_AFTER"), get("OFFLINE_AFTER"))
-	}
-	if s := get("LOCONAV_WEBHOOK_SECRET"); len(s) != 64 || get("LOCONAV_WEBHOOK_SECRET") != s {
-		t.Errorf("LOCONAV_WEBHOOK_SECRET = %q; want one 64-hex secret for the whole run", s)
-	}
-	if got := get("PUBLIC_BASE_URL"); got != "http://127.0.0.1:9000" {
-		t.Errorf("PUBLIC_BASE_URL = %q; want the listener, http://127.0.0.1:9000", got)
-	}
-	if got := get("DATABASE_URL"); got != localDatabaseURL {
-		t.Errorf("DATABASE_URL = %q; want the local default %q", got, localDatabaseURL)
-	}
-	if got := demoGetenv(mapEnv(map[string]string{"DATABASE_URL": "postgres://h/x"}))("DATABASE_URL"); got != "postgres://h/x" {
-		t.Errorf("DATABASE_URL set = %q; want it kept", got)
-	}
-	tokenOnly := demoGetenv(mapEnv(map[string]string{"LOCONAV_WEBHOOK_TOKEN": "tok"}))
-	if s := tokenOnly("LOCONAV_WEBHOOK_SECRET"); s != "" {
-		t.Errorf("with LOCONAV_WEBHOOK_TOKEN set, LOCONAV_WEBHOOK_SECRET = %q; want it left unset", s)
-	}
-}

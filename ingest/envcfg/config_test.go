@@ -1,4 +1,4 @@
-package main
+package envcfg
 
 import (
 	"bytes"
@@ -13,6 +13,16 @@ import (
 
 func mapEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
+}
+
+// loadConfig is Load with one job, daily-summary, whose specs are five fields.
+func loadConfig(getenv func(string) string) (Config, error) {
+	return Load(getenv, []string{"daily-summary"}, func(spec string) error {
+		if len(strings.Fields(spec)) != 5 {
+			return errors.New("not five fields")
+		}
+		return nil
+	})
 }
 
 func TestLoadConfigDefaults(t *testing.T) {
@@ -89,12 +99,12 @@ func TestLoadConfigErrors(t *testing.T) {
 				env[k] = v
 			}
 			_, err := loadConfig(mapEnv(env))
-			var ce *configError
+			var ce *Error
 			if !errors.As(err, &ce) {
-				t.Fatalf("loadConfig error = %v; want *configError", err)
+				t.Fatalf("loadConfig error = %v; want *Error", err)
 			}
 			if ce.Var != tt.wantVar {
-				t.Errorf("configError.Var = %s; want %s", ce.Var, tt.wantVar)
+				t.Errorf("Error.Var = %s; want %s", ce.Var, tt.wantVar)
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error %q spans lines; want one line", err)
@@ -133,9 +143,9 @@ func TestRequireDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loadConfig without DATABASE_URL: %v (only serve-like commands require it)", err)
 	}
-	err = c.requireDatabase()
+	err = c.RequireDatabase()
 	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
-		t.Errorf("requireDatabase() = %v; want an error naming DATABASE_URL", err)
+		t.Errorf("RequireDatabase() = %v; want an error naming DATABASE_URL", err)
 	}
 }
 
@@ -195,9 +205,9 @@ func TestLoadConfigAlerts(t *testing.T) {
 				env[k] = v
 			}
 			_, err := loadConfig(mapEnv(env))
-			var ce *configError
+			var ce *Error
 			if !errors.As(err, &ce) || ce.Var != tt.key {
-				t.Fatalf("loadConfig error = %v; want a *configError naming %s", err, tt.key)
+				t.Fatalf("loadConfig error = %v; want a *Error naming %s", err, tt.key)
 			}
 			if !strings.Contains(err.Error(), tt.wantEntry) {
 				t.Errorf("error %q does not name the entry %q", err, tt.wantEntry)
@@ -227,5 +237,35 @@ func TestLoadConfigAlerts(t *testing.T) {
 	}
 	if c.AlertEscalateAfter != 15*time.Minute || c.AlertDigestEvery != 10*time.Minute || c.SlackOncall != "S0ONCALL" {
 		t.Errorf("escalate %s, digest %s, oncall %q", c.AlertEscalateAfter, c.AlertDigestEvery, c.SlackOncall)
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	long := strings.Repeat("k", 40)
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want []string // the start of each warning
+	}{
+		{"nothing set", nil, []string{"LOCONAV_WEBHOOK_SECRET and LOCONAV_WEBHOOK_TOKEN are unset", "TRACKING_SECRET is unset"}},
+		{"short secret", map[string]string{"LOCONAV_WEBHOOK_TOKEN": "t", "TRACKING_SECRET": "short"}, []string{"TRACKING_SECRET is shorter than 32"}},
+		{"default public URL", map[string]string{"LOCONAV_WEBHOOK_SECRET": "s", "TRACKING_SECRET": long}, []string{"PUBLIC_BASE_URL is the default"}},
+		{"all good", map[string]string{"LOCONAV_WEBHOOK_SECRET": "s", "TRACKING_SECRET": long, "PUBLIC_BASE_URL": "https://wt.example.com"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := loadConfig(mapEnv(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := c.Warnings()
+			if len(got) != len(tt.want) {
+				t.Fatalf("Warnings() = %q; want %d starting %q", got, len(tt.want), tt.want)
+			}
+			for i, w := range tt.want {
+				if !strings.HasPrefix(got[i], w) {
+					t.Errorf("Warnings()[%d] = %q; want it to start %q", i, got[i], w)
+				}
+			}
+		})
 	}
 }
