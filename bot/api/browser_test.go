@@ -106,6 +106,15 @@ func TestTrackPageInBrowser(t *testing.T) {
 	if t.Failed() {
 		t.Logf("DOM:\n%s", dom)
 	}
+	// The route map sits below the trip's header and facts, not over them.
+	covered, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		const m = document.getElementById("map").getBoundingClientRect();
+		const h = document.querySelector("h1").getBoundingClientRect();
+		return m.height > 0 && m.top < h.bottom;
+	})()`))
+	if err != nil || covered {
+		t.Errorf("the route map covers the page header (err %v); see track-page.png", err)
+	}
 
 	expired := f.ts.URL + linkPath(t, "TRP-0002", f.now.Add(-time.Minute))
 	dom = renderPage(t, ctx, expired, 420, 600, "track-expired.png")
