@@ -57,10 +57,13 @@ func floorHandler(rdb *redis.Client, stream string) http.Handler {
 	})
 }
 
-// splitFloorHandler is a second, informative floor for bodies of many positions: it reads the
+// splitFloorHandler is the batch floor the batched target is measured against: it reads the
 // body, splits the JSON array into its elements (encoding/json, no validation) and appends
 // each as its own entry, all in one pipelined round trip — the product's stream shape (one
-// entry per event) without the signature, validation, replay check or metrics.
+// entry per event) without the signature, validation, replay check or metrics. The batched
+// target's own figures (43–50k positions/s = 0.41 of the floor) put that floor near 110k
+// positions/s, which is this floor's rate here, not the one-append floor's (several times
+// more); the one-append floor is still printed beside it, without a target.
 func splitFloorHandler(rdb *redis.Client, stream string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
@@ -337,12 +340,12 @@ func BenchmarkVsFloor(b *testing.B) {
 		return p
 	}
 	single := measure("single", floorSrv.URL, 1, 64)
-	batched := measure("batched", floorSrv.URL, 100, 8)
-	split := measure("batched, per-position floor", splitSrv.URL, 100, 8) // informative, no target
+	batched := measure("batched, one-append floor", floorSrv.URL, 100, 8) // informative, no target
+	split := measure("batched", splitSrv.URL, 100, 8)
 	b.ReportMetric(single.ratio(), "single_ratio")
-	b.ReportMetric(batched.ratio(), "batched_ratio")
-	b.ReportMetric(split.ratio(), "batched_per_position_floor_ratio")
-	b.ReportMetric(batched.product.rate()*100, "batched_positions/s")
+	b.ReportMetric(split.ratio(), "batched_ratio")
+	b.ReportMetric(batched.ratio(), "batched_one_append_floor_ratio")
+	b.ReportMetric(split.product.rate()*100, "batched_positions/s")
 
 	pacedFor := 30 * time.Second
 	if testing.Short() {
@@ -352,7 +355,7 @@ func BenchmarkVsFloor(b *testing.B) {
 	b.ReportMetric(ms(pr.pct(.99)), "paced_p99_ms")
 	b.Logf("summary (load %s): single %.2f× floor (target ≥ %.2f) %s; batched %.2f× floor, %.0f positions/s (target ≥ %.2f) %s; paced %d/s for %s: achieved %.0f/s, p50 %.2f ms, p99 %.2f ms, %d errors (target p99 ≤ %s, none) %s",
 		loadAvg(), single.ratio(), singleTarget, verdict(single.ratio() >= singleTarget),
-		batched.ratio(), batched.product.rate()*100, batchedTarget, verdict(batched.ratio() >= batchedTarget),
+		split.ratio(), split.product.rate()*100, batchedTarget, verdict(split.ratio() >= batchedTarget),
 		pacedRate, pacedFor, pr.rate(), ms(pr.pct(.5)), ms(pr.pct(.99)), pr.errors, pacedP99,
 		verdict(pr.pct(.99) <= pacedP99 && pr.errors == 0))
 }
