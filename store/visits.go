@@ -63,6 +63,12 @@ func collectVisits(rows pgx.Rows, err error) ([]fleet.Visit, error) {
 
 const (
 	openVisitsAtSQL = `SELECT ` + visitCols + ` FROM site_visits WHERE site_code = $1 AND exited_at IS NULL`
+	// arrivingAtSQL reads the trucks inside a site whose entry is not confirmed yet (inside for
+	// less than GeofenceDwell): inside now for every surface, from their first fix inside, but
+	// not a stored visit until the entry is confirmed.
+	arrivingAtSQL = `
+SELECT 0::bigint, plate, candidate_site, candidate_since, NULL::timestamptz FROM truck_state
+WHERE candidate_site = $1 AND candidate_since IS NOT NULL AND COALESCE(site_code, '') = ''`
 	// dwellStatsSQL reads each site's finished visits of the window through
 	// site_visits_site_exited_idx.
 	dwellStatsSQL = `
@@ -77,13 +83,20 @@ GROUP BY site_code`
 
 // SiteStatus returns site's queue at now (fleet.NewSiteStatus): the trucks inside and the
 // median and p90 dwell of the visits that ended in the fleet.DwellWindow before now, in one
-// round trip.
+// round trip. Inside means what "at <site>" means on the truck list: a confirmed visit, or a
+// truck inside the geofence whose entry is not confirmed yet (counted from its first fix
+// inside), so /site and /fleet never disagree about who is there.
 func (s *Store) SiteStatus(ctx context.Context, site fleet.Site, now time.Time) (_ fleet.SiteStatus, err error) {
 	defer wrap(&err, "SiteStatus(%q)", site.Code)
 	b := &pgx.Batch{}
 	var open []fleet.Visit
 	b.Queue(openVisitsAtSQL, site.Code).Query(func(rows pgx.Rows) error {
 		open, err = collectVisits(rows, nil)
+		return err
+	})
+	b.Queue(arrivingAtSQL, site.Code).Query(func(rows pgx.Rows) error {
+		arriving, err := collectVisits(rows, nil)
+		open = append(open, arriving...)
 		return err
 	})
 	var stats map[string]fleet.DwellStats

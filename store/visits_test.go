@@ -340,3 +340,28 @@ func TestPruneVisits(t *testing.T) {
 		t.Errorf("PruneVisits removed %d; want only the visit that ended 399 days ago", n)
 	}
 }
+
+// TestSiteStatusCountsArrivals: a truck inside a site whose entry is not confirmed yet (one
+// fix inside, less than GeofenceDwell ago) is inside now from its first fix inside, as the
+// truck list's "at <site>" says, though it has no stored visit yet.
+func TestSiteStatusCountsArrivals(t *testing.T) {
+	th := fleet.DefaultThresholds()
+	s, pool := igSetupPool(t)
+	track := visitTrack("T11985LA", 1)
+	apply(t, s, th, track[:2]) // on the road, then the first fix inside at 10 min
+	if v := visitsOf(t, pool, "T11985LA"); len(v) != 0 {
+		t.Fatalf("visits %+v before the entry is confirmed; want none", v)
+	}
+	st, err := s.SiteStatus(context.Background(), igOrigin, igT0.Add(12*time.Minute))
+	must(t, err)
+	if len(st.Inside) != 1 || st.Inside[0].Plate != "T11985LA" || st.Inside[0].Dwell != 2*time.Minute {
+		t.Errorf("inside = %+v; want T11985LA for 2 min", st.Inside)
+	}
+	apply(t, s, th, track[2:]) // confirmed, then out again
+	st, err = s.SiteStatus(context.Background(), igOrigin, igT0.Add(3*time.Hour))
+	must(t, err)
+	if len(st.Inside) != 0 {
+		t.Errorf("inside after the exit = %+v; want nobody", st.Inside)
+	}
+	wantVisits(t, pool, "T11985LA", [2]time.Duration{10 * time.Minute, 2 * time.Hour})
+}
