@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/watchtower-ops/watchtower/fleet"
 	"github.com/watchtower-ops/watchtower/ingest"
+	"github.com/watchtower-ops/watchtower/ingest/server"
 	"github.com/watchtower-ops/watchtower/store/storetest"
 )
 
@@ -302,6 +304,12 @@ func loadAvg() string {
 // the product (with two consumers applying into Postgres, as serve runs) at 5,000 requests/s.
 // Run it once: go test -run '^$' -bench VsFloor -benchtime 1x ./ingest/
 func BenchmarkVsFloor(b *testing.B) {
+	// The process runs with serve's garbage-collector settings (server.TuneGC), as the product
+	// does in production; the floor shares the process, so both sides of each ratio get them.
+	oldGC, oldLimit := debug.SetGCPercent(100), debug.SetMemoryLimit(-1)
+	debug.SetGCPercent(oldGC)
+	server.TuneGC(os.Getenv("GOGC") != "", os.Getenv("GOMEMLIMIT") != "")
+	defer func() { debug.SetGCPercent(oldGC); debug.SetMemoryLimit(oldLimit) }()
 	rdb, prefix := storetest.NewRedis(b)
 	floorStream := prefix + ":floor"
 	floorSrv := httptest.NewServer(floorHandler(rdb, floorStream))
