@@ -204,7 +204,16 @@ func setPlate(o fleet.Observation, plate string) {
 	}
 }
 
-const rosterForIngestSQL = `SELECT plate, COALESCE(imei, '') FROM trucks WHERE plate = ANY($1) OR imei = ANY($2)`
+// rosterForIngestSQL joins the batch's plates and IMEIs to the roster. It is a join on
+// unnest, not "plate = ANY($1) OR imei = ANY($2)": under the generic plan Postgres settles on
+// for a prepared statement, that OR is a sequential scan testing every row against both arrays
+// one element at a time (5 ms for 250 fixes over 1,000 trucks, the largest statement of the
+// consumers' transaction), where the join probes an index or a hash once per element. A truck
+// matched both ways comes twice; the caller's maps absorb that.
+const rosterForIngestSQL = `
+SELECT t.plate, COALESCE(t.imei, '') FROM unnest($1::text[]) p(plate) JOIN trucks t ON t.plate = p.plate
+UNION ALL
+SELECT t.plate, t.imei FROM unnest($2::text[]) i(imei) JOIN trucks t ON t.imei = i.imei`
 
 // resolveVehicles sets each observation's plate to its roster truck's: found by IMEI first,
 // then by plate. Vehicles the roster does not know are registered as unrostered (and a known
