@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/watchtower-ops/watchtower/fleet"
 )
@@ -280,6 +281,13 @@ func (f *fields) str(field string, raw json.RawMessage) string {
 		return ""
 	}
 	if raw[0] == '"' {
+		// Every body reaching here passed json.Valid, so a string without escapes is its own
+		// content (encoding/json would only replace invalid UTF-8, checked here too).
+		if len(raw) >= 2 {
+			if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+				return string(bytes.TrimSpace(inner))
+			}
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			f.fail(field, "is not a valid string")

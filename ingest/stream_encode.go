@@ -95,8 +95,13 @@ func finite(fs ...float64) bool {
 	return true
 }
 
+// appendTime writes t as time.Time.MarshalJSON does. The quotes go around the call, not into
+// the layout: AppendFormat takes its fast RFC 3339 path only for the bare layout (a third of
+// the cost of the general formatter).
 func appendTime(b []byte, t time.Time) []byte {
-	return t.AppendFormat(b, `"`+time.RFC3339Nano+`"`)
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
 }
 
 // appendFloat writes f as encoding/json does: shortest form, exponent only below 1e-6 or from
