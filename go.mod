@@ -21,7 +21,16 @@ require (
 	google.golang.org/api v0.312.0
 )
 
-require github.com/caarlos0/env/v11 v11.4.2
+require (
+	github.com/caarlos0/env/v11 v11.4.2
+	github.com/valyala/fasthttp v1.79.0
+)
+
+require (
+	github.com/klauspost/compress v1.20.4 // indirect
+	github.com/molecule-man/go-brrr v1.3.1 // indirect
+	github.com/valyala/bytebufferpool v1.0.0 // indirect
+)
 
 require (
 	github.com/getkin/kin-openapi v0.153.0

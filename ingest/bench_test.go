@@ -11,17 +11,18 @@ import (
 )
 
 // BenchmarkConsumer measures positions applied per second into a real Postgres by two
-// workers (INGEST_WORKERS' default) reading batches of 256, from a stream filled beforehand
+// workers (INGEST_WORKERS' default) configured as serve configures them (batches of 256), from a stream filled beforehand
 // with b.N fixes of 1,000 trucks that have reported before (their first fixes, which register
 // them, are applied before the timer starts).
 func BenchmarkConsumer(b *testing.B) {
 	r := newRig(b)
 	ctx := context.Background()
-	base := time.Now().Add(-time.Hour)
-	fix := func(i int) ingest.Event {
-		plate := fmt.Sprintf("T%05dLA", i%1000)
-		pt := fleet.Point{Lat: 6.45 + float64(i%997)*1e-4, Lng: 3.35 + float64(i%991)*1e-4}
-		return pos(plate, base.Add(time.Duration(i)*time.Millisecond), pt, float64(i%70))
+	base := time.Now().Add(-24 * time.Hour)
+	fix := func(i int) ingest.Event { // fix k of truck t, a second after the last, as the webhook benchmark's
+		t, k := int64(i+1000)%1000, int64(i+1000)/1000
+		lat, lng := track(t, k)
+		pt := fleet.Point{Lat: float64(lat) / 1e6, Lng: float64(lng) / 1e6}
+		return pos(fmt.Sprintf("T%05dLA", t), base.Add(time.Duration(k)*time.Second), pt, float64(i%70))
 	}
 	warm := make([]fleet.Observation, 1000)
 	for i := range warm {
@@ -45,8 +46,7 @@ func BenchmarkConsumer(b *testing.B) {
 	start := time.Now()
 	var stops []func()
 	for w := range 2 {
-		cfg := r.config(fmt.Sprintf("bench-%d", w))
-		cfg.Batch = 256
+		cfg := serveConsumer(r.prefix, fmt.Sprintf("bench-%d", w))
 		stops = append(stops, run(b, ingest.NewConsumer(r.rdb, r.st, cfg, nil, quietLog()).Run))
 	}
 	waitDrained(b, r)
@@ -57,4 +57,9 @@ func BenchmarkConsumer(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "positions/s")
 	b.Logf("consumers: %d positions applied at %.0f/s (load %s; target ≥ 20,000/s)", b.N, float64(b.N)/elapsed.Seconds(), loadAvg())
+}
+
+// serveConsumer is a consumer's configuration as serve makes it with the default environment.
+func serveConsumer(prefix, name string) ingest.ConsumerConfig {
+	return ingest.ConsumerConfig{Prefix: prefix, Name: name, Thresholds: fleet.DefaultThresholds()}
 }
