@@ -2,6 +2,9 @@ package ingest_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,5 +41,55 @@ func TestEnqueueFailureLeavesNothingSeen(t *testing.T) {
 	accepted, dups, err = p.Enqueue(ctx, evs)
 	if err != nil || accepted != 0 || dups != 2 {
 		t.Errorf("Enqueue again = %d accepted, %d duplicates, %v; want 0, 2, nil", accepted, dups, err)
+	}
+}
+
+// TestEnqueueConcurrentRequestsShareCalls sends 400 small requests from 40 goroutines at once,
+// each event sent twice in different requests, and checks that requests sharing a script call
+// still get their own counts: every event accepted exactly once over all requests, the rest
+// duplicates, and the stream holding each event once. A request of 150 events (not grouped)
+// goes through alongside.
+func TestEnqueueConcurrentRequestsShareCalls(t *testing.T) {
+	rdb, prefix := storetest.NewRedis(t)
+	ctx := context.Background()
+	p := ingest.NewProducer(rdb, prefix)
+	base := time.Now().Add(-time.Hour)
+	ev := func(i int) ingest.Event {
+		return pos(fmt.Sprintf("T%05dLA", i%50), base.Add(time.Duration(i)*time.Second), road, 30)
+	}
+	const unique = 1200
+	var accepted, dups atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 40 {
+		wg.Go(func() {
+			for r := range 10 {
+				var evs []ingest.Event
+				for k := range 3 { // requests 0..399 take events 3r'..3r'+2 of 0..1199, each event twice
+					evs = append(evs, ev(((g*10+r)*3+k)%unique), ev(((g*10+r)*3+k+600)%unique))
+				}
+				a, d, err := p.Enqueue(ctx, evs)
+				if err != nil || a+d != len(evs) {
+					t.Errorf("Enqueue = %d, %d, %v; want counts adding up to %d", a, d, err, len(evs))
+				}
+				accepted.Add(int64(a))
+				dups.Add(int64(d))
+			}
+		})
+	}
+	wg.Go(func() {
+		big := make([]ingest.Event, 150)
+		for i := range big {
+			big[i] = ev(unique + i)
+		}
+		if a, d, err := p.Enqueue(ctx, big); err != nil || a != 150 || d != 0 {
+			t.Errorf("Enqueue of 150 new events = %d, %d, %v; want 150, 0, nil", a, d, err)
+		}
+	})
+	wg.Wait()
+	if accepted.Load() != unique || dups.Load() != unique {
+		t.Errorf("over all requests %d accepted, %d duplicates; want %d and %d", accepted.Load(), dups.Load(), unique, unique)
+	}
+	if n := rdb.XLen(ctx, fleet.Keys{Prefix: prefix}.Ingest()).Val(); n != unique+150 {
+		t.Errorf("stream holds %d entries; want %d", n, unique+150)
 	}
 }
