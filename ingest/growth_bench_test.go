@@ -38,14 +38,16 @@ func BenchmarkGrowth(b *testing.B) {
 }
 
 // drainFleet registers trucks trucks, fills the stream with n fixes over them, and times two
-// consumers applying all of it, sampling the heap meanwhile.
+// consumers (configured as serve configures them) applying all of it, sampling the heap
+// meanwhile.
 func drainFleet(b *testing.B, r *rig, trucks, n int) (rate, heapPeak, allocPerPos float64) {
 	ctx := context.Background()
 	base := time.Now().Add(-2 * time.Hour)
-	fix := func(i int) ingest.Event {
-		plate := fmt.Sprintf("G%06dLA", i%trucks)
-		pt := fleet.Point{Lat: 6.40 + float64(i%9973)*3e-5, Lng: 3.10 + float64(i%9967)*6e-5}
-		return pos(plate, base.Add(time.Duration(i)*time.Millisecond), pt, float64(i%70))
+	fix := func(i int) ingest.Event { // fix k of truck t, a second after the last, on the webhook benchmark's tracks
+		t, k := int64(i+trucks)%int64(trucks), int64(i+trucks)/int64(trucks)
+		lat, lng := track(t, k)
+		pt := fleet.Point{Lat: float64(lat) / 1e6, Lng: float64(lng) / 1e6}
+		return pos(fmt.Sprintf("G%06dLA", t), base.Add(time.Duration(k)*time.Second), pt, float64(i%70))
 	}
 	for off := 0; off < trucks; off += 1000 { // the first fixes register the trucks
 		warm := make([]fleet.Observation, 0, 1000)
@@ -87,9 +89,7 @@ func drainFleet(b *testing.B, r *rig, trucks, n int) (rate, heapPeak, allocPerPo
 	}()
 	start := time.Now()
 	for w := range 2 {
-		cfg := r.config(fmt.Sprintf("growth-%d", w))
-		cfg.Batch = 256
-		defer run(b, ingest.NewConsumer(r.rdb, r.st, cfg, nil, quietLog()).Run)()
+		defer run(b, ingest.NewConsumer(r.rdb, r.st, serveConsumer(r.prefix, fmt.Sprintf("growth-%d", w)), nil, quietLog()).Run)()
 	}
 	waitDrained(b, r)
 	elapsed := time.Since(start)
