@@ -146,6 +146,9 @@ func (a *applier) detect(plate string, o fleet.Observation) {
 	var det fleet.Detection
 	switch {
 	case o.Position != nil && st.Newer(*o.Position):
+		if o.Position.Cell == 0 { // once, for the rules and the positions row alike
+			o.Position.Cell = fleet.CellOf(o.Position.Point, fleet.CellResolution)
+		}
 		det = fleet.DetectPosition(*st, *o.Position, a.sites, a.trips[plate], a.th)
 		a.moved++
 	case o.Alert != nil:
