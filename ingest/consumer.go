@@ -29,7 +29,7 @@ type Recorder interface {
 type ConsumerConfig struct {
 	Prefix        string           // REDIS_PREFIX
 	Name          string           // consumer name in the group, unique per worker and stable across restarts
-	Batch         int              // entries read per batch (default 256)
+	Batch         int              // entries read per batch (default 1024)
 	Block         time.Duration    // how long a read waits for entries (default 2 s)
 	Linger        time.Duration    // after a short read, wait this long for more (default 50 ms; negative: never)
 	ClaimIdle     time.Duration    // pending this long is reclaimed from a stuck worker (default 1 min)
@@ -39,7 +39,7 @@ type ConsumerConfig struct {
 
 func (c *ConsumerConfig) defaults() {
 	if c.Batch <= 0 {
-		c.Batch = 256
+		c.Batch = 1024
 	}
 	if c.Block <= 0 {
 		c.Block = 2 * time.Second

@@ -56,7 +56,7 @@ type Config struct {
 	LogLevel       slog.Level `env:"LOG_LEVEL" envDefault:"info" check:"level"`
 	LogFormat      string     `env:"LOG_FORMAT" envDefault:"json" check:"oneof=json,text"`
 	IngestWorkers  int        `env:"INGEST_WORKERS" envDefault:"2" check:"range=0:64"`
-	IngestBatch    int        `env:"INGEST_BATCH" envDefault:"256" check:"range=1:5000"` // entries a consumer applies per transaction
+	IngestBatch    int        `env:"INGEST_BATCH" envDefault:"1024" check:"range=1:5000"` // entries a consumer applies per transaction
 
 	Timezone        *time.Location    `env:"-" log:"-"` // Zone, loaded
 	LoconavTimezone *time.Location    `env:"-" log:"-"` // LoconavZone, loaded
