@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -236,4 +237,50 @@ func TestConsumerSurvivesRedisDownAndAStreamReset(t *testing.T) {
 	})
 	r.enqueue(t, pos("T11985LA", time.Now().Add(-time.Minute), road, 10))
 	eventually(t, "fixes applied after the reset", func() bool { return r.positions(t, "T11985LA") == 2 })
+}
+
+// overlapping records how many ApplyIngest calls run at once, at most.
+type overlapping struct {
+	ingest.Recorder
+	now, most atomic.Int32
+}
+
+func (o *overlapping) ApplyIngest(ctx context.Context, stream string, obs []fleet.Observation, th fleet.Thresholds) (fleet.IngestOutcome, error) {
+	n := o.now.Add(1)
+	defer o.now.Add(-1)
+	for m := o.most.Load(); n > m && !o.most.CompareAndSwap(m, n); m = o.most.Load() {
+	}
+	time.Sleep(20 * time.Millisecond) // long enough for two workers to meet
+	return o.Recorder.ApplyIngest(ctx, stream, obs, th)
+}
+
+// TestConsumersTakeTurnsAtATrickle runs two workers: fed a few fixes at a time (short reads)
+// they apply one batch at a time, and given a backlog of full batches both apply at once.
+func TestConsumersTakeTurnsAtATrickle(t *testing.T) {
+	r := newRig(t)
+	rec := &overlapping{Recorder: r.st}
+	for w := range 2 {
+		cfg := r.config(fmt.Sprintf("w%d", w))
+		cfg.Batch, cfg.Linger, cfg.Block = 20, -1, 20*time.Millisecond
+		defer run(t, ingest.NewConsumer(r.rdb, rec, cfg, nil, quietLog()).Run)()
+	}
+	base := time.Now().Add(-time.Hour)
+	for i := range 40 { // a trickle: two fixes every 5 ms, far below a batch
+		r.enqueue(t, pos("T11985LA", base.Add(time.Duration(2*i)*time.Second), road, 10),
+			pos("T28737LA", base.Add(time.Duration(2*i)*time.Second), road, 10))
+		time.Sleep(5 * time.Millisecond)
+	}
+	eventually(t, "the trickle applied", func() bool { return r.positions(t, "T11985LA") == 40 && r.pending(t) == 0 })
+	if m := rec.most.Load(); m != 1 {
+		t.Errorf("at a trickle up to %d batches were applied at once; want 1", m)
+	}
+	var backlog []ingest.Event
+	for i := range 400 {
+		backlog = append(backlog, pos("T11985LA", base.Add(time.Duration(100+i)*time.Second), road, 10))
+	}
+	r.enqueue(t, backlog...)
+	eventually(t, "the backlog applied", func() bool { return r.positions(t, "T11985LA") == 440 && r.pending(t) == 0 })
+	if m := rec.most.Load(); m != 2 {
+		t.Errorf("with a backlog up to %d batches were applied at once; want 2", m)
+	}
 }
