@@ -165,11 +165,7 @@ ORDER BY id DESC LIMIT $7`
 // when this is the last).
 func (s *Store) QueryAlerts(ctx context.Context, q fleet.AlertQuery) (_ []fleet.Alert, next int64, err error) {
 	defer wrap(&err, "QueryAlerts")
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	limit = min(limit, 200)
+	limit := pageSize(q.Limit, 20, 200)
 	kinds := make([]string, len(q.Kinds))
 	for i, k := range q.Kinds {
 		kinds[i] = string(k)
@@ -179,9 +175,6 @@ func (s *Store) QueryAlerts(ctx context.Context, q fleet.AlertQuery) (_ []fleet.
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
-	}
+	out, next = cutPage(out, limit, func(r fleet.Alert) int64 { return r.ID })
 	return out, next, nil
 }

@@ -199,12 +199,8 @@ func (s *Store) ListAlerts(ctx context.Context, f AlertFilter) (_ []fleet.Alert,
 	for i, k := range f.Kinds {
 		kinds[i] = string(k)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
 	return collectAlerts(s.pool.Query(ctx, listAlertsSQL, nullTime(f.Since), nullTime(f.Until), kinds,
-		fleet.NormalizePlate(f.Plate), f.OpenOnly, min(limit, 1000)))
+		fleet.NormalizePlate(f.Plate), f.OpenOnly, pageSize(f.Limit, 100, 1000)))
 }
 
 // OpenAlerts returns the open incidents of kinds (any kind when none), newest first, at

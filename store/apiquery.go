@@ -30,14 +30,10 @@ func (s *Store) TripsPage(ctx context.Context, p fleet.TripPage) (_ []fleet.Trip
 		}
 		statuses[i] = string(st)
 	}
-	limit := p.Limit
-	if limit <= 0 {
-		limit = 100
-	}
 	var after time.Time
 	if p.AfterID != 0 {
 		after = p.AfterDeparture
 	}
 	return collectTrips(s.pool.Query(ctx, tripsPageSQL, statuses, fleet.NormalizePlate(p.Plate),
-		nullTime(p.From), nullTime(p.To), p.AfterID, after, min(limit, 1000)))
+		nullTime(p.From), nullTime(p.To), p.AfterID, after, pageSize(p.Limit, 100, 1000)))
 }

@@ -67,11 +67,7 @@ ORDER BY id DESC LIMIT $8`
 // ".*" selects its family ("trip.*": trip.create, trip.cancel, …).
 func (s *Store) QueryAudit(ctx context.Context, q fleet.AuditQuery) (_ []fleet.AuditEntry, next int64, err error) {
 	defer wrap(&err, "QueryAudit")
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	limit = min(limit, 500)
+	limit := pageSize(q.Limit, 100, 500)
 	action, family := q.Action, ""
 	if prefix, ok := strings.CutSuffix(action, ".*"); ok {
 		action, family = "", likeEscape(prefix)+".%"
@@ -81,10 +77,7 @@ func (s *Store) QueryAudit(ctx context.Context, q fleet.AuditQuery) (_ []fleet.A
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].ID
-	}
+	out, next = cutPage(out, limit, func(r fleet.AuditEntry) int64 { return r.ID })
 	return out, next, nil
 }
 

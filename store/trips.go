@@ -361,13 +361,8 @@ func (s *Store) ListTrips(ctx context.Context, f TripFilter) (_ []fleet.Trip, er
 	for i, st := range f.Statuses {
 		statuses[i] = string(st)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	limit = min(limit, 1000)
 	return collectTrips(s.pool.Query(ctx, listTripsSQL, statuses, fleet.NormalizePlate(f.Plate),
-		nullTime(f.From), nullTime(f.To), limit))
+		nullTime(f.From), nullTime(f.To), pageSize(f.Limit, 100, 1000)))
 }
 
 // setTrip runs an UPDATE of one trip by code; ENOTFOUND when no trip has it.
