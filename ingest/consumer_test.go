@@ -284,3 +284,21 @@ func TestConsumersTakeTurnsAtATrickle(t *testing.T) {
 		t.Errorf("with a backlog up to %d batches were applied at once; want 2", m)
 	}
 }
+
+// TestTurnsArePerStream: a worker waiting for entries on an idle stream holds its turn, and
+// must not hold up the workers of another stream (another prefix) in the same process.
+func TestTurnsArePerStream(t *testing.T) {
+	idle, busy := newRig(t), newRig(t)
+	cfg := idle.config("idle")
+	cfg.Block = time.Minute // far beyond eventually's 30 s: a shared turn would fail the test
+	stopIdle := run(t, ingest.NewConsumer(idle.rdb, idle.st, cfg, nil, quietLog()).Run)
+	time.Sleep(200 * time.Millisecond) // the idle worker is now blocked in its read, holding its turn
+	defer run(t, ingest.NewConsumer(busy.rdb, busy.st, busy.config("busy"), nil, quietLog()).Run)()
+	base := time.Now().Add(-time.Hour)
+	busy.enqueue(t, pos("T11985LA", base, road, 10), pos("T11985LA", base.Add(time.Second), road, 10))
+	eventually(t, "the other stream's fixes applied", func() bool { return busy.positions(t, "T11985LA") == 2 })
+	stopped := make(chan struct{})
+	go func() { stopIdle(); close(stopped) }()
+	idle.enqueue(t, pos("T28737LA", base, road, 10)) // a blocked read ends only when an entry comes
+	<-stopped
+}
