@@ -261,7 +261,9 @@ func TestConsumersTakeTurnsAtATrickle(t *testing.T) {
 	rec := &overlapping{Recorder: r.st}
 	for w := range 2 {
 		cfg := r.config(fmt.Sprintf("w%d", w))
-		cfg.Batch, cfg.Linger, cfg.Block = 20, -1, 20*time.Millisecond
+		// Batches of 100: the whole trickle below is 80 fixes, so no read of it can come back
+		// full (a full batch means a backlog, and is applied beside the other worker's).
+		cfg.Batch, cfg.Linger, cfg.Block = 100, -1, 20*time.Millisecond
 		defer run(t, ingest.NewConsumer(r.rdb, rec, cfg, nil, quietLog()).Run)()
 	}
 	base := time.Now().Add(-time.Hour)
