@@ -24,6 +24,10 @@ func utcDay(t time.Time) time.Time {
 // partitionName returns the position partition of the UTC day starting at day.
 func partitionName(day time.Time) string { return "positions_" + day.Format(partitionDay) }
 
+// partitionLockClass namespaces the advisory lock that creators of one day's partition take
+// turns on ("WT" 0x5754, 2; the key is the day's number since 1970).
+const partitionLockClass = 0x57540002
+
 // ensurePartitionSQL is filled with a name and bounds made by this package from time.Time
 // values, never with user input. lock_timeout makes a caller that already writes positions in
 // an open transaction fail fast instead of waiting on itself.
@@ -42,11 +46,17 @@ func (s *Store) EnsurePositionPartitions(ctx context.Context, days ...time.Time)
 			if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '5s'`); err != nil {
 				return err
 			}
+			// Creators of one day take turns: IF NOT EXISTS alone lets two pass and the second
+			// fail in Postgres (and its log); waiting here, it finds the table and skips.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, partitionLockClass, int32(day.Unix()/86400)); err != nil {
+				return err
+			}
 			_, err := tx.Exec(ctx, sql)
 			return err
 		})
-		// Two creators racing past IF NOT EXISTS: the loser sees the table (42P07) or its row
-		// type (23505 on pg_type) already there. Either way the partition exists.
+		// A creator that does not take the turn (an older release during a rolling deploy)
+		// can still race past IF NOT EXISTS: the loser sees the table (42P07) or its row type
+		// (23505 on pg_type) already there. Either way the partition exists.
 		if err != nil && pgError(err, pgDuplicateTable) == nil && pgError(err, pgUniqueViolation) == nil {
 			return fmt.Errorf("create %s: %w", name, err)
 		}

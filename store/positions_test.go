@@ -85,19 +85,30 @@ func TestPositionPartitions(t *testing.T) {
 	}
 	day := time.Date(2026, 2, 10, 12, 0, 0, 0, time.UTC)
 
-	// Many writers racing to create the same days, from separate Stores (as replicas would).
+	// Many writers racing to create the same days, from separate Stores (as replicas would),
+	// on a pool that counts the statements Postgres failed: creators take turns per day, so
+	// none fails (and Postgres logs no "already exists").
+	cfg := pool.Config().Copy()
+	failed := &failedStatements{}
+	cfg.ConnConfig.Tracer = failed
+	racing, err := pgxpool.NewWithConfig(ctx, cfg)
+	must(t, err)
+	defer racing.Close()
 	var wg sync.WaitGroup
-	for i := range 8 {
+	for i := range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			other := store.New(pool)
+			other := store.New(racing)
 			if err := other.EnsurePositionPartitions(ctx, day, day.AddDate(0, 0, i%3)); err != nil {
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
+	if failed.n > 0 {
+		t.Errorf("%d statements failed while creators raced, the first: %v", failed.n, failed.first)
+	}
 	for d := range 5 {
 		_, err := s.InsertPositions(ctx, nil, track("KJA123XY", day.AddDate(0, 0, d), 3))
 		must(t, err)
@@ -156,4 +167,27 @@ func BenchmarkInsertPositions(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "positions/s")
+}
+
+// failedStatements is a pgx tracer that counts the statements that failed, keeping the first
+// error.
+type failedStatements struct {
+	mu    sync.Mutex
+	n     int
+	first error
+}
+
+func (f *failedStatements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+
+func (f *failedStatements) TraceQueryEnd(_ context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
+	if data.Err == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n++; f.first == nil {
+		f.first = data.Err
+	}
 }
