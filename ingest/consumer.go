@@ -147,8 +147,8 @@ func (c *Consumer) Run(ctx context.Context) error {
 //
 // Measured at a paced 5,000 fixes/s on two cores (webhook latency, runs alternating): workers
 // that took the turn only to apply, after a 50 ms linger, applied batches of up to 480 fixes
-// in 20-40 ms, and every webhook stall over 15 ms began inside one (p90 2.5-3.5 ms, p99
-// 7.1-12.5 ms in seven runs). Taking the turn to read, with a 5 ms linger, batches are about
+// in 20-40 ms, and every webhook stall over 15 ms began inside one (p90 2.3-3.5 ms, p99
+// 6.8-12.5 ms in eleven runs). Taking the turn to read, with a 5 ms linger, batches are about
 // 55 fixes (p90 1.8-2.1 ms, p99 5.6-8.3 ms in three runs) for 0.05 of a core more Postgres.
 // Two overlapping transactions, before there were turns, took both cores.
 func trickleTurn(stream string) chan struct{} {
