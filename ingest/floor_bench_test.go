@@ -380,9 +380,9 @@ func loadAvg() string {
 // BenchmarkVsFloor first paces the product's webhook at 5,000 requests/s from a separate
 // sender process (with two consumers applying into Postgres, as serve runs), and then the
 // bare floor (read the body, one XADD) at the same pace for reference; then it serves the
-// floor and the product side by side over loopback HTTP
-// into the same Redis, drives both with the same closed-loop generator in alternating rounds,
-// and prints the ratios against the targets.
+// floor and the product side by side over loopback HTTP into the same Redis, drives both with
+// the same closed-loop generator in alternating rounds, and prints the ratios against the
+// targets.
 // Run it once: go test -run '^$' -bench VsFloor -benchtime 1x ./ingest/
 func BenchmarkVsFloor(b *testing.B) {
 	// The process runs with serve's garbage-collector settings (server.TuneGC), as the product
