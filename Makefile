@@ -29,14 +29,16 @@ test: services
 ## bench: the hot-path benchmarks; figures go in docs/benchmarks.md. First the webhook against
 ## the bare floor (read the body, one XADD) with one load generator, printing the ratios and
 ## whether each target is met, and the consumers' drain rate into Postgres; then /site and the
-## site status route over 90 days of visits (p99 under 50 ms); then every other benchmark once
+## site status route over 90 days of visits (p99 under 50 ms); then a webhook's site entry to
+## its alert in the fake Slack, 50 times (one demo truck each); then every other benchmark once
 ## over. The fleet-size growth runs are separate (see docs/benchmarks.md).
 bench: services
 	@echo "load average: $$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 	set -o pipefail; $(GO) test -run '^$$' -bench 'VsFloor' -benchtime 1x -count=1 -timeout 10m -v ./ingest/ | grep -E 'floor_bench|^Benchmark|^ok|FAIL'
 	set -o pipefail; $(GO) test -run '^$$' -bench 'Consumer$$' -benchtime 60000x -count=1 -timeout 10m -v ./ingest/ | grep -E 'bench_test|^Benchmark|^ok|FAIL'
 	$(GO) test -run '^$$' -bench 'SiteCommand|SiteStatusRoute' -benchtime 2000x -count=1 -timeout 10m ./bot/ ./bot/api/
-	$(GO) test -run '^$$' -bench . -skip 'VsFloor|Consumer$$|Growth|SiteCommand|SiteStatusRoute' -benchmem -count=1 -timeout 30m ./...
+	$(GO) test -run '^$$' -bench 'WebhookGeofenceToSlack' -benchtime 50x -count=1 -timeout 10m .
+	$(GO) test -run '^$$' -bench . -skip 'VsFloor|Consumer$$|Growth|SiteCommand|SiteStatusRoute|WebhookGeofenceToSlack' -benchmem -count=1 -timeout 30m ./...
 
 demo: services build
 	$(BIN) migrate
