@@ -161,13 +161,11 @@ func (p *Producer) grouped(ctx context.Context, events []Event) (int, error) {
 	for !lead {
 		<-c.wake
 		p.mu.Lock()
-		served, lead := c.served, c.lead
+		served := c.served
+		lead = c.lead
 		p.mu.Unlock()
 		if served {
 			return c.accepted, c.err
-		}
-		if lead {
-			break
 		}
 	}
 	// Leading: c is the queue's head. The call carries on when the request that made it
